@@ -1,0 +1,78 @@
+package dev.loopline.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Loopline's topics, all named under one prefix so that several deployments (or several tests)
+ * can share a broker. Immutable: build one per deployment and pass it around.
+ *
+ * <table>
+ *   <tr><th>topic</th><th>key</th><th>value</th></tr>
+ *   <tr><td>definitions (compacted)</td><td>definition id</td><td>WorkflowDefinition</td></tr>
+ *   <tr><td>events</td><td>entity id</td><td>PlatformEvent</td></tr>
+ *   <tr><td>instance-commands</td><td>instance id</td><td>InstanceCommand (internal)</td></tr>
+ *   <tr><td>messages</td><td>instance id</td><td>WorkflowMessage</td></tr>
+ *   <tr><td>acks</td><td>instance id</td><td>Acknowledgement</td></tr>
+ *   <tr><td>transitions</td><td>instance id</td><td>InstanceTransition</td></tr>
+ *   <tr><td>dlq</td><td>original key</td><td>original bytes, reason in headers</td></tr>
+ * </table>
+ *
+ * <p>instance-commands and acks are read by the same processor and must have the same number of
+ * partitions (co-partitioning).
+ */
+public record Topics(String prefix) {
+
+    public static final String DEFAULT_PREFIX = "loopline.";
+
+    public Topics {
+        Objects.requireNonNull(prefix, "prefix");
+    }
+
+    public static Topics withDefaultPrefix() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    public String definitions() {
+        return prefix + "definitions";
+    }
+
+    public String events() {
+        return prefix + "events";
+    }
+
+    public String instanceCommands() {
+        return prefix + "instance-commands";
+    }
+
+    public String messages() {
+        return prefix + "messages";
+    }
+
+    public String acks() {
+        return prefix + "acks";
+    }
+
+    public String transitions() {
+        return prefix + "transitions";
+    }
+
+    public String deadLetters() {
+        return prefix + "dlq";
+    }
+
+    /** Every topic Loopline reads or writes, with whether it is compacted. */
+    public List<TopicSpec> all() {
+        return List.of(
+                new TopicSpec(definitions(), true),
+                new TopicSpec(events(), false),
+                new TopicSpec(instanceCommands(), false),
+                new TopicSpec(messages(), false),
+                new TopicSpec(acks(), false),
+                new TopicSpec(transitions(), false),
+                new TopicSpec(deadLetters(), false));
+    }
+
+    /** A topic's name and cleanup policy. */
+    public record TopicSpec(String name, boolean compacted) {}
+}
