@@ -1,0 +1,68 @@
+package dev.loopline.runtime;
+
+import dev.loopline.api.TopicProvisioner;
+import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.config.StreamsSettings;
+import dev.loopline.runtime.topology.LooplineTopology;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The runtime process: creates missing topics, then runs the topology under exactly_once_v2. */
+public final class LooplineRuntime implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LooplineRuntime.class);
+
+    private final RuntimeConfig config;
+    private final KafkaStreams streams;
+    private final CountDownLatch running = new CountDownLatch(1);
+
+    private LooplineRuntime(RuntimeConfig config) {
+        this.config = config;
+        Topology topology =
+                LooplineTopology.build(config.topics(), new AvroSerdes(StreamsSettings.serdeConfig(config)));
+        this.streams = new KafkaStreams(topology, StreamsSettings.of(config));
+        streams.setStateListener((now, before) -> {
+            log.info("runtime {} → {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+    }
+
+    public static LooplineRuntime start(RuntimeConfig config) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+            TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.replicationFactor());
+        }
+        LooplineRuntime runtime = new LooplineRuntime(config);
+        runtime.streams.start();
+        return runtime;
+    }
+
+    /** Waits until the runtime has joined its group and restored its state. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public RuntimeConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

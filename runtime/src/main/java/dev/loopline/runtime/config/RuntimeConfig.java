@@ -1,0 +1,91 @@
+package dev.loopline.runtime.config;
+
+import dev.loopline.api.Topics;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The runtime's settings, from environment variables (or the same names as system properties in
+ * lower case with dots: {@code LOOPLINE_TOPIC_PREFIX} or {@code loopline.topic.prefix}).
+ *
+ * <table>
+ *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>LOOPLINE_BOOTSTRAP_SERVERS</td><td>localhost:9092</td><td>Kafka brokers</td></tr>
+ *   <tr><td>LOOPLINE_SCHEMA_REGISTRY_URL</td><td>http://localhost:8081/apis/ccompat/v7</td><td>Confluent-compatible registry</td></tr>
+ *   <tr><td>LOOPLINE_TOPIC_PREFIX</td><td>loopline.</td><td>prefix of every topic</td></tr>
+ *   <tr><td>LOOPLINE_APPLICATION_ID</td><td>loopline-runtime</td><td>Kafka Streams application id (consumer group)</td></tr>
+ *   <tr><td>LOOPLINE_STATE_DIR</td><td>/tmp/loopline-state</td><td>RocksDB state</td></tr>
+ *   <tr><td>LOOPLINE_PARTITIONS</td><td>6</td><td>partitions of topics the runtime creates</td></tr>
+ *   <tr><td>LOOPLINE_REPLICATION_FACTOR</td><td>1</td><td>replicas of topics the runtime creates (3 in production)</td></tr>
+ *   <tr><td>LOOPLINE_KAFKA_*</td><td></td><td>any Kafka Streams/client property: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=50 sets commit.interval.ms</td></tr>
+ * </table>
+ */
+public record RuntimeConfig(
+        String bootstrapServers,
+        String schemaRegistryUrl,
+        Topics topics,
+        String applicationId,
+        Path stateDir,
+        int partitions,
+        short replicationFactor,
+        Map<String, String> kafkaOverrides) {
+
+    private static final String KAFKA_PREFIX = "LOOPLINE_KAFKA_";
+
+    public RuntimeConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+        kafkaOverrides = Map.copyOf(kafkaOverrides);
+    }
+
+    public static RuntimeConfig fromEnvironment() {
+        Map<String, String> settings = new HashMap<>(System.getenv());
+        System.getProperties().forEach((key, value) -> {
+            String name = key.toString();
+            if (name.startsWith("loopline.")) {
+                settings.put(name.toUpperCase(Locale.ROOT).replace('.', '_'), value.toString());
+            }
+        });
+        return from(settings);
+    }
+
+    public static RuntimeConfig from(Map<String, String> settings) {
+        Map<String, String> kafka = new HashMap<>();
+        settings.forEach((key, value) -> {
+            if (key.startsWith(KAFKA_PREFIX)) {
+                kafka.put(
+                        key.substring(KAFKA_PREFIX.length())
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '.'),
+                        value);
+            }
+        });
+        return new RuntimeConfig(
+                settings.getOrDefault("LOOPLINE_BOOTSTRAP_SERVERS", "localhost:9092"),
+                settings.getOrDefault("LOOPLINE_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
+                new Topics(settings.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)),
+                settings.getOrDefault("LOOPLINE_APPLICATION_ID", "loopline-runtime"),
+                Path.of(settings.getOrDefault("LOOPLINE_STATE_DIR", "/tmp/loopline-state")),
+                Integer.parseInt(settings.getOrDefault("LOOPLINE_PARTITIONS", "6")),
+                Short.parseShort(settings.getOrDefault("LOOPLINE_REPLICATION_FACTOR", "1")),
+                kafka);
+    }
+
+    /** The same settings as environment variables, e.g. to start a runtime child process. */
+    public Map<String, String> toEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("LOOPLINE_BOOTSTRAP_SERVERS", bootstrapServers);
+        env.put("LOOPLINE_SCHEMA_REGISTRY_URL", schemaRegistryUrl);
+        env.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
+        env.put("LOOPLINE_APPLICATION_ID", applicationId);
+        env.put("LOOPLINE_STATE_DIR", stateDir.toString());
+        env.put("LOOPLINE_PARTITIONS", Integer.toString(partitions));
+        env.put("LOOPLINE_REPLICATION_FACTOR", Short.toString(replicationFactor));
+        kafkaOverrides.forEach((key, value) ->
+                env.put(KAFKA_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+        return env;
+    }
+}

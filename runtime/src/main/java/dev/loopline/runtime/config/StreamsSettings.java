@@ -1,0 +1,50 @@
+package dev.loopline.runtime.config;
+
+import dev.loopline.api.serde.WireFormatAvroSerde;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+/** The Kafka Streams properties of the runtime: Loopline's choices, then the operator's overrides. */
+public final class StreamsSettings {
+
+    private StreamsSettings() {}
+
+    public static Properties of(RuntimeConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        // Store writes, outputs and input offsets commit atomically.
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
+        // A record that cannot be read or applied goes to the dead-letter topic with the reason in
+        // headers (__streams.errors.*), and processing continues.
+        props.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        props.put(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName());
+        props.put(
+                StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                config.topics().deadLetters());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        props.put(WireFormatAvroSerde.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl());
+        props.putAll(config.kafkaOverrides());
+        return props;
+    }
+
+    /** The settings a serde needs (registry URL and any serde overrides). */
+    public static Map<String, Object> serdeConfig(RuntimeConfig config) {
+        Map<String, Object> serde = new HashMap<>();
+        of(config).forEach((key, value) -> serde.put(key.toString(), value));
+        return serde;
+    }
+}

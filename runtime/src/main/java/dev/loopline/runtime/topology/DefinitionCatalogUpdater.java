@@ -1,0 +1,30 @@
+package dev.loopline.runtime.topology;
+
+import dev.loopline.api.v1.WorkflowDefinition;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** Keeps the global definitions catalog equal to the compacted definitions topic. */
+final class DefinitionCatalogUpdater implements Processor<String, WorkflowDefinition, Void, Void> {
+
+    private KeyValueStore<String, WorkflowDefinition> catalog;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        catalog = context.getStateStore(LooplineTopology.DEFINITIONS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, WorkflowDefinition> record) {
+        if (record.key() == null) {
+            return;
+        }
+        if (record.value() == null) {
+            catalog.delete(record.key());
+        } else {
+            catalog.put(record.key(), record.value());
+        }
+    }
+}

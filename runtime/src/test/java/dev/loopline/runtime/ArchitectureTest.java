@@ -1,0 +1,32 @@
+package dev.loopline.runtime;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+@AnalyzeClasses(packages = "dev.loopline.runtime", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    /** The state machine is plain Java: it decides, the processors around it talk to Kafka. */
+    @ArchTest
+    static final ArchRule domainHasNoKafka = noClasses()
+            .that()
+            .resideInAPackage("dev.loopline.runtime.domain..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "org.apache.kafka..", "dev.loopline.runtime.topology..", "dev.loopline.runtime.store..");
+
+    /** No wall clock in domain logic: time comes in with the input. */
+    @ArchTest
+    static final ArchRule domainReadsNoClock = noClasses()
+            .that()
+            .resideInAPackage("dev.loopline.runtime.domain..")
+            .should()
+            .callMethod(java.time.Instant.class, "now")
+            .orShould()
+            .callMethod(System.class, "currentTimeMillis");
+}

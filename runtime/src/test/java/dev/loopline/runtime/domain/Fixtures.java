@@ -1,0 +1,53 @@
+package dev.loopline.runtime.domain;
+
+import dev.loopline.api.v1.DefinitionStatus;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.Step;
+import dev.loopline.api.v1.StepKind;
+import dev.loopline.api.v1.Trigger;
+import dev.loopline.api.v1.WorkflowDefinition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Definitions and events shared by the runtime's unit tests. */
+public final class Fixtures {
+
+    public static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+
+    private Fixtures() {}
+
+    /** The seeds' expense approval: on a submitted expense report, ask for approval. */
+    public static WorkflowDefinition expenseApproval(DefinitionStatus status) {
+        return WorkflowDefinition.newBuilder()
+                .setId("expense-approval")
+                .setVersion(1)
+                .setName("Expense approval")
+                .setStatus(status)
+                .setTrigger(Trigger.newBuilder()
+                        .setEntityType("expense_report")
+                        .setMessageName("Submitted")
+                        .setFilter(Map.of("currency", "EUR"))
+                        .build())
+                .setSteps(List.of(Step.newBuilder()
+                        .setName("approval")
+                        .setKind(StepKind.SEND_MESSAGE)
+                        .setMessageName("RequestApproval")
+                        .setPayload(Map.of("approver", "manager"))
+                        .build()))
+                .setUpdatedAt(T0)
+                .build();
+    }
+
+    public static PlatformEvent expenseSubmitted(String eventId, String reportId) {
+        return PlatformEvent.newBuilder()
+                .setEventId(eventId)
+                .setSource("erp")
+                .setEntityType("expense_report")
+                .setEntityId(reportId)
+                .setMessageName("Submitted")
+                .setAttributes(Map.of("currency", "EUR", "amount", 120L))
+                .setOccurredAt(T0)
+                .build();
+    }
+}

@@ -1,0 +1,210 @@
+package dev.loopline.runtime.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loopline.api.Topics;
+import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.api.serde.MockSchemaRegistry;
+import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.api.v1.DefinitionStatus;
+import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.Outcome;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.config.StreamsSettings;
+import dev.loopline.runtime.domain.Fixtures;
+import dev.loopline.runtime.domain.InstanceIds;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The topology on TopologyTestDriver, with the runtime's real Streams settings and an in-memory registry. */
+class LooplineTopologyTest {
+
+    private final String scope = UUID.randomUUID().toString();
+    private final RuntimeConfig config = RuntimeConfig.from(Map.of(
+            "LOOPLINE_SCHEMA_REGISTRY_URL", "mock://" + scope,
+            "LOOPLINE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/loopline-ttd-" + scope));
+    private final Topics topics = config.topics();
+    private final AvroSerdes serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, WorkflowDefinition> definitions;
+    private TestInputTopic<String, PlatformEvent> events;
+    private TestInputTopic<String, byte[]> rawEvents;
+    private TestInputTopic<String, Acknowledgement> acks;
+    private TestOutputTopic<String, WorkflowMessage> messages;
+    private TestOutputTopic<String, InstanceTransition> transitions;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+
+    @BeforeEach
+    void startDriver() {
+        driver = new TopologyTestDriver(LooplineTopology.build(topics, serdes), StreamsSettings.of(config));
+        var keys = new StringSerializer();
+        definitions = driver.createInputTopic(
+                topics.definitions(),
+                keys,
+                serdes.valueSerde(WorkflowDefinition.class).serializer());
+        events = driver.createInputTopic(
+                topics.events(), keys, serdes.valueSerde(PlatformEvent.class).serializer());
+        rawEvents = driver.createInputTopic(topics.events(), keys, new ByteArraySerializer());
+        acks = driver.createInputTopic(
+                topics.acks(), keys, serdes.valueSerde(Acknowledgement.class).serializer());
+        messages = driver.createOutputTopic(
+                topics.messages(),
+                new StringDeserializer(),
+                serdes.valueSerde(WorkflowMessage.class).deserializer());
+        transitions = driver.createOutputTopic(
+                topics.transitions(),
+                new StringDeserializer(),
+                serdes.valueSerde(InstanceTransition.class).deserializer());
+        deadLetters = driver.createOutputTopic(
+                topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+        MockSchemaRegistry.drop(scope);
+    }
+
+    @Test
+    void shouldStartAnInstanceForAnEventMatchingAnActiveDefinition() {
+        // given
+        activate();
+
+        // when
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+
+        // then
+        String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
+        List<InstanceTransition> started = transitions.readValuesToList();
+        assertThat(started).extracting(InstanceTransition::getStatusCode).containsExactly(0, 20, 10);
+        assertThat(started).allSatisfy(t -> assertThat(t.getInstanceId()).isEqualTo(instanceId));
+        assertThat(messages.readKeyValuesToList()).singleElement().satisfies(kv -> {
+            assertThat(kv.key).isEqualTo(instanceId);
+            assertThat(kv.value.getMessageName()).isEqualTo("WorkflowStarted");
+        });
+    }
+
+    @Test
+    void shouldStartNothingForADefinitionThatIsNotActive() {
+        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.INACTIVE));
+
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+
+        assertThat(transitions.isEmpty()).isTrue();
+        assertThat(messages.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRunTheMessageLoopToCompletion() {
+        // given
+        activate();
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        WorkflowMessage started = messages.readValue();
+
+        // when
+        acks.pipeInput(started.getInstanceId(), succeeded(started));
+        WorkflowMessage approval = messages.readValue();
+        acks.pipeInput(approval.getInstanceId(), succeeded(approval));
+
+        // then
+        assertThat(approval.getMessageName()).isEqualTo("RequestApproval");
+        assertThat(transitions.readValuesToList())
+                .extracting(InstanceTransition::getStatusCode)
+                .containsExactly(0, 20, 10, 20, 10, 20, 30);
+        assertThat(messages.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldChangeNothingOnADuplicateEventOrAcknowledgement() {
+        // given
+        activate();
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        WorkflowMessage started = messages.readValue();
+        acks.pipeInput(started.getInstanceId(), succeeded(started));
+        transitions.readValuesToList();
+        messages.readValuesToList();
+
+        // when
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        acks.pipeInput(started.getInstanceId(), succeeded(started));
+
+        // then
+        assertThat(transitions.isEmpty()).isTrue();
+        assertThat(messages.isEmpty()).isTrue();
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    /**
+     * TopologyTestDriver skips the poison record but does not emit the deserialization handler's
+     * dead-letter record; {@code PoisonRecordIT} proves the dead-letter bytes and headers on a real
+     * broker.
+     */
+    @Test
+    void shouldSkipAPoisonEventAndKeepProcessing() {
+        // given
+        activate();
+
+        // when
+        rawEvents.pipeInput("report-1", "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
+        events.pipeInput("report-2", Fixtures.expenseSubmitted("event-2", "report-2"));
+
+        // then
+        List<InstanceTransition> started = transitions.readValuesToList();
+        assertThat(started).hasSize(3);
+        assertThat(started.get(0).getInstanceId()).isEqualTo(InstanceIds.instanceId("event-2", "expense-approval"));
+    }
+
+    @Test
+    void shouldRejectAnAcknowledgementForAnUnknownInstanceToTheDeadLetterTopic() {
+        activate();
+        Acknowledgement stray = Acknowledgement.newBuilder()
+                .setMessageId("nobody/started")
+                .setInstanceId("nobody")
+                .setOutcome(Outcome.SUCCEEDED)
+                .build();
+
+        acks.pipeInput("nobody", stray);
+        events.pipeInput("report-3", Fixtures.expenseSubmitted("event-3", "report-3"));
+
+        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        assertThat(header(dead, "__streams.errors.message")).contains("unknown instance nobody");
+        assertThat(transitions.readValuesToList()).hasSize(3);
+    }
+
+    private void activate() {
+        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+    }
+
+    private static Acknowledgement succeeded(WorkflowMessage message) {
+        return Acknowledgement.newBuilder()
+                .setMessageId(message.getMessageId())
+                .setInstanceId(message.getInstanceId())
+                .setOutcome(Outcome.SUCCEEDED)
+                .build();
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        assertThat(header).as("header %s", name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

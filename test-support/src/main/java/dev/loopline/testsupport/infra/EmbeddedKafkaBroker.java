@@ -1,0 +1,110 @@
+package dev.loopline.testsupport.infra;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * Apache Kafka's own KRaft broker (one node, broker and controller combined) running in this JVM,
+ * from the Maven Central artifacts: the same server as the {@code apache/kafka} image, not a fake.
+ * Storage is formatted like {@code kafka-storage format} and removed on close.
+ */
+public final class EmbeddedKafkaBroker implements KafkaBroker {
+
+    private final Path logDir;
+    private final int port;
+    private final KafkaRaftServer server;
+    private boolean closed;
+
+    private EmbeddedKafkaBroker(Path logDir, int port, KafkaRaftServer server) {
+        this.logDir = logDir;
+        this.port = port;
+        this.server = server;
+    }
+
+    public static EmbeddedKafkaBroker start() {
+        try {
+            Path logDir = Files.createTempDirectory("loopline-kraft-");
+            int port = FreePorts.next();
+            int controllerPort = FreePorts.next();
+            KafkaConfig config = KafkaConfig.fromProps(properties(logDir, port, controllerPort), false);
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(logDir.toString()))
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setUnstableFeatureVersionsEnabled(false)
+                    .setHasDynamicQuorum(false)
+                    .run();
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup(); // returns once the broker is unfenced and running
+            return new EmbeddedKafkaBroker(logDir, port, server);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker: " + e, e);
+        }
+    }
+
+    private static Properties properties(Path logDir, int port, int controllerPort) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "1");
+        // One node: every internal topic has one replica.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        return p;
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    @Override
+    public String kind() {
+        return "embedded KRaft broker";
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.shutdown();
+        server.awaitShutdown();
+        Directories.deleteRecursively(logDir);
+    }
+}
