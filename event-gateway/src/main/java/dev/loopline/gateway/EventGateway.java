@@ -1,0 +1,57 @@
+package dev.loopline.gateway;
+
+import dev.loopline.api.TopicProvisioner;
+import dev.loopline.gateway.http.GatewayServer;
+import dev.loopline.gateway.kafka.DefinitionRepository;
+import dev.loopline.gateway.kafka.EventPublisher;
+import dev.loopline.gateway.kafka.InstanceProjection;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/** One gateway process: Kafka clients, read models and the HTTP server, started and stopped together. */
+public final class EventGateway implements AutoCloseable {
+
+    private final EventPublisher publisher;
+    private final DefinitionRepository definitions;
+    private final InstanceProjection instances;
+    private final GatewayServer server;
+
+    private EventGateway(
+            EventPublisher publisher,
+            DefinitionRepository definitions,
+            InstanceProjection instances,
+            GatewayServer server) {
+        this.publisher = publisher;
+        this.definitions = definitions;
+        this.instances = instances;
+        this.server = server;
+    }
+
+    /** Creates missing topics (6 partitions, replication 1 unless they exist) and starts serving. */
+    public static EventGateway start(GatewayConfig config) {
+        Map<String, Object> clients = config.clientConfig();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
+            TopicProvisioner.ensureTopics(admin, config.topics(), 6, (short) 1);
+        }
+        EventPublisher publisher = new EventPublisher(clients, config.topics());
+        DefinitionRepository definitions = new DefinitionRepository(clients, config.topics());
+        InstanceProjection instances = new InstanceProjection(clients, config.topics());
+        definitions.start();
+        instances.start();
+        GatewayServer server =
+                GatewayServer.start(config.httpHost(), config.httpPort(), publisher, definitions, instances);
+        return new EventGateway(publisher, definitions, instances, server);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        instances.close();
+        definitions.close();
+        publisher.close();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.loopline.gateway;
+
+import dev.loopline.api.Topics;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gateway's settings, from environment variables.
+ *
+ * <table>
+ *   <tr><th>variable</th><th>default</th></tr>
+ *   <tr><td>LOOPLINE_BOOTSTRAP_SERVERS</td><td>localhost:9092</td></tr>
+ *   <tr><td>LOOPLINE_SCHEMA_REGISTRY_URL</td><td>http://localhost:8081/apis/ccompat/v7</td></tr>
+ *   <tr><td>LOOPLINE_TOPIC_PREFIX</td><td>loopline.</td></tr>
+ *   <tr><td>LOOPLINE_HTTP_HOST</td><td>0.0.0.0</td></tr>
+ *   <tr><td>LOOPLINE_HTTP_PORT</td><td>8080 (0 picks a free port)</td></tr>
+ *   <tr><td>LOOPLINE_KAFKA_*</td><td>any Kafka client property, e.g. LOOPLINE_KAFKA_LINGER_MS</td></tr>
+ * </table>
+ */
+public record GatewayConfig(
+        String bootstrapServers,
+        String schemaRegistryUrl,
+        Topics topics,
+        String httpHost,
+        int httpPort,
+        Map<String, String> kafkaOverrides) {
+
+    public static GatewayConfig from(Map<String, String> env) {
+        Map<String, String> kafka = new HashMap<>();
+        env.forEach((key, value) -> {
+            if (key.startsWith("LOOPLINE_KAFKA_")) {
+                kafka.put(
+                        key.substring("LOOPLINE_KAFKA_".length())
+                                .toLowerCase(Locale.ROOT)
+                                .replace('_', '.'),
+                        value);
+            }
+        });
+        return new GatewayConfig(
+                env.getOrDefault("LOOPLINE_BOOTSTRAP_SERVERS", "localhost:9092"),
+                env.getOrDefault("LOOPLINE_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
+                new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)),
+                env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0"),
+                Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_PORT", "8080")),
+                Map.copyOf(kafka));
+    }
+
+    /** bootstrap.servers, schema.registry.url and the overrides: every client's base config. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> config = new HashMap<>(kafkaOverrides);
+        config.put("bootstrap.servers", bootstrapServers);
+        config.put("schema.registry.url", schemaRegistryUrl);
+        return config;
+    }
+}

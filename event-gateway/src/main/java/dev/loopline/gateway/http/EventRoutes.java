@@ -1,0 +1,85 @@
+package dev.loopline.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopline.api.v1.Causation;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.gateway.kafka.EventPublisher;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code POST /v1/events}: validates a platform event, produces it (idempotent, acks=all) and
+ * answers 202 with its event id once the broker has it. Send an {@code eventId} to make retries
+ * safe: the runtime starts one instance per (event id, definition).
+ */
+final class EventRoutes {
+
+    private static final Set<String> FIELDS = Set.of(
+            "eventId", "source", "entityType", "entityId", "messageName", "attributes", "occurredAt", "causation");
+
+    private final EventPublisher publisher;
+    private final Clock clock;
+
+    EventRoutes(EventPublisher publisher, Clock clock) {
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    void publish(Context ctx) {
+        PlatformEvent event = parse(Json.objectBody(ctx));
+        try {
+            publisher.publish(event).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw unavailable(e);
+        }
+        Json.respond(ctx, 202, Map.of("eventId", event.getEventId()));
+    }
+
+    PlatformEvent parse(JsonNode body) {
+        Fields fields = new Fields();
+        fields.onlyKnown(body, "", FIELDS);
+        String eventId = fields.text(body, "eventId", "eventId", false);
+        String source = fields.text(body, "source", "source", true);
+        String entityType = fields.text(body, "entityType", "entityType", true);
+        String entityId = fields.text(body, "entityId", "entityId", true);
+        String messageName = fields.text(body, "messageName", "messageName", true);
+        Map<String, Object> attributes = fields.scalars(body, "attributes", "attributes");
+        Instant occurredAt = fields.instant(body, "occurredAt", "occurredAt");
+        Causation causation = null;
+        JsonNode cause = fields.object(body, "causation", "causation", false);
+        if (cause != null) {
+            String origin = fields.text(cause, "originatingInstanceId", "causation.originatingInstanceId", true);
+            Integer depth = fields.nonNegativeInt(cause, "depth", "causation.depth");
+            if (origin != null && depth != null) {
+                causation = new Causation(origin, depth);
+            }
+        }
+        fields.throwIfInvalid();
+        return PlatformEvent.newBuilder()
+                .setEventId(eventId != null ? eventId : UUID.randomUUID().toString())
+                .setSource(source)
+                .setEntityType(entityType)
+                .setEntityId(entityId)
+                .setMessageName(messageName)
+                .setAttributes(attributes)
+                .setOccurredAt(occurredAt != null ? occurredAt : clock.instant())
+                .setCausation(causation)
+                .build();
+    }
+
+    private static ProblemException unavailable(Exception cause) {
+        return new ProblemException(
+                503, "unavailable", "Event not accepted", "Kafka did not accept the event: " + cause, List.of());
+    }
+}

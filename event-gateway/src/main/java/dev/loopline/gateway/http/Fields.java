@@ -1,0 +1,120 @@
+package dev.loopline.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads fields from a JSON request, collecting every error with the path of the field it concerns
+ * instead of stopping at the first, so a client fixes its request in one go.
+ */
+final class Fields {
+
+    private final List<Problem.FieldError> errors = new ArrayList<>();
+
+    /** A JSON object, or an error recorded at {@code path}. */
+    JsonNode object(JsonNode parent, String name, String path, boolean required) {
+        JsonNode node = parent.get(name);
+        if (node == null || node.isNull()) {
+            if (required) {
+                error(path, "is required");
+            }
+            return null;
+        }
+        if (!node.isObject()) {
+            error(path, "expected an object");
+            return null;
+        }
+        return node;
+    }
+
+    String text(JsonNode parent, String name, String path, boolean required) {
+        JsonNode node = parent.get(name);
+        if (node == null || node.isNull()) {
+            if (required) {
+                error(path, "is required");
+            }
+            return null;
+        }
+        if (!node.isTextual() || node.asText().isBlank()) {
+            error(path, "expected a non-empty string");
+            return null;
+        }
+        return node.asText();
+    }
+
+    Instant instant(JsonNode parent, String name, String path) {
+        String text = text(parent, name, path, false);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            error(path, "expected an ISO-8601 instant such as 2026-11-21T10:15:30Z");
+            return null;
+        }
+    }
+
+    Integer nonNegativeInt(JsonNode parent, String name, String path) {
+        JsonNode node = parent.get(name);
+        if (node == null || !node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < 0) {
+            error(path, "expected a whole number ≥ 0");
+            return null;
+        }
+        return node.asInt();
+    }
+
+    /** An object of scalar values (string, whole number, decimal, boolean or null): the Avro attribute map. */
+    Map<String, Object> scalars(JsonNode parent, String name, String path) {
+        Map<String, Object> values = new HashMap<>();
+        JsonNode node = object(parent, name, path, false);
+        if (node == null) {
+            return values;
+        }
+        Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
+        while (entries.hasNext()) {
+            Map.Entry<String, JsonNode> entry = entries.next();
+            JsonNode value = entry.getValue();
+            String at = path + "." + entry.getKey();
+            if (value.isNull()) {
+                values.put(entry.getKey(), null);
+            } else if (value.isTextual()) {
+                values.put(entry.getKey(), value.asText());
+            } else if (value.isBoolean()) {
+                values.put(entry.getKey(), value.asBoolean());
+            } else if (value.isIntegralNumber() && value.canConvertToLong()) {
+                values.put(entry.getKey(), value.asLong());
+            } else if (value.isNumber()) {
+                values.put(entry.getKey(), value.asDouble());
+            } else {
+                error(at, "expected a string, number, boolean or null");
+            }
+        }
+        return values;
+    }
+
+    void onlyKnown(JsonNode node, String path, Set<String> known) {
+        node.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                error(path.isEmpty() ? name : path + "." + name, "unknown field (expected one of " + known + ")");
+            }
+        });
+    }
+
+    void error(String field, String message) {
+        errors.add(new Problem.FieldError(field, message));
+    }
+
+    void throwIfInvalid() {
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.loopline.gateway.http;
+
+import dev.loopline.gateway.kafka.DefinitionRepository;
+import dev.loopline.gateway.kafka.EventPublisher;
+import dev.loopline.gateway.kafka.InstanceProjection;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP routes, with every error answered as an RFC 9457 problem. */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final Javalin app;
+
+    private GatewayServer(Javalin app) {
+        this.app = app;
+    }
+
+    public static GatewayServer start(
+            String host,
+            int port,
+            EventPublisher publisher,
+            DefinitionRepository definitions,
+            InstanceProjection instances) {
+        Clock clock = Clock.systemUTC();
+        EventRoutes events = new EventRoutes(publisher, clock);
+        DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, clock);
+        InstanceRoutes instanceRoutes = new InstanceRoutes(instances);
+        Javalin app = Javalin.create(config -> {
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.startup.showJavalinBanner = false;
+            config.routes.post("/v1/events", events::publish);
+            config.routes.post("/v1/definitions", definitionRoutes::save);
+            config.routes.get("/v1/definitions/{id}", definitionRoutes::get);
+            config.routes.post("/v1/definitions/{id}/activate", definitionRoutes::activate);
+            config.routes.post("/v1/definitions/{id}/deactivate", definitionRoutes::deactivate);
+            config.routes.get("/v1/instances/{id}", instanceRoutes::get);
+            config.routes.get("/health", ctx -> health(ctx, definitions, instances));
+            config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("{} {} failed", ctx.method(), ctx.path(), e);
+                Json.problem(
+                        ctx,
+                        new Problem(
+                                "/problems/internal",
+                                "Internal error",
+                                500,
+                                e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                ctx.path(),
+                                List.of()));
+            });
+            config.routes.error(404, "*", ctx -> {
+                if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                    Json.problem(
+                            ctx,
+                            new Problem(
+                                    "/problems/not-found",
+                                    "Not found",
+                                    404,
+                                    "no route " + ctx.path(),
+                                    ctx.path(),
+                                    List.of()));
+                }
+            });
+        });
+        app.start();
+        return new GatewayServer(app);
+    }
+
+    private static void health(Context ctx, DefinitionRepository definitions, InstanceProjection instances) {
+        boolean up = definitions.isRunning() && instances.isRunning();
+        Json.respond(
+                ctx,
+                up ? 200 : 503,
+                Map.of(
+                        "status", up ? "UP" : "DOWN",
+                        "definitionsProjection", definitions.isRunning() ? "UP" : "DOWN",
+                        "instancesProjection", instances.isRunning() ? "UP" : "DOWN"));
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.loopline.gateway.kafka;
+
+import dev.loopline.api.Topics;
+import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.api.v1.PlatformEvent;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Produces platform events, keyed by entity id so one entity's events stay in order. */
+public final class EventPublisher implements AutoCloseable {
+
+    private final KafkaProducer<String, PlatformEvent> producer;
+    private final String topic;
+
+    public EventPublisher(Map<String, Object> clientConfig, Topics topics) {
+        this.producer = new KafkaProducer<>(
+                Producers.durable(clientConfig),
+                new StringSerializer(),
+                new AvroSerdes(clientConfig).valueSerde(PlatformEvent.class).serializer());
+        this.topic = topics.events();
+    }
+
+    public CompletableFuture<RecordMetadata> publish(PlatformEvent event) {
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(topic, event.getEntityId(), event), (metadata, error) -> {
+            if (error != null) {
+                sent.completeExceptionally(error);
+            } else {
+                sent.complete(metadata);
+            }
+        });
+        return sent;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
