@@ -78,7 +78,7 @@ public final class ApicurioRegistryProcess implements SchemaRegistry {
             throw new IllegalStateException("Apicurio Registry's folder is not set: pass -D" + HOME_PROPERTY
                     + "=<folder of the unpacked apicurio-registry-app tar.gz> (the Maven build does this)");
         }
-        return Path.of(configured);
+        return Path.of(configured).toAbsolutePath();
     }
 
     private static Path runnerJar(Path home) {
