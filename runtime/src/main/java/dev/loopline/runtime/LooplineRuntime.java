@@ -2,17 +2,22 @@ package dev.loopline.runtime;
 
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.config.StreamsSettings;
 import dev.loopline.runtime.topology.LooplineTopology;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,16 @@ public final class LooplineRuntime implements AutoCloseable {
     /** Waits until the runtime has joined its group and restored its state. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The definition as this runtime's catalog holds it now (an interactive query on the global
+     * store): lets operators and tests see when an activation has reached the runtime.
+     */
+    public Optional<WorkflowDefinition> catalogEntry(String definitionId) {
+        ReadOnlyKeyValueStore<String, WorkflowDefinition> catalog = streams.store(StoreQueryParameters.fromNameAndType(
+                LooplineTopology.DEFINITIONS_STORE, QueryableStoreTypes.keyValueStore()));
+        return Optional.ofNullable(catalog.get(definitionId));
     }
 
     public KafkaStreams.State state() {

@@ -1,0 +1,63 @@
+package dev.loopline.systemtests.support;
+
+import dev.loopline.runtime.Main;
+import dev.loopline.runtime.config.RuntimeConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The runtime as a separate JVM ({@code dev.loopline.runtime.Main}), so that a test can kill it outright. */
+public final class RuntimeProcess implements AutoCloseable {
+
+    private final Process process;
+
+    private RuntimeProcess(Process process) {
+        this.process = process;
+    }
+
+    public static RuntimeProcess start(RuntimeConfig config, Path log) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                        java,
+                        "-Xmx512m",
+                        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.loopline",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(config.toEnvironment());
+        try {
+            return new RuntimeProcess(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook, no commit, no flush; a crash as far as Kafka can tell. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}
