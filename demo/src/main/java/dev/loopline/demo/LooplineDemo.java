@@ -188,7 +188,7 @@ public final class LooplineDemo implements AutoCloseable {
 
     private static boolean portFree(int port) {
         try (var socket = new java.net.ServerSocket(port)) {
-            return true;
+            return socket.isBound();
         } catch (IOException e) {
             return false;
         }

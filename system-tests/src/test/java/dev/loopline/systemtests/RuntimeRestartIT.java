@@ -83,6 +83,7 @@ class RuntimeRestartIT {
                 await().atMost(Duration.ofMinutes(3))
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> completed(transitions.poll()) >= EVENTS);
+                assertThat(second.isAlive()).isTrue();
 
                 // then
                 System.out.printf(

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,9 +77,7 @@ final class Fields {
         if (node == null) {
             return values;
         }
-        Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
-        while (entries.hasNext()) {
-            Map.Entry<String, JsonNode> entry = entries.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             JsonNode value = entry.getValue();
             String at = path + "." + entry.getKey();
             if (value.isNull()) {
