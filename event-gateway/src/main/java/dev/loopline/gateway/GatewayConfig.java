@@ -1,8 +1,8 @@
 package dev.loopline.gateway;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.KafkaOverrides;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,23 +27,13 @@ public record GatewayConfig(
         Map<String, String> kafkaOverrides) {
 
     public static GatewayConfig from(Map<String, String> env) {
-        Map<String, String> kafka = new HashMap<>();
-        env.forEach((key, value) -> {
-            if (key.startsWith("LOOPLINE_KAFKA_")) {
-                kafka.put(
-                        key.substring("LOOPLINE_KAFKA_".length())
-                                .toLowerCase(Locale.ROOT)
-                                .replace('_', '.'),
-                        value);
-            }
-        });
         return new GatewayConfig(
                 env.getOrDefault("LOOPLINE_BOOTSTRAP_SERVERS", "localhost:9092"),
                 env.getOrDefault("LOOPLINE_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
                 new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)),
                 env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0"),
                 Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_PORT", "8080")),
-                Map.copyOf(kafka));
+                KafkaOverrides.from(env));
     }
 
     /** bootstrap.servers, schema.registry.url and the overrides: every client's base config. */

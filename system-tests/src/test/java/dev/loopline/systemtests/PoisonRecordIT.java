@@ -11,12 +11,12 @@ import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.systemtests.support.Records;
 import dev.loopline.systemtests.support.Samples;
+import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.systemtests.support.TopicReader;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,13 +36,9 @@ class PoisonRecordIT {
     void shouldDeadLetterAPoisonEventWithItsReasonAndKeepProcessing(Infrastructure infra) throws Exception {
         // given
         Topics topics = TestTopics.unique("poison");
-        RuntimeConfig config = RuntimeConfig.from(Map.of(
-                "LOOPLINE_BOOTSTRAP_SERVERS", infra.bootstrapServers(),
-                "LOOPLINE_SCHEMA_REGISTRY_URL", infra.schemaRegistryUrl(),
-                "LOOPLINE_TOPIC_PREFIX", topics.prefix(),
-                "LOOPLINE_APPLICATION_ID", topics.prefix() + "runtime",
-                "LOOPLINE_PARTITIONS", "1",
-                "LOOPLINE_STATE_DIR", Files.createTempDirectory("poison").toString()));
+        Map<String, String> settings = TestRuntime.settings(infra, topics);
+        settings.put("LOOPLINE_PARTITIONS", "1");
+        RuntimeConfig config = RuntimeConfig.from(settings);
         byte[] poison = "{\"entityType\":\"expense_report\"}".getBytes(StandardCharsets.UTF_8);
 
         try (LooplineRuntime runtime = LooplineRuntime.start(config);

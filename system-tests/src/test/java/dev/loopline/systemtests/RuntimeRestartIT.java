@@ -13,6 +13,7 @@ import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.systemtests.support.Records;
 import dev.loopline.systemtests.support.RuntimeProcess;
 import dev.loopline.systemtests.support.Samples;
+import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.systemtests.support.TopicReader;
 import dev.loopline.testsupport.handler.AcknowledgingHandler;
@@ -21,7 +22,6 @@ import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -64,7 +64,7 @@ class RuntimeRestartIT {
                         topics.messages(),
                         serdes.valueSerde(WorkflowMessage.class).deserializer());
                 var deadLetters = TopicReader.raw(infra.bootstrapServers(), topics.deadLetters())) {
-            RuntimeProcess first = RuntimeProcess.start(config(infra, topics, "first"), logs.resolve("first.log"));
+            RuntimeProcess first = RuntimeProcess.start(config(infra, topics), logs.resolve("first.log"));
             try (KafkaProducer<String, PlatformEvent> events = Records.events(infra)) {
                 for (int i = 0; i < EVENTS; i++) {
                     events.send(new ProducerRecord<>(
@@ -78,8 +78,7 @@ class RuntimeRestartIT {
             await().atMost(Duration.ofMinutes(2)).until(() -> completed(transitions.poll()) >= EVENTS / 4);
             first.kill();
             long completedAtKill = completed(transitions.readToEnd());
-            try (RuntimeProcess second =
-                    RuntimeProcess.start(config(infra, topics, "second"), logs.resolve("second.log"))) {
+            try (RuntimeProcess second = RuntimeProcess.start(config(infra, topics), logs.resolve("second.log"))) {
                 await().atMost(Duration.ofMinutes(3))
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> completed(transitions.poll()) >= EVENTS);
@@ -115,15 +114,8 @@ class RuntimeRestartIT {
     }
 
     /** Each process gets a fresh, empty state directory: the second one must restore from changelogs. */
-    private static RuntimeConfig config(Infrastructure infra, Topics topics, String name) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("LOOPLINE_BOOTSTRAP_SERVERS", infra.bootstrapServers());
-        settings.put("LOOPLINE_SCHEMA_REGISTRY_URL", infra.schemaRegistryUrl());
-        settings.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
-        settings.put("LOOPLINE_APPLICATION_ID", topics.prefix() + "runtime");
-        settings.put(
-                "LOOPLINE_STATE_DIR",
-                Files.createTempDirectory("restart-" + name).toString());
+    private static RuntimeConfig config(Infrastructure infra, Topics topics) {
+        Map<String, String> settings = TestRuntime.settings(infra, topics);
         // A killed member is noticed after the session timeout, and its open transaction is aborted
         // after the transaction timeout: keep both short so the test does not wait on defaults.
         settings.put("LOOPLINE_KAFKA_SESSION_TIMEOUT_MS", "6000");

@@ -16,6 +16,7 @@ import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.systemtests.support.Definitions;
 import dev.loopline.systemtests.support.GatewayClient;
+import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.systemtests.support.TopicReader;
 import dev.loopline.testsupport.handler.AcknowledgingHandler;
@@ -26,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,14 +65,7 @@ class ThousandEventsIT {
         try (Admin admin = infra.admin()) {
             TopicProvisioner.ensureTopics(admin, topics, 4, (short) 1);
         }
-        Map<String, String> settings = new HashMap<>();
-        settings.put("LOOPLINE_BOOTSTRAP_SERVERS", infra.bootstrapServers());
-        settings.put("LOOPLINE_SCHEMA_REGISTRY_URL", infra.schemaRegistryUrl());
-        settings.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
-        settings.put("LOOPLINE_APPLICATION_ID", topics.prefix() + "runtime");
-        settings.put(
-                "LOOPLINE_STATE_DIR",
-                Files.createTempDirectory("thousand-state").toString());
+        Map<String, String> settings = TestRuntime.settings(infra, topics);
         runtime = LooplineRuntime.start(RuntimeConfig.from(settings));
         parts.add(runtime);
         settings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");

@@ -1,6 +1,7 @@
 package dev.loopline.runtime.config;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.KafkaOverrides;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -33,8 +34,6 @@ public record RuntimeConfig(
         short replicationFactor,
         Map<String, String> kafkaOverrides) {
 
-    private static final String KAFKA_PREFIX = "LOOPLINE_KAFKA_";
-
     public RuntimeConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
@@ -53,16 +52,6 @@ public record RuntimeConfig(
     }
 
     public static RuntimeConfig from(Map<String, String> settings) {
-        Map<String, String> kafka = new HashMap<>();
-        settings.forEach((key, value) -> {
-            if (key.startsWith(KAFKA_PREFIX)) {
-                kafka.put(
-                        key.substring(KAFKA_PREFIX.length())
-                                .toLowerCase(Locale.ROOT)
-                                .replace('_', '.'),
-                        value);
-            }
-        });
         return new RuntimeConfig(
                 settings.getOrDefault("LOOPLINE_BOOTSTRAP_SERVERS", "localhost:9092"),
                 settings.getOrDefault("LOOPLINE_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
@@ -71,7 +60,7 @@ public record RuntimeConfig(
                 Path.of(settings.getOrDefault("LOOPLINE_STATE_DIR", "/tmp/loopline-state")),
                 Integer.parseInt(settings.getOrDefault("LOOPLINE_PARTITIONS", "6")),
                 Short.parseShort(settings.getOrDefault("LOOPLINE_REPLICATION_FACTOR", "1")),
-                kafka);
+                KafkaOverrides.from(settings));
     }
 
     /** The same settings as environment variables, e.g. to start a runtime child process. */
@@ -84,8 +73,7 @@ public record RuntimeConfig(
         env.put("LOOPLINE_STATE_DIR", stateDir.toString());
         env.put("LOOPLINE_PARTITIONS", Integer.toString(partitions));
         env.put("LOOPLINE_REPLICATION_FACTOR", Short.toString(replicationFactor));
-        kafkaOverrides.forEach((key, value) ->
-                env.put(KAFKA_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+        env.putAll(KafkaOverrides.toEnvironment(kafkaOverrides));
         return env;
     }
 }
