@@ -12,6 +12,7 @@ import java.util.Objects;
  *   <tr><td>definitions (compacted)</td><td>definition id</td><td>WorkflowDefinition</td></tr>
  *   <tr><td>events</td><td>entity id</td><td>PlatformEvent</td></tr>
  *   <tr><td>instance-commands</td><td>instance id</td><td>InstanceCommand (internal)</td></tr>
+ *   <tr><td>correlation-commands</td><td>correlation key</td><td>CorrelationCommand (internal)</td></tr>
  *   <tr><td>messages</td><td>instance id</td><td>WorkflowMessage</td></tr>
  *   <tr><td>acks</td><td>instance id</td><td>Acknowledgement</td></tr>
  *   <tr><td>transitions</td><td>instance id</td><td>InstanceTransition</td></tr>
@@ -45,6 +46,11 @@ public record Topics(String prefix) {
         return prefix + "instance-commands";
     }
 
+    /** Open/close waits and correlated events, keyed by correlation key: the correlation half's input. */
+    public String correlationCommands() {
+        return prefix + "correlation-commands";
+    }
+
     public String messages() {
         return prefix + "messages";
     }
@@ -67,6 +73,7 @@ public record Topics(String prefix) {
                 new TopicSpec(definitions(), true),
                 new TopicSpec(events(), false),
                 new TopicSpec(instanceCommands(), false),
+                new TopicSpec(correlationCommands(), false),
                 new TopicSpec(messages(), false),
                 new TopicSpec(acks(), false),
                 new TopicSpec(transitions(), false),

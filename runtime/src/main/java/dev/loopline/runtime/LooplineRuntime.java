@@ -32,8 +32,8 @@ public final class LooplineRuntime implements AutoCloseable {
 
     private LooplineRuntime(RuntimeConfig config) {
         this.config = config;
-        Topology topology =
-                LooplineTopology.build(config.topics(), new AvroSerdes(StreamsSettings.serdeConfig(config)));
+        Topology topology = LooplineTopology.build(
+                config.topics(), new AvroSerdes(StreamsSettings.serdeConfig(config)), config.topologyOptions());
         this.streams = new KafkaStreams(topology, StreamsSettings.of(config));
         streams.setStateListener((now, before) -> {
             log.info("runtime {} → {}", before, now);

@@ -3,6 +3,7 @@ package dev.loopline.gateway.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopline.api.v1.Causation;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.definition.json.JsonFields;
 import dev.loopline.gateway.kafka.EventPublisher;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -23,7 +24,15 @@ import java.util.concurrent.TimeoutException;
 final class EventRoutes {
 
     private static final Set<String> FIELDS = Set.of(
-            "eventId", "source", "entityType", "entityId", "messageName", "attributes", "occurredAt", "causation");
+            "eventId",
+            "source",
+            "entityType",
+            "entityId",
+            "messageName",
+            "attributes",
+            "changedAttributes",
+            "occurredAt",
+            "causation");
 
     private final EventPublisher publisher;
     private final Clock clock;
@@ -47,7 +56,7 @@ final class EventRoutes {
     }
 
     PlatformEvent parse(JsonNode body) {
-        Fields fields = new Fields();
+        JsonFields fields = new JsonFields();
         fields.onlyKnown(body, "", FIELDS);
         String eventId = fields.text(body, "eventId", "eventId", false);
         String source = fields.text(body, "source", "source", true);
@@ -55,6 +64,7 @@ final class EventRoutes {
         String entityId = fields.text(body, "entityId", "entityId", true);
         String messageName = fields.text(body, "messageName", "messageName", true);
         Map<String, Object> attributes = fields.scalars(body, "attributes", "attributes");
+        List<String> changedAttributes = fields.strings(body, "changedAttributes", "changedAttributes");
         Instant occurredAt = fields.instant(body, "occurredAt", "occurredAt");
         Causation causation = null;
         JsonNode cause = fields.object(body, "causation", "causation", false);
@@ -75,6 +85,7 @@ final class EventRoutes {
                 .setAttributes(attributes)
                 .setOccurredAt(occurredAt != null ? occurredAt : clock.instant())
                 .setCausation(causation)
+                .setChangedAttributes(changedAttributes)
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package dev.loopline.gateway.http;
 
+import dev.loopline.definition.json.InvalidDocumentException;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
@@ -44,6 +45,9 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/instances/{id}", instanceRoutes::get);
             config.routes.get("/health", ctx -> health(ctx, definitions, instances));
             config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
+            config.routes.exception(
+                    InvalidDocumentException.class,
+                    (e, ctx) -> Json.problem(ctx, ProblemException.invalid(e).toProblem(ctx.path())));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 Json.problem(

@@ -1,5 +1,6 @@
 package dev.loopline.gateway.http;
 
+import dev.loopline.definition.json.InvalidDocumentException;
 import java.util.List;
 
 /** Ends a request with a problem response. */
@@ -16,6 +17,12 @@ public final class ProblemException extends RuntimeException {
         this.type = type;
         this.title = title;
         this.errors = List.copyOf(errors);
+    }
+
+    public static ProblemException invalid(InvalidDocumentException e) {
+        return invalid(e.errors().stream()
+                .map(error -> new Problem.FieldError(error.field(), error.message()))
+                .toList());
     }
 
     public static ProblemException invalid(List<Problem.FieldError> errors) {

@@ -2,7 +2,9 @@ package dev.loopline.runtime.config;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.runtime.topology.TopologyOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +23,8 @@ import java.util.Objects;
  *   <tr><td>LOOPLINE_STATE_DIR</td><td>/tmp/loopline-state</td><td>RocksDB state</td></tr>
  *   <tr><td>LOOPLINE_PARTITIONS</td><td>6</td><td>partitions of topics the runtime creates</td></tr>
  *   <tr><td>LOOPLINE_REPLICATION_FACTOR</td><td>1</td><td>replicas of topics the runtime creates (3 in production)</td></tr>
+ *   <tr><td>LOOPLINE_CORRELATION_TTL</td><td>PT1H</td><td>how long an event waits for an instance to start waiting for it</td></tr>
+ *   <tr><td>LOOPLINE_TIMER_INTERVAL</td><td>PT0.2S</td><td>how often due timers are looked for (wall clock)</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td></td><td>any Kafka Streams/client property: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=50 sets commit.interval.ms</td></tr>
  * </table>
  */
@@ -32,6 +36,8 @@ public record RuntimeConfig(
         Path stateDir,
         int partitions,
         short replicationFactor,
+        Duration correlationTtl,
+        Duration timerInterval,
         Map<String, String> kafkaOverrides) {
 
     public RuntimeConfig {
@@ -60,7 +66,15 @@ public record RuntimeConfig(
                 Path.of(settings.getOrDefault("LOOPLINE_STATE_DIR", "/tmp/loopline-state")),
                 Integer.parseInt(settings.getOrDefault("LOOPLINE_PARTITIONS", "6")),
                 Short.parseShort(settings.getOrDefault("LOOPLINE_REPLICATION_FACTOR", "1")),
+                Duration.parse(settings.getOrDefault("LOOPLINE_CORRELATION_TTL", "PT1H")),
+                Duration.parse(settings.getOrDefault("LOOPLINE_TIMER_INTERVAL", "PT0.2S")),
                 KafkaOverrides.from(settings));
+    }
+
+    /** The topology's tunables. */
+    public TopologyOptions topologyOptions() {
+        return new TopologyOptions(
+                correlationTtl, timerInterval, TopologyOptions.defaults().maxTimersPerScan());
     }
 
     /** The same settings as environment variables, e.g. to start a runtime child process. */
@@ -73,6 +87,8 @@ public record RuntimeConfig(
         env.put("LOOPLINE_STATE_DIR", stateDir.toString());
         env.put("LOOPLINE_PARTITIONS", Integer.toString(partitions));
         env.put("LOOPLINE_REPLICATION_FACTOR", Short.toString(replicationFactor));
+        env.put("LOOPLINE_CORRELATION_TTL", correlationTtl.toString());
+        env.put("LOOPLINE_TIMER_INTERVAL", timerInterval.toString());
         env.putAll(KafkaOverrides.toEnvironment(kafkaOverrides));
         return env;
     }

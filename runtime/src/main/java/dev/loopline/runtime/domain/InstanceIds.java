@@ -22,6 +22,11 @@ public final class InstanceIds {
         return instanceId + "/started";
     }
 
+    /** The task a create-task step at {@code index} creates: the id its TaskChanged/TaskDeleted events carry. */
+    public static String taskId(String instanceId, int index) {
+        return instanceId + "/task-" + index;
+    }
+
     /** The message of step {@code index} of an instance. */
     public static String stepMessageId(String instanceId, int index) {
         return instanceId + "/step-" + index;

@@ -1,42 +1,66 @@
 package dev.loopline.runtime.domain;
 
+import dev.loopline.api.internal.CloseWait;
+import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.DeliverEvent;
 import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OpenWait;
 import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.internal.Wait;
+import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.AckError;
 import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.api.v1.Causation;
+import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
-import dev.loopline.api.v1.StepKind;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.definition.expression.ExpressionException;
+import dev.loopline.definition.expression.Expressions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The workflow instance state machine: (instance, input, now) → {@link Decision}. Pure: no Kafka,
- * no clock, no I/O; the caller passes the record time in and commits the decision atomically.
+ * no clock, no I/O; the caller passes the input's time in and commits the decision atomically.
  *
- * <p>The life of an instance (Dynamics' asynchronous operation):
+ * <p>An instance runs the definition's compiled program (see {@code DefinitionCompiler}) with a
+ * program counter. It runs instructions until one must wait (an acknowledgement, an event, a
+ * timer) or the program ends, then stays Suspended with exactly one open {@link Wait}:
  *
  * <pre>
- *   start ─▶ Ready(0) ─▶ Locked(20) ─▶ post "workflow started" ─▶ Suspended(10, waiting for ack)
- *   ack   ─▶ Locked(20) ─▶ next step: post its message ─▶ Suspended(10, waiting for ack)
- *                        └▶ no step left ─▶ Completed/Succeeded(30)
- *   failed ack ─▶ Locked(20) ─▶ Completed/Failed(31)
+ *   start      ─▶ Ready(0) ─▶ Locked(20) ─▶ post "workflow started" ─▶ Suspended(10)
+ *   wake-up    ─▶ Locked(20) ─▶ run: conditions, variables, jumps … ─▶ Suspended(10) | Completed(30/31/32)
+ *   wake-ups: the awaited acknowledgement, a correlated event, the wait's timer
  * </pre>
  *
- * An input that the instance does not wait for (a second start of the same instance, a repeated
- * or unexpected acknowledgement, anything after completion) is ignored: that is how duplicates
- * from an at-least-once publisher or handler change nothing.
+ * Anything the instance does not wait for is ignored (a second start, a repeated acknowledgement, a
+ * redelivered event, a stale timer, anything after completion): that is how duplicates from
+ * at-least-once publishers and handlers change nothing. An expression that fails is a step failure
+ * (Completed/Failed with the message), never an exception.
  */
 public final class InstanceMachine {
+
+    /** How many consumed event ids an instance remembers to ignore redeliveries. */
+    static final int CONSUMED_EVENTS_KEPT = 100;
+
+    private static final String STARTED_OUTPUT = "started";
+
+    private final Expressions expressions;
+
+    public InstanceMachine(Expressions expressions) {
+        this.expressions = expressions;
+    }
 
     /** The state of a new instance for this start command. */
     public Decision start(String instanceId, StartInstance start, Instant now) {
@@ -52,76 +76,313 @@ public final class InstanceMachine {
                 .setCreatedAt(now)
                 .setUpdatedAt(now)
                 .build();
-        Changes changes = new Changes(instance, now);
-        changes.moveTo(
+        Run run = new Run(instance, now);
+        run.moveTo(
                 Status.WAITING_FOR_RESOURCES,
                 "triggered by " + trigger.getMessageName() + " on " + trigger.getEntityType() + " "
                         + trigger.getEntityId() + " (event " + trigger.getEventId() + ")");
-        changes.moveTo(Status.IN_PROGRESS, "started");
-        changes.post(
-                InstanceIds.startedMessageId(instanceId), MessageKind.WORKFLOW_STARTED, "WorkflowStarted", Map.of());
-        return changes.decision();
+        run.moveTo(Status.IN_PROGRESS, "started");
+        run.post(
+                InstanceIds.startedMessageId(instanceId),
+                MessageKind.WORKFLOW_STARTED,
+                "WorkflowStarted",
+                Map.of(),
+                null,
+                null);
+        return run.decision();
     }
 
     /** Applies an application's acknowledgement to the instance waiting for it. */
     public Decision acknowledge(InstanceRecord current, Acknowledgement ack, Instant now) {
+        Wait wait = current.getWait();
         if (current.getState() == InstanceState.COMPLETED) {
             return Decision.ignored("instance already completed");
         }
-        if (current.getAwaitingMessageId() == null
-                || !current.getAwaitingMessageId().equals(ack.getMessageId())) {
-            return Decision.ignored("not waiting for message " + ack.getMessageId() + " (waiting for "
-                    + current.getAwaitingMessageId() + ")");
+        if (wait == null
+                || wait.getKind() != WaitKind.ACKNOWLEDGEMENT
+                || !ack.getMessageId().equals(wait.getMessageId())) {
+            return Decision.ignored("not waiting for an acknowledgement of " + ack.getMessageId());
         }
-        Changes changes = new Changes(InstanceRecord.newBuilder(current).build(), now);
-        changes.instance.setAwaitingMessageId(null);
-        changes.moveTo(Status.IN_PROGRESS, "acknowledged " + ack.getMessageId());
+        Run run = Run.resume(current, now, "acknowledged " + ack.getMessageId());
         if (ack.getOutcome() == Outcome.FAILED) {
-            changes.moveTo(Status.FAILED, failureReason(current, ack.getError()));
-            return changes.decision();
+            run.fail(where(current) + " failed: " + describe(ack.getError()));
+            return run.decision();
         }
-        changes.recordOutput(current, ack.getOutput());
-        runNextStep(changes, current.getStepIndex() + 1);
-        return changes.decision();
+        run.recordOutput(outputName(current), ack.getOutput());
+        Step step = current.getStepIndex() < 0 ? null : run.step(current.getStepIndex());
+        if (step != null && step.getKind() == dev.loopline.api.v1.StepKind.CREATE_TASK) {
+            run.waitForTask(step, wait.getDueAt());
+            return run.decision();
+        }
+        run.execute(current.getStepIndex() + 1, this);
+        return run.decision();
     }
 
-    private static void runNextStep(Changes changes, int index) {
-        List<Step> steps = changes.instance.getDefinition().getSteps();
-        if (index >= steps.size()) {
-            changes.moveTo(Status.SUCCEEDED, "all " + steps.size() + " steps completed");
-            return;
+    /** Applies a correlated event to the instance's open event wait. */
+    public Decision deliver(InstanceRecord current, DeliverEvent delivery, Instant now) {
+        Wait wait = current.getWait();
+        PlatformEvent event = delivery.getEvent();
+        if (current.getState() == InstanceState.COMPLETED) {
+            return Decision.ignored("instance already completed");
         }
-        Step step = steps.get(index);
-        changes.instance.setStepIndex(index);
-        if (step.getKind() == StepKind.SEND_MESSAGE) {
-            String messageId = InstanceIds.stepMessageId(changes.instance.getInstanceId(), index);
-            changes.post(messageId, MessageKind.STEP_REQUEST, step.getMessageName(), step.getPayload());
+        if (wait == null
+                || wait.getKind() != WaitKind.EVENT
+                || !wait.getWaitId().equals(delivery.getWaitId())) {
+            return Decision.ignored("not waiting (wait " + delivery.getWaitId() + " is closed)");
+        }
+        if (current.getConsumedEventIds().contains(event.getEventId())) {
+            return Decision.ignored("event " + event.getEventId() + " already consumed");
+        }
+        Step step = current.getDefinition().getSteps().get(current.getStepIndex());
+        EventWait awaited = step.getEvent();
+        if (!wait.getMessageNames().contains(event.getMessageName())) {
+            return Decision.ignored("waiting for " + wait.getMessageNames() + ", not " + event.getMessageName());
+        }
+        boolean completes;
+        try {
+            completes = awaited.getUntil() == null
+                    || expressions.test(awaited.getUntil(), Variables.of(current, event, now));
+        } catch (ExpressionException e) {
+            Run run = Run.resume(current, now, "event " + event.getEventId() + " received");
+            run.closeWait();
+            run.fail(where(current) + ": " + e.getMessage());
+            return run.decision();
+        }
+        if (!completes) {
+            InstanceRecord stillWaiting = InstanceRecord.newBuilder(current).build();
+            stillWaiting.setConsumedEventIds(consumed(current, event.getEventId()));
+            stillWaiting.setUpdatedAt(now);
+            return new Decision(
+                    Optional.of(stillWaiting), List.of(), List.of(), List.of(), List.of(), Optional.empty());
+        }
+        Run run = Run.resume(
+                current,
+                now,
+                event.getMessageName() + " " + event.getEntityType() + " " + event.getEntityId() + " (event "
+                        + event.getEventId() + ")");
+        run.instance.setConsumedEventIds(consumed(current, event.getEventId()));
+        run.closeWait();
+        Map<String, Object> output = new HashMap<>(event.getAttributes());
+        output.put("messageName", event.getMessageName());
+        output.put("eventId", event.getEventId());
+        output.put("entityId", event.getEntityId());
+        run.recordOutput(step.getName(), output);
+        run.execute(current.getStepIndex() + 1, this);
+        return run.decision();
+    }
+
+    /** The timer of a wait fired: a delay ends, or a wait times out. */
+    public Decision timerFired(InstanceRecord current, String waitId, Instant now) {
+        Wait wait = current.getWait();
+        if (current.getState() == InstanceState.COMPLETED) {
+            return Decision.ignored("instance already completed");
+        }
+        if (wait == null || !wait.getWaitId().equals(waitId)) {
+            return Decision.ignored("timer of closed wait " + waitId);
+        }
+        Step step = current.getStepIndex() < 0
+                ? null
+                : current.getDefinition().getSteps().get(current.getStepIndex());
+        if (wait.getKind() == WaitKind.TIMER) {
+            Run run = Run.resume(current, now, "delay of " + step.getName() + " elapsed");
+            run.instance.setWait(null);
+            run.execute(current.getStepIndex() + 1, this);
+            return run.decision();
+        }
+        Run run = Run.resume(current, now, "timed out: " + describe(wait));
+        run.closeWait();
+        if (wait.getKind() == WaitKind.EVENT && step.getTarget() >= 0) {
+            run.recordOutput(step.getName(), Map.of("timedOut", true));
+            run.execute(step.getTarget(), this);
         } else {
-            changes.moveTo(Status.FAILED, "step " + step.getName() + ": unsupported kind " + step.getKind());
+            run.fail(where(current) + " timed out: " + describe(wait));
+        }
+        return run.decision();
+    }
+
+    /** Runs instructions from {@code pc} until a wait opens or the program ends. */
+    void run(Run run, int start) {
+        List<Step> program = run.instance.getDefinition().getSteps();
+        int pc = start;
+        for (int executed = 0; executed <= program.size(); executed++) {
+            if (pc >= program.size()) {
+                run.moveTo(Status.SUCCEEDED, "all steps completed");
+                return;
+            }
+            Step step = program.get(pc);
+            run.instance.setStepIndex(pc);
+            try {
+                Integer next = execute(run, step, pc);
+                if (next == null) {
+                    return;
+                }
+                pc = next;
+            } catch (ExpressionException e) {
+                run.fail("step " + step.getName() + " (#" + pc + "): " + e.getMessage());
+                return;
+            }
+        }
+        run.fail("the program ran " + program.size() + " instructions without waiting or ending");
+    }
+
+    /** Executes one instruction: the next program counter, or null when the instance waits or ends. */
+    private Integer execute(Run run, Step step, int pc) {
+        String instanceId = run.instance.getInstanceId();
+        switch (step.getKind()) {
+            case SEND_MESSAGE, UPSERT_ENTITY -> {
+                boolean upsert = step.getKind() == dev.loopline.api.v1.StepKind.UPSERT_ENTITY;
+                String entityId = upsert ? text(step.getEntityIdExpression(), run) : null;
+                Duration timeout = step.getTimeoutMillis() == null ? null : Duration.ofMillis(step.getTimeoutMillis());
+                run.post(
+                        InstanceIds.stepMessageId(instanceId, pc),
+                        upsert ? MessageKind.ENTITY_UPSERT : MessageKind.STEP_REQUEST,
+                        step.getMessageName(),
+                        payload(step, run),
+                        upsert ? new EntityRef(step.getEntityType(), entityId) : null,
+                        timeout == null ? null : run.now.plus(timeout));
+                return null;
+            }
+            case CREATE_TASK -> {
+                Map<String, Object> payload = payload(step, run);
+                payload.put("taskId", InstanceIds.taskId(instanceId, pc));
+                Instant due = step.getTimeoutMillis() == null ? null : run.now.plusMillis(step.getTimeoutMillis());
+                run.post(
+                        InstanceIds.stepMessageId(instanceId, pc),
+                        MessageKind.TASK_CREATED,
+                        step.getMessageName(),
+                        payload,
+                        null,
+                        due);
+                return null;
+            }
+            case WAIT_FOR_EVENT -> {
+                EventWait event = step.getEvent();
+                String key = text(event.getKeyExpression(), run);
+                Instant due = step.getTimeoutMillis() == null ? null : run.now.plusMillis(step.getTimeoutMillis());
+                run.waitForEvent(step, CorrelationKeys.of(event.getEntityType(), event.getKeyField(), key), due);
+                return null;
+            }
+            case DELAY -> {
+                Instant due = step.getDurationMillis() != null
+                        ? run.now.plusMillis(step.getDurationMillis())
+                        : expressions.instant(step.getExpression(), run.variables());
+                if (!due.isAfter(run.now)) {
+                    return pc + 1;
+                }
+                run.waitForTimer(step, due);
+                return null;
+            }
+            case BRANCH_UNLESS -> {
+                return expressions.test(step.getExpression(), run.variables()) ? pc + 1 : step.getTarget();
+            }
+            case JUMP -> {
+                return step.getTarget();
+            }
+            case SET_VARIABLE -> {
+                run.setVariable(
+                        Variables.VARS + step.getVariable(), expressions.scalar(step.getExpression(), run.variables()));
+                return pc + 1;
+            }
+            case STOP -> {
+                boolean canceled = "CANCELED".equals(step.getStopStatus());
+                run.moveTo(canceled ? Status.CANCELED : Status.SUCCEEDED, "stopped by step " + step.getName());
+                return null;
+            }
+            default -> throw new ExpressionException("unsupported step kind " + step.getKind());
         }
     }
 
-    private static String failureReason(InstanceRecord current, AckError error) {
-        String where = current.getStepIndex() < 0
-                ? "workflow started"
-                : "step "
-                        + current.getDefinition()
-                                .getSteps()
-                                .get(current.getStepIndex())
-                                .getName();
-        return where + " failed: " + (error == null ? "no error given" : error.getCode() + ": " + error.getMessage());
+    private Map<String, Object> payload(Step step, Run run) {
+        Map<String, Object> payload = new HashMap<>(step.getPayload());
+        if (!step.getPayloadExpressions().isEmpty()) {
+            Map<String, Object> variables = run.variables();
+            step.getPayloadExpressions()
+                    .forEach((key, source) -> payload.put(key, expressions.scalar(source, variables)));
+        }
+        return payload;
     }
 
-    /** Accumulates one decision: the changed instance, posted messages and transitions in order. */
-    private static final class Changes {
+    private String text(String source, Run run) {
+        Object value = expressions.scalar(source, run.variables());
+        if (value == null) {
+            throw new ExpressionException("'" + source + "' gave null, expected a key or id");
+        }
+        return String.valueOf(value);
+    }
+
+    private static String outputName(InstanceRecord instance) {
+        return instance.getStepIndex() < 0
+                ? STARTED_OUTPUT
+                : instance.getDefinition()
+                        .getSteps()
+                        .get(instance.getStepIndex())
+                        .getName();
+    }
+
+    private static String where(InstanceRecord instance) {
+        return instance.getStepIndex() < 0 ? "workflow started" : "step " + outputName(instance);
+    }
+
+    private static String describe(AckError error) {
+        return error == null ? "no error given" : error.getCode() + ": " + error.getMessage();
+    }
+
+    private static String describe(Wait wait) {
+        return switch (wait.getKind()) {
+            case ACKNOWLEDGEMENT -> "no acknowledgement of " + wait.getMessageId();
+            case EVENT -> "no " + String.join("/", wait.getMessageNames()) + " event";
+            case TIMER -> "timer";
+        };
+    }
+
+    private static List<String> consumed(InstanceRecord instance, String eventId) {
+        List<String> ids = new ArrayList<>(instance.getConsumedEventIds());
+        ids.add(eventId);
+        return ids.size() > CONSUMED_EVENTS_KEPT
+                ? List.copyOf(ids.subList(ids.size() - CONSUMED_EVENTS_KEPT, ids.size()))
+                : ids;
+    }
+
+    /** The entity an upsert message is about. */
+    record EntityRef(String entityType, String entityId) {}
+
+    /** Accumulates one decision: the changed instance and its effects, in order. */
+    static final class Run {
         private final InstanceRecord instance;
         private final Instant now;
         private final List<WorkflowMessage> messages = new ArrayList<>();
         private final List<InstanceTransition> transitions = new ArrayList<>();
+        private final List<CorrelationCommand> correlations = new ArrayList<>();
+        private final List<Decision.TimerChange> timers = new ArrayList<>();
 
-        Changes(InstanceRecord instance, Instant now) {
+        Run(InstanceRecord instance, Instant now) {
             this.instance = instance;
             this.now = now;
+        }
+
+        /** Locks a suspended instance to continue it; cancels the timer of the wait it leaves. */
+        static Run resume(InstanceRecord current, Instant now, String why) {
+            Run run = new Run(InstanceRecord.newBuilder(current).build(), now);
+            Wait wait = current.getWait();
+            if (wait != null && wait.getDueAt() != null) {
+                run.timers.add(
+                        new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
+            }
+            run.moveTo(Status.IN_PROGRESS, "resumed: " + why);
+            return run;
+        }
+
+        Step step(int index) {
+            return instance.getDefinition().getSteps().get(index);
+        }
+
+        void execute(int pc, InstanceMachine machine) {
+            instance.setWait(null);
+            machine.run(this, pc);
+        }
+
+        Map<String, Object> variables() {
+            return Variables.of(instance, null, now);
         }
 
         void moveTo(Status status, String reason) {
@@ -143,10 +404,28 @@ public final class InstanceMachine {
                     .build());
         }
 
-        /** Posts a message and suspends the instance until its acknowledgement. */
-        void post(String messageId, MessageKind kind, String name, Map<String, Object> payload) {
+        void fail(String reason) {
+            instance.setWait(null);
+            moveTo(Status.FAILED, reason);
+        }
+
+        /** Posts a message and suspends the instance until its acknowledgement (or the due time). */
+        void post(
+                String messageId,
+                MessageKind kind,
+                String name,
+                Map<String, Object> payload,
+                EntityRef entity,
+                Instant dueAt) {
             WorkflowDefinition definition = instance.getDefinition();
             PlatformEvent trigger = instance.getTrigger();
+            Causation causation = null;
+            if (kind == MessageKind.ENTITY_UPSERT) {
+                int depth = trigger.getCausation() == null
+                        ? 0
+                        : trigger.getCausation().getDepth();
+                causation = new Causation(instance.getInstanceId(), depth + 1);
+            }
             messages.add(WorkflowMessage.newBuilder()
                     .setMessageId(messageId)
                     .setInstanceId(instance.getInstanceId())
@@ -154,33 +433,99 @@ public final class InstanceMachine {
                     .setDefinitionVersion(definition.getVersion())
                     .setKind(kind)
                     .setMessageName(name)
-                    .setEntityType(trigger.getEntityType())
-                    .setEntityId(trigger.getEntityId())
-                    .setPayload(new HashMap<>(payload))
+                    .setEntityType(entity != null ? entity.entityType() : trigger.getEntityType())
+                    .setEntityId(entity != null ? entity.entityId() : trigger.getEntityId())
+                    .setPayload(payload)
                     .setCreatedAt(now)
+                    .setCausation(causation)
                     .build());
-            instance.setAwaitingMessageId(messageId);
-            moveTo(Status.WAITING, "waiting for acknowledgement of " + messageId);
+            openWait(
+                    Wait.newBuilder()
+                            .setWaitId(nextWaitId())
+                            .setKind(WaitKind.ACKNOWLEDGEMENT)
+                            .setMessageId(messageId)
+                            .setDueAt(dueAt)
+                            .build(),
+                    "acknowledgement of " + messageId);
         }
 
-        /** Step outputs become variables "<step name>.<key>"; the started message's output "started.<key>". */
-        void recordOutput(InstanceRecord before, Map<String, Object> output) {
-            if (output.isEmpty()) {
-                return;
+        /** After a create-task acknowledgement: wait for TaskChanged/TaskDeleted of the task. */
+        void waitForTask(Step step, Instant dueAt) {
+            String taskId = InstanceIds.taskId(instance.getInstanceId(), instance.getStepIndex());
+            EventWait event = step.getEvent();
+            waitForEvent(step, CorrelationKeys.of(event.getEntityType(), event.getKeyField(), taskId), dueAt);
+        }
+
+        void waitForEvent(Step step, String correlationKey, Instant dueAt) {
+            EventWait event = step.getEvent();
+            Wait wait = Wait.newBuilder()
+                    .setWaitId(nextWaitId())
+                    .setKind(WaitKind.EVENT)
+                    .setCorrelationKey(correlationKey)
+                    .setMessageNames(event.getMessageNames())
+                    .setDueAt(dueAt)
+                    .build();
+            correlations.add(new CorrelationCommand(
+                    correlationKey, new OpenWait(instance.getInstanceId(), wait.getWaitId(), event.getMessageNames())));
+            openWait(
+                    wait,
+                    String.join("/", event.getMessageNames()) + " on " + event.getEntityType() + " "
+                            + event.getKeyField() + "="
+                            + correlationKey.substring(correlationKey.lastIndexOf(CorrelationKeys.SEPARATOR) + 1));
+        }
+
+        void waitForTimer(Step step, Instant dueAt) {
+            openWait(
+                    Wait.newBuilder()
+                            .setWaitId(nextWaitId())
+                            .setKind(WaitKind.TIMER)
+                            .setDueAt(dueAt)
+                            .build(),
+                    "delay " + step.getName() + " until " + dueAt);
+        }
+
+        private void openWait(Wait wait, String what) {
+            instance.setWait(wait);
+            if (wait.getDueAt() != null) {
+                timers.add(new Decision.TimerChange(wait.getDueAt(), instance.getInstanceId(), wait.getWaitId(), true));
             }
-            String prefix = before.getStepIndex() < 0
-                    ? "started"
-                    : before.getDefinition()
-                            .getSteps()
-                            .get(before.getStepIndex())
-                            .getName();
+            moveTo(Status.WAITING, "waiting for " + what);
+        }
+
+        /** Removes the open event wait's entry from the correlation index. */
+        void closeWait() {
+            Wait wait = instance.getWait();
+            if (wait != null && wait.getKind() == WaitKind.EVENT) {
+                correlations.add(new CorrelationCommand(
+                        wait.getCorrelationKey(), new CloseWait(instance.getInstanceId(), wait.getWaitId())));
+            }
+            instance.setWait(null);
+        }
+
+        private String nextWaitId() {
+            instance.setWaitCount(instance.getWaitCount() + 1);
+            return instance.getStepIndex() + "/" + instance.getWaitCount();
+        }
+
+        /** Step outputs become variables "steps.<step>.<key>". */
+        void recordOutput(String stepName, Map<String, Object> output) {
+            output.forEach((key, value) -> setVariable(Variables.STEPS + stepName + "." + key, value));
+        }
+
+        void setVariable(String key, Object value) {
             Map<String, Object> variables = new HashMap<>(instance.getVariables());
-            output.forEach((key, value) -> variables.put(prefix + "." + key, value));
+            variables.put(key, value);
             instance.setVariables(variables);
         }
 
         Decision decision() {
-            return Decision.changed(instance, messages, transitions);
+            return new Decision(
+                    Optional.of(instance),
+                    List.copyOf(messages),
+                    List.copyOf(transitions),
+                    List.copyOf(correlations),
+                    List.copyOf(timers),
+                    Optional.empty());
         }
     }
 }

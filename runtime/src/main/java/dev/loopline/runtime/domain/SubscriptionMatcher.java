@@ -4,19 +4,33 @@ import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Trigger;
 import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.definition.expression.ExpressionException;
+import dev.loopline.definition.expression.Expressions;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Decides whether an event starts an instance of a definition: the definition is active, the
- * event's entity type and message name equal the trigger's, and every filter entry equals the
- * event's attribute of that name (numbers compare by value, so 5 matches 5.0).
+ * Decides whether an event starts an instance of a definition:
+ *
+ * <ul>
+ *   <li>the definition is active;
+ *   <li>the event's entity type and message name equal the trigger's;
+ *   <li>every filter entry equals the event's attribute of that name (numbers by value: 5 = 5.0);
+ *   <li>for an Update trigger with changed attributes, the event changed at least one of them;
+ *   <li>the trigger's condition, if any, is true for the event.
+ * </ul>
  */
 public final class SubscriptionMatcher {
 
-    private SubscriptionMatcher() {}
+    private final Expressions expressions;
 
-    public static boolean matches(WorkflowDefinition definition, PlatformEvent event) {
+    public SubscriptionMatcher(Expressions expressions) {
+        this.expressions = expressions;
+    }
+
+    /** Whether the event starts an instance; a condition that cannot be evaluated is an error, not a match. */
+    public boolean matches(WorkflowDefinition definition, PlatformEvent event, Instant now) {
         if (definition.getStatus() != DefinitionStatus.ACTIVE) {
             return false;
         }
@@ -31,7 +45,24 @@ public final class SubscriptionMatcher {
                 return false;
             }
         }
-        return true;
+        if (!trigger.getChangedAttributes().isEmpty()
+                && trigger.getChangedAttributes().stream().noneMatch(event.getChangedAttributes()::contains)) {
+            return false;
+        }
+        return trigger.getCondition() == null
+                || expressions.test(trigger.getCondition(), Variables.ofTrigger(event, now));
+    }
+
+    /** Like {@link #matches}, but a failing condition counts as no match and is described in the exception. */
+    public boolean matchesOrThrow(WorkflowDefinition definition, PlatformEvent event, Instant now) {
+        try {
+            return matches(definition, event, now);
+        } catch (ExpressionException e) {
+            throw new ExpressionException(
+                    "trigger condition of " + definition.getId() + " v" + definition.getVersion() + ": "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     static boolean sameValue(Object expected, Object actual) {

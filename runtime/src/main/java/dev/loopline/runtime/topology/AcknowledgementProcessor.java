@@ -2,9 +2,9 @@ package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.InstanceMachine;
-import dev.loopline.runtime.store.InstanceStore;
 import java.time.Instant;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -20,14 +20,12 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
 
     private static final Logger log = LoggerFactory.getLogger(AcknowledgementProcessor.class);
 
-    private final InstanceMachine machine = new InstanceMachine();
-    private InstanceStore instances;
+    private final InstanceMachine machine = new InstanceMachine(new Expressions());
     private DecisionWriter writer;
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
-        instances = InstanceStore.from(context, LooplineTopology.INSTANCES_STORE);
-        writer = new DecisionWriter(context, instances);
+        writer = new DecisionWriter(context);
     }
 
     @Override
@@ -40,7 +38,7 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
             throw new RejectedRecordException(
                     "acknowledgement keyed " + record.key() + " names instance " + ack.getInstanceId());
         }
-        InstanceRecord instance = instances
+        InstanceRecord instance = writer.instances()
                 .get(ack.getInstanceId())
                 .orElseThrow(() -> new RejectedRecordException(
                         "acknowledgement " + ack.getMessageId() + " for unknown instance " + ack.getInstanceId()));
@@ -52,6 +50,6 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
                     decision.ignoredBecause().get());
             return;
         }
-        writer.apply(record, decision);
+        writer.apply(record.timestamp(), decision);
     }
 }

@@ -1,38 +1,60 @@
 package dev.loopline.runtime.topology;
 
+import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.store.InstanceStore;
+import dev.loopline.runtime.store.TimerStore;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Applies a decision: stores the instance and forwards its messages and transitions to their
- * sinks. Under exactly_once_v2 the store write (its changelog), the outputs and the input offset
- * commit in one transaction.
+ * Applies a decision: stores the instance, sets and cancels its timers, and forwards its messages,
+ * transitions and correlation commands to their sinks. Under exactly_once_v2 all of it (store
+ * changelogs and outputs) commits in one transaction with the input's offset.
  */
 final class DecisionWriter {
 
     private final ProcessorContext<String, Object> context;
     private final InstanceStore instances;
+    private final TimerStore timers;
 
-    DecisionWriter(ProcessorContext<String, Object> context, InstanceStore instances) {
+    DecisionWriter(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.instances = instances;
+        this.instances = InstanceStore.from(context, LooplineTopology.INSTANCES_STORE);
+        this.timers = TimerStore.from(context, LooplineTopology.TIMERS_STORE);
     }
 
-    void apply(Record<String, ?> input, Decision decision) {
+    InstanceStore instances() {
+        return instances;
+    }
+
+    TimerStore timers() {
+        return timers;
+    }
+
+    void apply(long timestamp, Decision decision) {
         decision.next().ifPresent(instances::put);
+        for (Decision.TimerChange timer : decision.timers()) {
+            if (timer.set()) {
+                timers.set(timer.dueAt(), timer.instanceId(), timer.waitId());
+            } else {
+                timers.cancel(timer.dueAt(), timer.instanceId(), timer.waitId());
+            }
+        }
         for (WorkflowMessage message : decision.messages()) {
-            context.forward(
-                    new Record<String, Object>(message.getInstanceId(), message, input.timestamp()),
-                    LooplineTopology.MESSAGES_SINK);
+            forward(message.getInstanceId(), message, timestamp, LooplineTopology.MESSAGES_SINK);
         }
         for (InstanceTransition transition : decision.transitions()) {
-            context.forward(
-                    new Record<String, Object>(transition.getInstanceId(), transition, input.timestamp()),
-                    LooplineTopology.TRANSITIONS_SINK);
+            forward(transition.getInstanceId(), transition, timestamp, LooplineTopology.TRANSITIONS_SINK);
         }
+        for (CorrelationCommand command : decision.correlations()) {
+            forward(command.getCorrelationKey(), command, timestamp, LooplineTopology.WAITS_SINK);
+        }
+    }
+
+    private void forward(String key, Object value, long timestamp, String sink) {
+        context.forward(new Record<>(key, value, timestamp), sink);
     }
 }

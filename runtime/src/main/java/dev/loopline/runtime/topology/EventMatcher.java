@@ -1,29 +1,54 @@
 package dev.loopline.runtime.topology;
 
+import dev.loopline.api.internal.CorrelateEvent;
+import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.Step;
 import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.definition.expression.ExpressionException;
+import dev.loopline.definition.expression.Expressions;
+import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.runtime.domain.SubscriptionMatcher;
 import dev.loopline.runtime.store.DefinitionCatalog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Matches each platform event against the active subscriptions and emits one start command per
- * matching definition, re-keyed by the instance id (derived from event id and definition id) onto
- * the instance-commands topic. The command carries a snapshot of the definition version that
- * matched, which the instance keeps for its whole life.
+ * For each platform event, the event half's two jobs:
+ *
+ * <ol>
+ *   <li>start: one start command per active definition whose trigger matches, in ascending rank,
+ *       re-keyed by instance id (derived from event id and definition id) onto instance-commands.
+ *       The command carries a snapshot of the matching definition version, which the instance
+ *       keeps for its whole life;
+ *   <li>correlate: if any definition in the catalog has a step that waits for events of this
+ *       entity type and name, one correlate command per key field those steps use, keyed by
+ *       correlation key onto correlation-commands.
+ * </ol>
  */
-final class EventMatcher implements Processor<String, PlatformEvent, String, InstanceCommand> {
+final class EventMatcher implements Processor<String, PlatformEvent, String, Object> {
 
-    private ProcessorContext<String, InstanceCommand> context;
+    private static final Logger log = LoggerFactory.getLogger(EventMatcher.class);
+
+    private final SubscriptionMatcher matcher = new SubscriptionMatcher(new Expressions());
+    private ProcessorContext<String, Object> context;
     private DefinitionCatalog catalog;
 
     @Override
-    public void init(ProcessorContext<String, InstanceCommand> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.catalog = DefinitionCatalog.from(context, LooplineTopology.DEFINITIONS_STORE);
     }
@@ -34,18 +59,65 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Ins
         if (event == null) {
             throw new RejectedRecordException("platform event without a value");
         }
-        for (WorkflowDefinition definition : catalog.all()) {
-            if (SubscriptionMatcher.matches(definition, event)) {
-                String instanceId = InstanceIds.instanceId(event.getEventId(), definition.getId());
-                InstanceCommand start = InstanceCommand.newBuilder()
-                        .setInstanceId(instanceId)
-                        .setCommand(StartInstance.newBuilder()
-                                .setDefinition(definition)
-                                .setTrigger(event)
-                                .build())
-                        .build();
-                context.forward(record.withKey(instanceId).withValue(start));
+        List<WorkflowDefinition> definitions = catalog.all();
+        start(record, event, definitions);
+        correlate(record, event, definitions);
+    }
+
+    private void start(
+            Record<String, PlatformEvent> record, PlatformEvent event, List<WorkflowDefinition> definitions) {
+        Instant now = Instant.ofEpochMilli(record.timestamp());
+        List<WorkflowDefinition> matching = new ArrayList<>();
+        for (WorkflowDefinition definition : definitions) {
+            try {
+                if (matcher.matchesOrThrow(definition, event, now)) {
+                    matching.add(definition);
+                }
+            } catch (ExpressionException e) {
+                log.warn(
+                        "event {} starts no instance of {}: {}",
+                        event.getEventId(),
+                        definition.getId(),
+                        e.getMessage());
             }
         }
+        matching.sort(
+                Comparator.comparingInt((WorkflowDefinition d) -> d.getTrigger().getRank())
+                        .thenComparing(WorkflowDefinition::getId));
+        for (WorkflowDefinition definition : matching) {
+            String instanceId = InstanceIds.instanceId(event.getEventId(), definition.getId());
+            InstanceCommand start = new InstanceCommand(instanceId, new StartInstance(definition, event));
+            context.forward(
+                    new Record<String, Object>(instanceId, start, record.timestamp()), LooplineTopology.STARTS_SINK);
+        }
+    }
+
+    private void correlate(
+            Record<String, PlatformEvent> record, PlatformEvent event, List<WorkflowDefinition> definitions) {
+        for (String keyField : watchedKeyFields(event, definitions)) {
+            String value = CorrelationKeys.valueIn(event, keyField);
+            if (value != null) {
+                String key = CorrelationKeys.of(event.getEntityType(), keyField, value);
+                CorrelationCommand command = new CorrelationCommand(key, new CorrelateEvent(event));
+                context.forward(
+                        new Record<String, Object>(key, command, record.timestamp()), LooplineTopology.CORRELATE_SINK);
+            }
+        }
+    }
+
+    /** The key fields that waiting steps of any cataloged definition use for events like this one. */
+    static Set<String> watchedKeyFields(PlatformEvent event, List<WorkflowDefinition> definitions) {
+        Set<String> fields = new TreeSet<>();
+        for (WorkflowDefinition definition : definitions) {
+            for (Step step : definition.getSteps()) {
+                EventWait wait = step.getEvent();
+                if (wait != null
+                        && wait.getEntityType().equals(event.getEntityType())
+                        && wait.getMessageNames().contains(event.getMessageName())) {
+                    fields.add(wait.getKeyField());
+                }
+            }
+        }
+        return fields;
     }
 }

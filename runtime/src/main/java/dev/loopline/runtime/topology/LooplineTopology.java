@@ -1,8 +1,12 @@
 package dev.loopline.runtime.topology;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.internal.BufferedEvent;
+import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.internal.TimerEntry;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.serde.InternalAvroSerde;
 import dev.loopline.api.v1.Acknowledgement;
@@ -18,23 +22,35 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Loopline's one topology. Every source, processor, sink and store is named here; nothing is
  * auto-named, because a generated name shifts when a node is added, renames its changelog topic
- * and silently loses state. {@code LooplineTopologyTest} compares {@code describe()} with a golden
- * file.
+ * and silently loses state. {@code TopologyDescriptionTest} compares {@code describe()} with a
+ * golden file.
  *
- * <p>Why this shape: events are keyed by entity id, instances by instance id. The two halves meet
- * through the explicit instance-commands topic rather than a hidden repartition, so the hand-over
- * can be seen, named, tested and sized.
+ * <p>Why this shape: three keyed halves meet through explicit topics rather than hidden
+ * repartitions, so every hand-over can be seen, named, tested and sized (Zeebe's handshake between
+ * message and process partitions):
+ *
+ * <ul>
+ *   <li>the event half, keyed by entity id, matches events against subscriptions;
+ *   <li>the correlation half, keyed by correlation key, routes events to waiting instances;
+ *   <li>the instance half, keyed by instance id, runs instances and their timers.
+ * </ul>
  *
  * <pre>
  *  definitions ─▶ [definitions-source] ─▶ (definitions-catalog-updater) ─▶ {definitions-catalog}  global
  *
  *  events ─▶ [events-source] ─▶ (event-matcher) ─reads─ {definitions-catalog}
- *                                      └─▶ [instance-commands-sink] ─▶ instance-commands
+ *                                  ├─▶ [starts-sink] ─────▶ instance-commands
+ *                                  └─▶ [correlate-sink] ──▶ correlation-commands
  *
- *  instance-commands ─▶ [instance-commands-source] ─▶ (instance-start-processor) ─┐
- *  acks ─────────────▶ [acks-source] ─────────────▶ (instance-ack-processor) ────┤ {instances}
- *                                                                                ├─▶ [messages-sink] ─▶ messages
- *                                                                                └─▶ [transitions-sink] ─▶ transitions
+ *  correlation-commands ─▶ [correlation-commands-source] ─▶ (correlation-processor)
+ *        {correlation-waits, correlation-buffer, correlation-expiry}
+ *                                  └─▶ [deliveries-sink] ─▶ instance-commands
+ *
+ *  instance-commands ─▶ [instance-commands-source] ─▶ (instance-command-processor) ─┐ {instances, timers}
+ *  acks ─────────────▶ [acks-source] ─────────────▶ (instance-ack-processor) ──────┤
+ *                                      ├─▶ [messages-sink] ─▶ messages
+ *                                      ├─▶ [transitions-sink] ─▶ transitions
+ *                                      └─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
  * </pre>
  *
  * Records that cannot be read or applied go to the dead-letter topic through the deserialization
@@ -48,19 +64,33 @@ public final class LooplineTopology {
 
     public static final String EVENTS_SOURCE = "events-source";
     public static final String EVENT_MATCHER = "event-matcher";
-    public static final String INSTANCE_COMMANDS_SINK = "instance-commands-sink";
+    public static final String STARTS_SINK = "starts-sink";
+    public static final String CORRELATE_SINK = "correlate-sink";
+
+    public static final String CORRELATION_COMMANDS_SOURCE = "correlation-commands-source";
+    public static final String CORRELATION_PROCESSOR = "correlation-processor";
+    public static final String CORRELATION_WAITS_STORE = "correlation-waits";
+    public static final String CORRELATION_BUFFER_STORE = "correlation-buffer";
+    public static final String CORRELATION_EXPIRY_STORE = "correlation-expiry";
+    public static final String DELIVERIES_SINK = "deliveries-sink";
 
     public static final String INSTANCE_COMMANDS_SOURCE = "instance-commands-source";
     public static final String ACKS_SOURCE = "acks-source";
-    public static final String START_PROCESSOR = "instance-start-processor";
+    public static final String INSTANCE_COMMAND_PROCESSOR = "instance-command-processor";
     public static final String ACK_PROCESSOR = "instance-ack-processor";
     public static final String INSTANCES_STORE = "instances";
+    public static final String TIMERS_STORE = "timers";
     public static final String MESSAGES_SINK = "messages-sink";
     public static final String TRANSITIONS_SINK = "transitions-sink";
+    public static final String WAITS_SINK = "waits-sink";
 
     private LooplineTopology() {}
 
     public static Topology build(Topics topics, AvroSerdes serdes) {
+        return build(topics, serdes, TopologyOptions.defaults());
+    }
+
+    public static Topology build(Topics topics, AvroSerdes serdes, TopologyOptions options) {
         Serde<String> keys = Serdes.String();
         Serde<WorkflowDefinition> definitions = serdes.valueSerde(WorkflowDefinition.class);
         Serde<PlatformEvent> events = serdes.valueSerde(PlatformEvent.class);
@@ -68,6 +98,7 @@ public final class LooplineTopology {
         Serde<WorkflowMessage> messages = serdes.valueSerde(WorkflowMessage.class);
         Serde<InstanceTransition> transitions = serdes.valueSerde(InstanceTransition.class);
         Serde<InstanceCommand> commands = new InternalAvroSerde<>(InstanceCommand.class);
+        Serde<CorrelationCommand> correlations = new InternalAvroSerde<>(CorrelationCommand.class);
 
         Topology topology = new Topology();
 
@@ -85,41 +116,82 @@ public final class LooplineTopology {
                 DEFINITIONS_CATALOG_UPDATER,
                 DefinitionCatalogUpdater::new);
 
+        // The event half, keyed by entity id.
         topology.addSource(EVENTS_SOURCE, keys.deserializer(), events.deserializer(), topics.events());
         topology.addProcessor(EVENT_MATCHER, EventMatcher::new, EVENTS_SOURCE);
         topology.addSink(
-                INSTANCE_COMMANDS_SINK,
+                STARTS_SINK, topics.instanceCommands(), keys.serializer(), commands.serializer(), EVENT_MATCHER);
+        topology.addSink(
+                CORRELATE_SINK,
+                topics.correlationCommands(),
+                keys.serializer(),
+                correlations.serializer(),
+                EVENT_MATCHER);
+
+        // The correlation half, keyed by correlation key.
+        topology.addSource(
+                CORRELATION_COMMANDS_SOURCE,
+                keys.deserializer(),
+                correlations.deserializer(),
+                topics.correlationCommands());
+        topology.addProcessor(
+                CORRELATION_PROCESSOR, () -> new CorrelationProcessor(options), CORRELATION_COMMANDS_SOURCE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(CORRELATION_WAITS_STORE),
+                        keys,
+                        new InternalAvroSerde<>(OpenWait.class)),
+                CORRELATION_PROCESSOR);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(CORRELATION_BUFFER_STORE),
+                        keys,
+                        new InternalAvroSerde<>(BufferedEvent.class)),
+                CORRELATION_PROCESSOR);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CORRELATION_EXPIRY_STORE), keys, keys),
+                CORRELATION_PROCESSOR);
+        topology.addSink(
+                DELIVERIES_SINK,
                 topics.instanceCommands(),
                 keys.serializer(),
                 commands.serializer(),
-                EVENT_MATCHER);
+                CORRELATION_PROCESSOR);
 
+        // The instance half, keyed by instance id.
         topology.addSource(
                 INSTANCE_COMMANDS_SOURCE, keys.deserializer(), commands.deserializer(), topics.instanceCommands());
         topology.addSource(ACKS_SOURCE, keys.deserializer(), acks.deserializer(), topics.acks());
-        topology.addProcessor(START_PROCESSOR, StartProcessor::new, INSTANCE_COMMANDS_SOURCE);
+        topology.addProcessor(
+                INSTANCE_COMMAND_PROCESSOR, () -> new InstanceCommandProcessor(options), INSTANCE_COMMANDS_SOURCE);
         topology.addProcessor(ACK_PROCESSOR, AcknowledgementProcessor::new, ACKS_SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(INSTANCES_STORE),
                         keys,
                         new InternalAvroSerde<>(InstanceRecord.class)),
-                START_PROCESSOR,
+                INSTANCE_COMMAND_PROCESSOR,
                 ACK_PROCESSOR);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(TIMERS_STORE), keys, new InternalAvroSerde<>(TimerEntry.class)),
+                INSTANCE_COMMAND_PROCESSOR,
+                ACK_PROCESSOR);
+        String[] instanceProcessors = {INSTANCE_COMMAND_PROCESSOR, ACK_PROCESSOR};
         topology.addSink(
-                MESSAGES_SINK,
-                topics.messages(),
-                keys.serializer(),
-                messages.serializer(),
-                START_PROCESSOR,
-                ACK_PROCESSOR);
+                MESSAGES_SINK, topics.messages(), keys.serializer(), messages.serializer(), instanceProcessors);
         topology.addSink(
                 TRANSITIONS_SINK,
                 topics.transitions(),
                 keys.serializer(),
                 transitions.serializer(),
-                START_PROCESSOR,
-                ACK_PROCESSOR);
+                instanceProcessors);
+        topology.addSink(
+                WAITS_SINK,
+                topics.correlationCommands(),
+                keys.serializer(),
+                correlations.serializer(),
+                instanceProcessors);
         return topology;
     }
 }

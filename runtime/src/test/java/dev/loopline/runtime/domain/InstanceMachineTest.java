@@ -3,158 +3,489 @@ package dev.loopline.runtime.domain;
 import static dev.loopline.runtime.domain.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loopline.api.internal.CloseWait;
+import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.DeliverEvent;
 import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OpenWait;
 import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.AckError;
 import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.api.v1.Causation;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Outcome;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.definition.DefinitionCompiler;
+import dev.loopline.definition.expression.Expressions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+/** The state machine, step kind by step kind, from definition documents as administrators write them. */
 class InstanceMachineTest {
 
     private static final String ID = "instance-1";
-    private final InstanceMachine machine = new InstanceMachine();
+    private final InstanceMachine machine = new InstanceMachine(new Expressions());
 
-    @Test
-    void shouldGoReadyThenLockedThenSuspendedWaitingForTheStartedAcknowledgement() {
-        // when
-        Decision decision = start();
+    @Nested
+    class Starting {
 
-        // then
-        assertThat(statuses(decision.transitions())).containsExactly(0, 20, 10);
-        assertThat(decision.transitions())
-                .extracting(InstanceTransition::getSequence)
-                .containsExactly(1, 2, 3);
-        assertThat(decision.messages()).singleElement().satisfies(message -> {
-            assertThat(message.getMessageId()).isEqualTo(ID + "/started");
-            assertThat(message.getKind()).isEqualTo(MessageKind.WORKFLOW_STARTED);
-            assertThat(message.getEntityId()).isEqualTo("report-7");
-        });
-        InstanceRecord instance = decision.next().orElseThrow();
-        assertThat(instance.getState()).isEqualTo(InstanceState.SUSPENDED);
-        assertThat(instance.getStatusCode()).isEqualTo(10);
-        assertThat(instance.getAwaitingMessageId()).isEqualTo(ID + "/started");
-        assertThat(instance.getTransitionCount()).isEqualTo(3);
+        @Test
+        void shouldGoReadyThenLockedThenSuspendedWaitingForTheStartedAcknowledgement() {
+            Decision decision = start(steps("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}"));
+
+            assertThat(statuses(decision)).containsExactly(0, 20, 10);
+            assertThat(decision.transitions())
+                    .extracting(InstanceTransition::getSequence)
+                    .containsExactly(1, 2, 3);
+            assertThat(decision.messages()).singleElement().satisfies(message -> {
+                assertThat(message.getMessageId()).isEqualTo(ID + "/started");
+                assertThat(message.getKind()).isEqualTo(MessageKind.WORKFLOW_STARTED);
+                assertThat(message.getEntityId()).isEqualTo("report-7");
+            });
+            InstanceRecord instance = decision.next().orElseThrow();
+            assertThat(instance.getState()).isEqualTo(InstanceState.SUSPENDED);
+            assertThat(instance.getWait().getKind()).isEqualTo(WaitKind.ACKNOWLEDGEMENT);
+            assertThat(instance.getWait().getMessageId()).isEqualTo(ID + "/started");
+        }
+
+        @Test
+        void shouldIgnoreARepeatedAcknowledgementAndAnythingAfterCompletion() {
+            InstanceRecord waiting = start(steps("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}"))
+                    .next()
+                    .orElseThrow();
+            InstanceRecord afterStarted = ack(waiting, ID + "/started", Map.of());
+            InstanceRecord done = ack(afterStarted, ID + "/step-0", Map.of());
+
+            assertThat(machine.acknowledge(afterStarted, succeeded(ID + "/started", Map.of()), T0)
+                            .isIgnored())
+                    .isTrue();
+            assertThat(machine.acknowledge(done, succeeded(ID + "/step-0", Map.of()), T0)
+                            .ignoredBecause())
+                    .contains("instance already completed");
+        }
+
+        @Test
+        void shouldLeaveTheInputInstanceUnchanged() {
+            InstanceRecord waiting = start(steps("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}"))
+                    .next()
+                    .orElseThrow();
+            InstanceRecord copy = InstanceRecord.newBuilder(waiting).build();
+
+            machine.acknowledge(waiting, succeeded(ID + "/started", Map.of()), T0);
+
+            assertThat(waiting).isEqualTo(copy);
+        }
     }
 
-    @Test
-    void shouldRunTheStepAfterTheStartedAcknowledgementAndWaitAgain() {
-        // given
-        InstanceRecord waiting = start().next().orElseThrow();
+    @Nested
+    class SendMessage {
 
-        // when
-        Decision decision = machine.acknowledge(waiting, succeeded(ID + "/started", Map.of()), T0.plusSeconds(1));
+        private final WorkflowDefinition definition = steps("""
+                {"name":"approval","kind":"send-message","messageName":"RequestApproval",
+                 "payload":{"approver":"manager","amount":"=trigger.attributes.amount * 2"},"timeout":"PT1H"}""");
 
-        // then
-        assertThat(statuses(decision.transitions())).containsExactly(20, 10);
-        assertThat(decision.transitions())
-                .extracting(InstanceTransition::getSequence)
-                .containsExactly(4, 5);
-        WorkflowMessage request = decision.messages().get(0);
-        assertThat(request.getMessageId()).isEqualTo(ID + "/step-0");
-        assertThat(request.getKind()).isEqualTo(MessageKind.STEP_REQUEST);
-        assertThat(request.getMessageName()).isEqualTo("RequestApproval");
-        assertThat(request.getPayload()).containsEntry("approver", "manager");
-        assertThat(decision.next().orElseThrow().getStepIndex()).isZero();
+        @Test
+        void shouldPostTheStepMessageWithComputedPayloadAndWaitWithATimer() {
+            Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
+
+            assertThat(statuses(decision)).containsExactly(20, 10);
+            WorkflowMessage request = decision.messages().get(0);
+            assertThat(request.getMessageId()).isEqualTo(ID + "/step-0");
+            assertThat(request.getKind()).isEqualTo(MessageKind.STEP_REQUEST);
+            assertThat(request.getPayload())
+                    .containsEntry("approver", "manager")
+                    .containsEntry("amount", 240L);
+            assertThat(decision.timers()).singleElement().satisfies(timer -> {
+                assertThat(timer.set()).isTrue();
+                assertThat(timer.dueAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
+            });
+        }
+
+        @Test
+        void shouldCancelTheTimerAndSucceedOnTheAcknowledgementKeepingItsOutput() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+
+            Decision decision = acknowledge(waiting, ID + "/step-0", Map.of("approved", true));
+
+            assertThat(statuses(decision)).containsExactly(20, 30);
+            assertThat(decision.timers())
+                    .singleElement()
+                    .satisfies(timer -> assertThat(timer.set()).isFalse());
+            assertThat(decision.next().orElseThrow().getVariables()).containsEntry("steps.approval.approved", true);
+        }
+
+        @Test
+        void shouldFailWhenTheAcknowledgementTimesOut() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+
+            Decision decision =
+                    machine.timerFired(waiting, waiting.getWait().getWaitId(), T0.plus(Duration.ofHours(1)));
+
+            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(reason(decision)).contains("step approval timed out: no acknowledgement of " + ID + "/step-0");
+        }
+
+        @Test
+        void shouldFailWithTheApplicationsErrorWhenAnAcknowledgementFails() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+            Acknowledgement failed = Acknowledgement.newBuilder()
+                    .setMessageId(ID + "/step-0")
+                    .setInstanceId(ID)
+                    .setOutcome(Outcome.FAILED)
+                    .setError(new AckError("NoApprover", "no manager"))
+                    .build();
+
+            Decision decision = machine.acknowledge(waiting, failed, T0);
+
+            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(reason(decision)).isEqualTo("step approval failed: NoApprover: no manager");
+        }
+
+        @Test
+        void shouldIgnoreAStaleTimer() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+
+            assertThat(machine.timerFired(waiting, "0/99", T0).isIgnored()).isTrue();
+        }
     }
 
-    @Test
-    void shouldSucceedWhenTheLastStepIsAcknowledgedAndKeepItsOutput() {
-        // given
-        InstanceRecord afterStarted = acknowledge(start().next().orElseThrow(), ID + "/started");
+    @Nested
+    class CreateTask {
 
-        // when
-        Decision decision = machine.acknowledge(
-                afterStarted, succeeded(ID + "/step-0", Map.of("approved", true)), T0.plusSeconds(2));
+        private final WorkflowDefinition definition = steps("""
+                {"name":"review","kind":"create-task","payload":{"title":"='Review ' + trigger.entityId"},
+                 "until":"event.messageName == 'TaskDeleted' || event.attributes.status == 'Completed'",
+                 "timeout":"P3D","onTimeout":[{"name":"escalate","kind":"send-message","messageName":"Escalate"}]},
+                {"name":"done","kind":"send-message","messageName":"Reviewed","payload":{"outcome":"=steps.review.outcome"}}""");
+        private final String taskId = ID + "/task-0";
+        private final String taskKey = CorrelationKeys.of("task", "entityId", taskId);
 
-        // then
-        assertThat(statuses(decision.transitions())).containsExactly(20, 30);
-        assertThat(decision.messages()).isEmpty();
-        InstanceRecord done = decision.next().orElseThrow();
-        assertThat(done.getState()).isEqualTo(InstanceState.COMPLETED);
-        assertThat(done.getAwaitingMessageId()).isNull();
-        assertThat(done.getVariables()).containsEntry("approval.approved", true);
-        assertThat(decision.transitions().get(1).getTimestamp()).isEqualTo(T0.plusSeconds(2));
+        @Test
+        void shouldPostTaskCreatedAndThenWaitForTheTasksEvents() {
+            Decision created = acknowledge(started(definition), ID + "/started", Map.of());
+            WorkflowMessage message = created.messages().get(0);
+            assertThat(message.getKind()).isEqualTo(MessageKind.TASK_CREATED);
+            assertThat(message.getMessageName()).isEqualTo("TaskCreated");
+            assertThat(message.getPayload()).containsEntry("taskId", taskId).containsEntry("title", "Review report-7");
+
+            Decision waiting = acknowledge(created.next().orElseThrow(), ID + "/step-0", Map.of());
+
+            assertThat(statuses(waiting)).containsExactly(20, 10);
+            assertThat(waiting.correlations()).singleElement().satisfies(command -> {
+                assertThat(command.getCorrelationKey()).isEqualTo(taskKey);
+                assertThat(((OpenWait) command.getCommand()).getMessageNames())
+                        .containsExactly("TaskChanged", "TaskDeleted");
+            });
+            assertThat(waiting.next().orElseThrow().getWait().getKind()).isEqualTo(WaitKind.EVENT);
+            assertThat(waiting.timers()).extracting(Decision.TimerChange::set).containsExactly(false, true);
+        }
+
+        @Test
+        void shouldConsumeChangesThatDoNotCompleteTheTaskAndContinueOnTheOneThatDoes() {
+            InstanceRecord waiting = waitingForTask();
+            String waitId = waiting.getWait().getWaitId();
+
+            Decision inProgress = deliver(waiting, waitId, taskEvent("e-1", "TaskChanged", "InProgress", null));
+            InstanceRecord stillWaiting = inProgress.next().orElseThrow();
+            Decision completed =
+                    deliver(stillWaiting, waitId, taskEvent("e-2", "TaskChanged", "Completed", "Approved"));
+
+            assertThat(inProgress.transitions()).isEmpty();
+            assertThat(stillWaiting.getConsumedEventIds()).containsExactly("e-1");
+            assertThat(statuses(completed)).containsExactly(20, 10);
+            assertThat(completed.correlations())
+                    .first()
+                    .satisfies(c -> assertThat(c.getCommand()).isInstanceOf(CloseWait.class));
+            assertThat(completed.messages().get(0).getPayload()).containsEntry("outcome", "Approved");
+            assertThat(deliver(stillWaiting, waitId, taskEvent("e-1", "TaskChanged", "Completed", "x"))
+                            .ignoredBecause())
+                    .contains("event e-1 already consumed");
+        }
+
+        @Test
+        void shouldRunTheTimeoutBranchWhenTheTaskTimesOut() {
+            InstanceRecord waiting = waitingForTask();
+
+            Decision decision = machine.timerFired(waiting, waiting.getWait().getWaitId(), T0.plus(Duration.ofDays(3)));
+
+            assertThat(decision.messages())
+                    .singleElement()
+                    .satisfies(m -> assertThat(m.getMessageName()).isEqualTo("Escalate"));
+            assertThat(decision.correlations())
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.getCommand()).isInstanceOf(CloseWait.class));
+            assertThat(decision.next().orElseThrow().getVariables()).containsEntry("steps.review.timedOut", true);
+        }
+
+        private InstanceRecord waitingForTask() {
+            InstanceRecord created = ack(started(definition), ID + "/started", Map.of());
+            return ack(created, ID + "/step-0", Map.of());
+        }
+
+        private PlatformEvent taskEvent(String eventId, String name, String status, String outcome) {
+            Map<String, Object> attributes = new java.util.HashMap<>();
+            attributes.put("status", status);
+            if (outcome != null) {
+                attributes.put("outcome", outcome);
+            }
+            return event(eventId, "task", taskId, name, attributes);
+        }
     }
 
-    @Test
-    void shouldFailWithTheApplicationsErrorWhenAnAcknowledgementFails() {
-        // given
-        InstanceRecord afterStarted = acknowledge(start().next().orElseThrow(), ID + "/started");
-        Acknowledgement failed = Acknowledgement.newBuilder()
-                .setMessageId(ID + "/step-0")
-                .setInstanceId(ID)
-                .setOutcome(Outcome.FAILED)
-                .setError(AckError.newBuilder()
-                        .setCode("NoApprover")
-                        .setMessage("no manager")
-                        .build())
+    @Nested
+    class WaitForEvent {
+
+        private final WorkflowDefinition definition = steps("""
+                {"name":"payment","kind":"wait-for-event",
+                 "event":{"entityType":"payment","messageName":["Received","Refused"],"keyField":"reportId","key":"trigger.entityId"},
+                 "timeout":"PT10M"}""");
+
+        @Test
+        void shouldOpenAWaitUnderTheKeyTheExpressionGives() {
+            Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
+
+            CorrelationCommand open = decision.correlations().get(0);
+            assertThat(open.getCorrelationKey()).isEqualTo(CorrelationKeys.of("payment", "reportId", "report-7"));
+            assertThat(reason(decision)).isEqualTo("waiting for Received/Refused on payment reportId=report-7");
+        }
+
+        @Test
+        void shouldContinueWithTheEventsAttributesAsOutput() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+
+            Decision decision = deliver(
+                    waiting,
+                    waiting.getWait().getWaitId(),
+                    event("p-1", "payment", "pay-1", "Received", Map.of("reportId", "report-7", "amount", 120L)));
+
+            assertThat(statuses(decision)).containsExactly(20, 30);
+            assertThat(decision.next().orElseThrow().getVariables())
+                    .containsEntry("steps.payment.amount", 120L)
+                    .containsEntry("steps.payment.messageName", "Received");
+        }
+
+        @Test
+        void shouldIgnoreOtherEventsAndClosedWaits() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+            PlatformEvent other = event("p-2", "payment", "pay-1", "Disputed", Map.of());
+            PlatformEvent received = event("p-3", "payment", "pay-1", "Received", Map.of());
+
+            assertThat(deliver(waiting, waiting.getWait().getWaitId(), other).isIgnored())
+                    .isTrue();
+            assertThat(deliver(waiting, "0/42", received).isIgnored()).isTrue();
+        }
+
+        @Test
+        void shouldFailOnTimeoutWithoutATimeoutBranch() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+
+            Decision decision = machine.timerFired(waiting, waiting.getWait().getWaitId(), T0.plusSeconds(600));
+
+            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(reason(decision)).isEqualTo("step payment timed out: no Received/Refused event");
+            assertThat(decision.correlations())
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.getCommand()).isInstanceOf(CloseWait.class));
+        }
+    }
+
+    @Nested
+    class Delay {
+
+        @Test
+        void shouldWaitForTheDurationThenContinue() {
+            WorkflowDefinition definition = steps("{\"name\":\"pause\",\"kind\":\"delay\",\"duration\":\"PT30S\"}");
+
+            Decision delayed = acknowledge(started(definition), ID + "/started", Map.of());
+            InstanceRecord waiting = delayed.next().orElseThrow();
+            Decision fired = machine.timerFired(waiting, waiting.getWait().getWaitId(), T0.plusSeconds(30));
+
+            assertThat(waiting.getWait().getKind()).isEqualTo(WaitKind.TIMER);
+            assertThat(delayed.timers()).extracting(Decision.TimerChange::dueAt).contains(T0.plusSeconds(30));
+            assertThat(statuses(fired)).containsExactly(20, 30);
+        }
+
+        @Test
+        void shouldContinueAtOnceWhenTheUntilInstantHasPassed() {
+            WorkflowDefinition definition =
+                    steps("{\"name\":\"pause\",\"kind\":\"delay\",\"until\":\"'2020-01-01T00:00:00Z'\"}");
+
+            assertThat(statuses(acknowledge(started(definition), ID + "/started", Map.of())))
+                    .containsExactly(20, 30);
+        }
+
+        @Test
+        void shouldWaitUntilAnInstantComputedFromVariables() {
+            WorkflowDefinition definition =
+                    steps("{\"name\":\"pause\",\"kind\":\"delay\",\"until\":\"trigger.occurredAt + duration('2h')\"}");
+
+            Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
+
+            assertThat(decision.next().orElseThrow().getWait().getDueAt()).isEqualTo(T0.plus(Duration.ofHours(2)));
+        }
+    }
+
+    @Nested
+    class Condition {
+
+        private final WorkflowDefinition definition = steps("""
+                {"name":"route","kind":"condition","branches":[
+                   {"when":"trigger.attributes.amount > 1000","steps":[{"name":"director","kind":"send-message","messageName":"Director"}]},
+                   {"when":"trigger.attributes.amount > 100","steps":[{"name":"manager","kind":"send-message","messageName":"Manager"}]}],
+                 "otherwise":[{"name":"auto","kind":"send-message","messageName":"AutoApprove"}]},
+                {"name":"notify","kind":"send-message","messageName":"Notify"}""");
+
+        @Test
+        void shouldTakeTheFirstBranchWhoseConditionHolds() {
+            assertThat(firstMessageFor(5000L)).isEqualTo("Director");
+            assertThat(firstMessageFor(120L)).isEqualTo("Manager");
+            assertThat(firstMessageFor(10L)).isEqualTo("AutoApprove");
+        }
+
+        @Test
+        void shouldContinueAfterTheConditionOnceTheBranchIsDone() {
+            InstanceRecord inBranch = ack(started(definition, 120L), ID + "/started", Map.of());
+
+            Decision decision = acknowledge(inBranch, inBranch.getWait().getMessageId(), Map.of());
+
+            assertThat(decision.messages())
+                    .singleElement()
+                    .satisfies(m -> assertThat(m.getMessageName()).isEqualTo("Notify"));
+        }
+
+        private String firstMessageFor(long amount) {
+            return acknowledge(started(definition, amount), ID + "/started", Map.of())
+                    .messages()
+                    .get(0)
+                    .getMessageName();
+        }
+    }
+
+    @Nested
+    class SetVariableUpsertAndStop {
+
+        @Test
+        void shouldSetAVariableThatLaterStepsRead() {
+            WorkflowDefinition definition = steps("""
+                    {"name":"total","kind":"set-variable","variable":"total","value":"trigger.attributes.amount + 1"},
+                    {"name":"tell","kind":"send-message","messageName":"Total","payload":{"total":"=vars.total"}}""");
+
+            Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
+
+            assertThat(decision.next().orElseThrow().getVariables()).containsEntry("vars.total", 121L);
+            assertThat(decision.messages().get(0).getPayload()).containsEntry("total", 121L);
+        }
+
+        @Test
+        void shouldPostAnUpsertWithTheEntityAndARaisedCausationDepth() {
+            WorkflowDefinition definition = steps("""
+                    {"name":"record","kind":"upsert-entity","entityType":"expense_report","entityId":"trigger.entityId",
+                     "messageName":"Update","payload":{"status":"Approved"}}""");
+            PlatformEvent caused = PlatformEvent.newBuilder(Fixtures.expenseSubmitted("event-1", "report-7"))
+                    .setCausation(new Causation("earlier", 2))
+                    .build();
+
+            Decision decision = acknowledge(start(definition, caused).next().orElseThrow(), ID + "/started", Map.of());
+
+            WorkflowMessage upsert = decision.messages().get(0);
+            assertThat(upsert.getKind()).isEqualTo(MessageKind.ENTITY_UPSERT);
+            assertThat(upsert.getEntityType()).isEqualTo("expense_report");
+            assertThat(upsert.getEntityId()).isEqualTo("report-7");
+            assertThat(upsert.getCausation()).isEqualTo(new Causation(ID, 3));
+        }
+
+        @Test
+        void shouldStopAsSucceededOrCanceled() {
+            assertThat(statuses(acknowledge(
+                            started(steps("{\"name\":\"s\",\"kind\":\"stop\"}")), ID + "/started", Map.of())))
+                    .containsExactly(20, 30);
+            assertThat(statuses(acknowledge(
+                            started(steps("{\"name\":\"s\",\"kind\":\"stop\",\"status\":\"canceled\"}")),
+                            ID + "/started",
+                            Map.of())))
+                    .containsExactly(20, 32);
+        }
+
+        @Test
+        void shouldFailTheStepWithTheMessageWhenAnExpressionFails() {
+            WorkflowDefinition definition = steps(
+                    "{\"name\":\"bad\",\"kind\":\"set-variable\",\"variable\":\"x\",\"value\":\"trigger.attributes.nope\"}");
+
+            Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
+
+            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(reason(decision)).startsWith("step bad (#0): 'trigger.attributes.nope' failed");
+        }
+    }
+
+    // --- helpers ---
+
+    private static WorkflowDefinition steps(String steps) {
+        String document = """
+                {"id":"test","name":"test","trigger":{"entityType":"expense_report","messageName":"Submitted"},
+                 "steps":[%s]}""".formatted(steps);
+        return WorkflowDefinition.newBuilder(new DefinitionCompiler().compile(document, T0))
+                .setStatus(DefinitionStatus.ACTIVE)
+                .setVersion(1)
                 .build();
-
-        // when
-        Decision decision = machine.acknowledge(afterStarted, failed, T0.plusSeconds(2));
-
-        // then
-        assertThat(statuses(decision.transitions())).containsExactly(20, 31);
-        assertThat(decision.transitions().get(1).getReason()).isEqualTo("step approval failed: NoApprover: no manager");
-        assertThat(decision.messages()).isEmpty();
     }
 
-    @Test
-    void shouldIgnoreARepeatedAcknowledgement() {
-        // given
-        InstanceRecord waiting = start().next().orElseThrow();
-        InstanceRecord afterStarted = acknowledge(waiting, ID + "/started");
-
-        // when
-        Decision again = machine.acknowledge(afterStarted, succeeded(ID + "/started", Map.of()), T0.plusSeconds(3));
-
-        // then
-        assertThat(again.isIgnored()).isTrue();
-        assertThat(again.next()).isEmpty();
-        assertThat(again.messages()).isEmpty();
-        assertThat(again.transitions()).isEmpty();
+    private Decision start(WorkflowDefinition definition) {
+        return start(definition, Fixtures.expenseSubmitted("event-1", "report-7"));
     }
 
-    @Test
-    void shouldIgnoreAnythingAfterCompletion() {
-        InstanceRecord afterStarted = acknowledge(start().next().orElseThrow(), ID + "/started");
-        InstanceRecord done = acknowledge(afterStarted, ID + "/step-0");
-
-        Decision late = machine.acknowledge(done, succeeded(ID + "/step-0", Map.of()), T0.plusSeconds(9));
-
-        assertThat(late.ignoredBecause()).contains("instance already completed");
+    private Decision start(WorkflowDefinition definition, PlatformEvent trigger) {
+        return machine.start(ID, new StartInstance(definition, trigger), T0);
     }
 
-    @Test
-    void shouldLeaveTheInputInstanceUnchanged() {
-        InstanceRecord waiting = start().next().orElseThrow();
-        InstanceRecord copy = InstanceRecord.newBuilder(waiting).build();
-
-        machine.acknowledge(waiting, succeeded(ID + "/started", Map.of()), T0.plusSeconds(1));
-
-        assertThat(waiting).isEqualTo(copy);
+    private InstanceRecord started(WorkflowDefinition definition) {
+        return start(definition).next().orElseThrow();
     }
 
-    private Decision start() {
-        StartInstance start = StartInstance.newBuilder()
-                .setDefinition(Fixtures.expenseApproval(DefinitionStatus.ACTIVE))
-                .setTrigger(Fixtures.expenseSubmitted("event-1", "report-7"))
+    private InstanceRecord started(WorkflowDefinition definition, long amount) {
+        PlatformEvent event = PlatformEvent.newBuilder(Fixtures.expenseSubmitted("event-1", "report-7"))
+                .setAttributes(Map.of("amount", amount))
                 .build();
-        return machine.start(ID, start, T0);
+        return start(definition, event).next().orElseThrow();
     }
 
-    private InstanceRecord acknowledge(InstanceRecord instance, String messageId) {
-        return machine.acknowledge(instance, succeeded(messageId, Map.of()), T0.plusSeconds(1))
-                .next()
-                .orElseThrow();
+    private Decision acknowledge(InstanceRecord instance, String messageId, Map<String, Object> output) {
+        return machine.acknowledge(instance, succeeded(messageId, output), T0);
+    }
+
+    private InstanceRecord ack(InstanceRecord instance, String messageId, Map<String, Object> output) {
+        Decision decision = acknowledge(instance, messageId, output);
+        assertThat(decision.isIgnored())
+                .as("acknowledgement of %s applied", messageId)
+                .isFalse();
+        return decision.next().orElseThrow();
+    }
+
+    private Decision deliver(InstanceRecord instance, String waitId, PlatformEvent event) {
+        return machine.deliver(instance, new DeliverEvent(waitId, event), T0.plusSeconds(1));
+    }
+
+    private static PlatformEvent event(
+            String eventId, String entityType, String entityId, String name, Map<String, Object> attributes) {
+        return PlatformEvent.newBuilder()
+                .setEventId(eventId)
+                .setSource("app")
+                .setEntityType(entityType)
+                .setEntityId(entityId)
+                .setMessageName(name)
+                .setAttributes(attributes)
+                .setOccurredAt(T0)
+                .build();
     }
 
     private static Acknowledgement succeeded(String messageId, Map<String, Object> output) {
@@ -166,7 +497,17 @@ class InstanceMachineTest {
                 .build();
     }
 
-    private static List<Integer> statuses(List<InstanceTransition> transitions) {
-        return transitions.stream().map(InstanceTransition::getStatusCode).toList();
+    private static List<Integer> statuses(Decision decision) {
+        return decision.transitions().stream()
+                .map(InstanceTransition::getStatusCode)
+                .toList();
+    }
+
+    private static String reason(Decision decision) {
+        return decision.transitions().get(decision.transitions().size() - 1).getReason();
+    }
+
+    static Instant later(long seconds) {
+        return T0.plusSeconds(seconds);
     }
 }

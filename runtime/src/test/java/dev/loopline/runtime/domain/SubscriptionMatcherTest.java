@@ -1,27 +1,34 @@
 package dev.loopline.runtime.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.Trigger;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.definition.expression.ExpressionException;
+import dev.loopline.definition.expression.Expressions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SubscriptionMatcherTest {
 
+    private final SubscriptionMatcher matcher = new SubscriptionMatcher(new Expressions());
     private final PlatformEvent submitted = Fixtures.expenseSubmitted("e-1", "report-1");
 
     @Test
     void shouldMatchAnActiveDefinitionOnEntityTypeMessageAndFilter() {
-        assertThat(SubscriptionMatcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), submitted))
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), submitted, Fixtures.T0))
                 .isTrue();
     }
 
     @Test
     void shouldNotMatchADefinitionThatIsNotActive() {
-        assertThat(SubscriptionMatcher.matches(Fixtures.expenseApproval(DefinitionStatus.DRAFT), submitted))
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.DRAFT), submitted, Fixtures.T0))
                 .isFalse();
-        assertThat(SubscriptionMatcher.matches(Fixtures.expenseApproval(DefinitionStatus.INACTIVE), submitted))
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.INACTIVE), submitted, Fixtures.T0))
                 .isFalse();
     }
 
@@ -32,9 +39,9 @@ class SubscriptionMatcherTest {
         PlatformEvent account =
                 PlatformEvent.newBuilder(submitted).setEntityType("account").build();
 
-        assertThat(SubscriptionMatcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), deleted))
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), deleted, Fixtures.T0))
                 .isFalse();
-        assertThat(SubscriptionMatcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), account))
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), account, Fixtures.T0))
                 .isFalse();
     }
 
@@ -46,10 +53,63 @@ class SubscriptionMatcherTest {
         PlatformEvent noCurrency =
                 PlatformEvent.newBuilder(submitted).setAttributes(Map.of()).build();
 
-        assertThat(SubscriptionMatcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), dollars))
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), dollars, Fixtures.T0))
                 .isFalse();
-        assertThat(SubscriptionMatcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), noCurrency))
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), noCurrency, Fixtures.T0))
                 .isFalse();
+    }
+
+    @Test
+    void shouldFireAnUpdateTriggerOnlyWhenAWatchedAttributeChanged() {
+        WorkflowDefinition onStatusChange = definition(Trigger.newBuilder()
+                .setEntityType("expense_report")
+                .setMessageName("Update")
+                .setChangedAttributes(List.of("status"))
+                .build());
+        PlatformEvent statusChanged = PlatformEvent.newBuilder(submitted)
+                .setMessageName("Update")
+                .setChangedAttributes(List.of("status", "note"))
+                .build();
+        PlatformEvent noteChanged = PlatformEvent.newBuilder(statusChanged)
+                .setChangedAttributes(List.of("note"))
+                .build();
+
+        assertThat(matcher.matches(onStatusChange, statusChanged, Fixtures.T0)).isTrue();
+        assertThat(matcher.matches(onStatusChange, noteChanged, Fixtures.T0)).isFalse();
+    }
+
+    @Test
+    void shouldFireOnlyWhenTheConditionHolds() {
+        WorkflowDefinition large = definition(Trigger.newBuilder()
+                .setEntityType("expense_report")
+                .setMessageName("Submitted")
+                .setCondition("trigger.attributes.amount > 100")
+                .build());
+        PlatformEvent small = PlatformEvent.newBuilder(submitted)
+                .setAttributes(Map.of("amount", 50L))
+                .build();
+
+        assertThat(matcher.matches(large, submitted, Fixtures.T0)).isTrue();
+        assertThat(matcher.matches(large, small, Fixtures.T0)).isFalse();
+    }
+
+    @Test
+    void shouldReportAConditionThatCannotBeEvaluated() {
+        WorkflowDefinition broken = definition(Trigger.newBuilder()
+                .setEntityType("expense_report")
+                .setMessageName("Submitted")
+                .setCondition("trigger.attributes.missing > 1")
+                .build());
+
+        assertThatThrownBy(() -> matcher.matchesOrThrow(broken, submitted, Fixtures.T0))
+                .isInstanceOf(ExpressionException.class)
+                .hasMessageContaining("trigger condition of expense-approval v1");
+    }
+
+    private static WorkflowDefinition definition(Trigger trigger) {
+        return WorkflowDefinition.newBuilder(Fixtures.expenseApproval(DefinitionStatus.ACTIVE))
+                .setTrigger(trigger)
+                .build();
     }
 
     @Test

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 /** The topology on TopologyTestDriver, with the runtime's real Streams settings and an in-memory registry. */
 class LooplineTopologyTest {
 
+    private static final java.time.Instant T0 = Fixtures.T0;
+
     private final String scope = UUID.randomUUID().toString();
     private final RuntimeConfig config = RuntimeConfig.from(Map.of(
             "LOOPLINE_SCHEMA_REGISTRY_URL", "mock://" + scope,

@@ -8,7 +8,6 @@ import dev.loopline.api.v1.Trigger;
 import dev.loopline.api.v1.WorkflowDefinition;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** Avro records for tests that write to topics directly. */
 public final class Samples {
@@ -21,8 +20,15 @@ public final class Samples {
                 .setVersion(1)
                 .setName(id)
                 .setStatus(DefinitionStatus.ACTIVE)
-                .setTrigger(new Trigger(entityType, messageName, Map.of()))
-                .setSteps(List.of(new Step("approval", StepKind.SEND_MESSAGE, "RequestApproval", Map.of())))
+                .setTrigger(Trigger.newBuilder()
+                        .setEntityType(entityType)
+                        .setMessageName(messageName)
+                        .build())
+                .setSteps(List.of(Step.newBuilder()
+                        .setName("approval")
+                        .setKind(StepKind.SEND_MESSAGE)
+                        .setMessageName("RequestApproval")
+                        .build()))
                 .setUpdatedAt(Instant.now())
                 .build();
     }

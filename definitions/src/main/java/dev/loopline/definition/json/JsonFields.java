@@ -1,4 +1,4 @@
-package dev.loopline.gateway.http;
+package dev.loopline.definition.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
@@ -13,12 +13,12 @@ import java.util.Set;
  * Reads fields from a JSON request, collecting every error with the path of the field it concerns
  * instead of stopping at the first, so a client fixes its request in one go.
  */
-final class Fields {
+public final class JsonFields {
 
-    private final List<Problem.FieldError> errors = new ArrayList<>();
+    private final List<FieldError> errors = new ArrayList<>();
 
     /** A JSON object, or an error recorded at {@code path}. */
-    JsonNode object(JsonNode parent, String name, String path, boolean required) {
+    public JsonNode object(JsonNode parent, String name, String path, boolean required) {
         JsonNode node = parent.get(name);
         if (node == null || node.isNull()) {
             if (required) {
@@ -33,7 +33,7 @@ final class Fields {
         return node;
     }
 
-    String text(JsonNode parent, String name, String path, boolean required) {
+    public String text(JsonNode parent, String name, String path, boolean required) {
         JsonNode node = parent.get(name);
         if (node == null || node.isNull()) {
             if (required) {
@@ -48,7 +48,7 @@ final class Fields {
         return node.asText();
     }
 
-    Instant instant(JsonNode parent, String name, String path) {
+    public Instant instant(JsonNode parent, String name, String path) {
         String text = text(parent, name, path, false);
         if (text == null) {
             return null;
@@ -61,7 +61,67 @@ final class Fields {
         }
     }
 
-    Integer nonNegativeInt(JsonNode parent, String name, String path) {
+    /** An ISO-8601 duration such as PT30S or P7D, or null when absent. */
+    public java.time.Duration duration(JsonNode parent, String name, String path) {
+        String text = text(parent, name, path, false);
+        if (text == null) {
+            return null;
+        }
+        try {
+            java.time.Duration duration = java.time.Duration.parse(text);
+            if (duration.isNegative() || duration.isZero()) {
+                error(path, "expected a positive ISO-8601 duration");
+                return null;
+            }
+            return duration;
+        } catch (DateTimeParseException e) {
+            error(path, "expected ISO-8601 duration such as PT30S or P7D");
+            return null;
+        }
+    }
+
+    /** A string, or an array of strings, as a list; empty when absent. */
+    public List<String> strings(JsonNode parent, String name, String path) {
+        JsonNode node = parent.get(name);
+        List<String> values = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return values;
+        }
+        if (node.isTextual() && !node.asText().isBlank()) {
+            values.add(node.asText());
+            return values;
+        }
+        if (!node.isArray()) {
+            error(path, "expected a string or an array of strings");
+            return values;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            if (node.get(i).isTextual() && !node.get(i).asText().isBlank()) {
+                values.add(node.get(i).asText());
+            } else {
+                error(path + "[" + i + "]", "expected a non-empty string");
+            }
+        }
+        return values;
+    }
+
+    /** An array, or an error; null when absent and not required. */
+    public JsonNode array(JsonNode parent, String name, String path, boolean required) {
+        JsonNode node = parent.get(name);
+        if (node == null || node.isNull()) {
+            if (required) {
+                error(path, "is required");
+            }
+            return null;
+        }
+        if (!node.isArray()) {
+            error(path, "expected an array");
+            return null;
+        }
+        return node;
+    }
+
+    public Integer nonNegativeInt(JsonNode parent, String name, String path) {
         JsonNode node = parent.get(name);
         if (node == null || !node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < 0) {
             error(path, "expected a whole number ≥ 0");
@@ -71,7 +131,7 @@ final class Fields {
     }
 
     /** An object of scalar values (string, whole number, decimal, boolean or null): the Avro attribute map. */
-    Map<String, Object> scalars(JsonNode parent, String name, String path) {
+    public Map<String, Object> scalars(JsonNode parent, String name, String path) {
         Map<String, Object> values = new HashMap<>();
         JsonNode node = object(parent, name, path, false);
         if (node == null) {
@@ -97,7 +157,7 @@ final class Fields {
         return values;
     }
 
-    void onlyKnown(JsonNode node, String path, Set<String> known) {
+    public void onlyKnown(JsonNode node, String path, Set<String> known) {
         node.fieldNames().forEachRemaining(name -> {
             if (!known.contains(name)) {
                 error(path.isEmpty() ? name : path + "." + name, "unknown field (expected one of " + known + ")");
@@ -105,13 +165,18 @@ final class Fields {
         });
     }
 
-    void error(String field, String message) {
-        errors.add(new Problem.FieldError(field, message));
+    public void error(String field, String message) {
+        errors.add(new FieldError(field, message));
     }
 
-    void throwIfInvalid() {
+    /** Throws {@link InvalidDocumentException} with every error recorded so far, if any. */
+    public void throwIfInvalid() {
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid(errors);
+            throw new InvalidDocumentException(errors);
         }
+    }
+
+    public boolean hasErrors() {
+        return !errors.isEmpty();
     }
 }

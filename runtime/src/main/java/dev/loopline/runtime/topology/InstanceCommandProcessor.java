@@ -1,0 +1,95 @@
+package dev.loopline.runtime.topology;
+
+import dev.loopline.api.internal.DeliverEvent;
+import dev.loopline.api.internal.InstanceCommand;
+import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.StartInstance;
+import dev.loopline.definition.expression.Expressions;
+import dev.loopline.runtime.domain.Decision;
+import dev.loopline.runtime.domain.InstanceMachine;
+import dev.loopline.runtime.store.TimerStore;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts instances and hands them correlated events; also fires due timers, from a wall-clock
+ * punctuator that scans the time-ordered timer index (bounded per scan). A start for an instance
+ * that exists (a duplicate event) and anything the instance does not wait for are ignored.
+ */
+final class InstanceCommandProcessor implements Processor<String, InstanceCommand, String, Object> {
+
+    private static final Logger log = LoggerFactory.getLogger(InstanceCommandProcessor.class);
+
+    private final TopologyOptions options;
+    private final InstanceMachine machine = new InstanceMachine(new Expressions());
+    private DecisionWriter writer;
+
+    InstanceCommandProcessor(TopologyOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        writer = new DecisionWriter(context);
+        context.schedule(options.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
+    }
+
+    @Override
+    public void process(Record<String, InstanceCommand> record) {
+        InstanceCommand command = record.value();
+        if (command == null) {
+            throw new RejectedRecordException("instance command without a value");
+        }
+        Instant now = Instant.ofEpochMilli(record.timestamp());
+        Optional<InstanceRecord> instance = writer.instances().get(command.getInstanceId());
+        Decision decision;
+        if (command.getCommand() instanceof StartInstance start) {
+            if (instance.isPresent()) {
+                log.debug("instance {} exists: duplicate start ignored", command.getInstanceId());
+                return;
+            }
+            decision = machine.start(command.getInstanceId(), start, now);
+        } else if (command.getCommand() instanceof DeliverEvent delivery) {
+            if (instance.isEmpty()) {
+                throw new RejectedRecordException("event for unknown instance " + command.getInstanceId());
+            }
+            decision = machine.deliver(instance.get(), delivery, now);
+        } else {
+            throw new RejectedRecordException("unknown instance command " + command.getCommand());
+        }
+        apply(command.getInstanceId(), record.timestamp(), decision);
+    }
+
+    private void fireDueTimers(long wallClock) {
+        Instant now = Instant.ofEpochMilli(wallClock);
+        for (TimerStore.Due timer : writer.timers().due(now, options.maxTimersPerScan())) {
+            writer.timers().delete(timer);
+            String instanceId = timer.entry().getInstanceId();
+            Optional<InstanceRecord> instance = writer.instances().get(instanceId);
+            if (instance.isEmpty()) {
+                continue;
+            }
+            apply(
+                    instanceId,
+                    wallClock,
+                    machine.timerFired(instance.get(), timer.entry().getWaitId(), now));
+        }
+    }
+
+    private void apply(String instanceId, long timestamp, Decision decision) {
+        if (decision.isIgnored()) {
+            log.debug(
+                    "instance {}: input ignored, {}",
+                    instanceId,
+                    decision.ignoredBecause().get());
+            return;
+        }
+        writer.apply(timestamp, decision);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.loopline.runtime.topology;
+
+import java.time.Duration;
+
+/**
+ * Tunables of the topology.
+ *
+ * @param correlationTtl how long an event is kept for waits that open after it arrived
+ * @param timerInterval how often (wall clock) due timers and expired events are looked for; a
+ *     timer fires at most this late, plus the commit interval, under normal load
+ * @param maxTimersPerScan bound on the work one punctuation does, so it cannot stall processing
+ */
+public record TopologyOptions(Duration correlationTtl, Duration timerInterval, int maxTimersPerScan) {
+
+    public static TopologyOptions defaults() {
+        return new TopologyOptions(Duration.ofHours(1), Duration.ofMillis(200), 1_000);
+    }
+}

@@ -1,0 +1,325 @@
+package dev.loopline.runtime.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loopline.api.Topics;
+import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.api.serde.MockSchemaRegistry;
+import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.api.v1.DefinitionStatus;
+import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.Outcome;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.definition.DefinitionCompiler;
+import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.config.StreamsSettings;
+import dev.loopline.runtime.domain.InstanceIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Timers (driven by TopologyTestDriver's wall-clock advance) and correlation (fan-out, early events
+ * buffered for the TTL, deduplication, index cleanup) through the whole topology.
+ */
+class TimersAndCorrelationTest {
+
+    private static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
+    private static final Duration TTL = Duration.ofMinutes(10);
+
+    private final String scope = UUID.randomUUID().toString();
+    private final RuntimeConfig config = RuntimeConfig.from(Map.of(
+            "LOOPLINE_SCHEMA_REGISTRY_URL",
+            "mock://" + scope,
+            "LOOPLINE_CORRELATION_TTL",
+            TTL.toString(),
+            "LOOPLINE_TIMER_INTERVAL",
+            "PT0.1S",
+            "LOOPLINE_STATE_DIR",
+            System.getProperty("java.io.tmpdir") + "/loopline-ttd-" + scope));
+    private final Topics topics = config.topics();
+    private final AvroSerdes serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, WorkflowDefinition> definitions;
+    private TestInputTopic<String, PlatformEvent> events;
+    private TestInputTopic<String, Acknowledgement> acks;
+    private TestOutputTopic<String, WorkflowMessage> messages;
+    private TestOutputTopic<String, InstanceTransition> transitions;
+
+    @BeforeEach
+    void startDriver() {
+        driver = new TopologyTestDriver(
+                LooplineTopology.build(topics, serdes, config.topologyOptions()), StreamsSettings.of(config), START);
+        var keys = new StringSerializer();
+        definitions = driver.createInputTopic(
+                topics.definitions(),
+                keys,
+                serdes.valueSerde(WorkflowDefinition.class).serializer());
+        events = driver.createInputTopic(
+                topics.events(), keys, serdes.valueSerde(PlatformEvent.class).serializer());
+        acks = driver.createInputTopic(
+                topics.acks(), keys, serdes.valueSerde(Acknowledgement.class).serializer());
+        messages = driver.createOutputTopic(
+                topics.messages(),
+                new StringDeserializer(),
+                serdes.valueSerde(WorkflowMessage.class).deserializer());
+        transitions = driver.createOutputTopic(
+                topics.transitions(),
+                new StringDeserializer(),
+                serdes.valueSerde(InstanceTransition.class).deserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+        MockSchemaRegistry.drop(scope);
+    }
+
+    @Nested
+    class Timers {
+
+        @Test
+        void shouldFireADelayOnceWhenItsTimeComes() {
+            deploy("""
+                    {"name":"pause","kind":"delay","duration":"PT30S"},
+                    {"name":"after","kind":"send-message","messageName":"After"}""");
+            String instance = startAndAcknowledgeStarted("e-1", "r-1");
+
+            driver.advanceWallClockTime(Duration.ofSeconds(29));
+            assertThat(stepMessages()).isEmpty();
+            driver.advanceWallClockTime(Duration.ofSeconds(2));
+            driver.advanceWallClockTime(Duration.ofSeconds(60));
+
+            assertThat(stepMessages()).singleElement().satisfies(m -> {
+                assertThat(m.getMessageName()).isEqualTo("After");
+                assertThat(m.getInstanceId()).isEqualTo(instance);
+            });
+            assertThat(timers()).isEmpty();
+        }
+
+        @Test
+        void shouldTakeTheTimeoutBranchOfAWaitOnceAndCloseItsCorrelationEntry() {
+            deploy("""
+                    {"name":"payment","kind":"wait-for-event",
+                     "event":{"entityType":"payment","messageName":"Received","key":"trigger.entityId"},
+                     "timeout":"PT1M","onTimeout":[{"name":"remind","kind":"send-message","messageName":"Remind"}]}""");
+            startAndAcknowledgeStarted("e-1", "r-1");
+            assertThat(correlationWaits()).hasSize(1);
+
+            driver.advanceWallClockTime(Duration.ofMinutes(2));
+            driver.advanceWallClockTime(Duration.ofMinutes(2));
+
+            assertThat(stepMessages())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("Remind");
+            assertThat(correlationWaits()).isEmpty();
+        }
+
+        @Test
+        void shouldRemoveTheTimerWhenTheWaitEndsFirst() {
+            deploy("""
+                    {"name":"approval","kind":"send-message","messageName":"Approve","timeout":"PT1H"}""");
+            String instance = startAndAcknowledgeStarted("e-1", "r-1");
+            assertThat(timers()).hasSize(1);
+
+            acknowledge(instance, InstanceIds.stepMessageId(instance, 0));
+            driver.advanceWallClockTime(Duration.ofHours(2));
+
+            assertThat(timers()).isEmpty();
+            assertThat(statusCodes()).endsWith(30).doesNotContain(31);
+        }
+    }
+
+    @Nested
+    class Correlation {
+
+        private static final String WAIT_FOR_PAYMENT = """
+                {"name":"payment","kind":"wait-for-event",
+                 "event":{"entityType":"payment","messageName":"Received","keyField":"orderId","key":"trigger.attributes.orderId"}},
+                {"name":"thanks","kind":"send-message","messageName":"Thanks","payload":{"paid":"=steps.payment.amount"}}""";
+
+        @Test
+        void shouldDeliverOneEventToEveryInstanceWaitingForIt() {
+            deploy(WAIT_FOR_PAYMENT);
+            List<String> waiting = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                waiting.add(startAndAcknowledgeStarted("e-" + i, "r-" + i, Map.of("orderId", "order-9")));
+            }
+
+            events.pipeInput("pay-1", payment("p-1", "order-9"), START.plusSeconds(5));
+
+            assertThat(messages.readValuesToList())
+                    .filteredOn(m -> m.getMessageName().equals("Thanks"))
+                    .extracting(WorkflowMessage::getInstanceId)
+                    .containsExactlyInAnyOrderElementsOf(waiting);
+            assertThat(correlationWaits()).isEmpty();
+        }
+
+        @Test
+        void shouldBufferAnEarlyEventAndDeliverItWhenTheWaitOpens() {
+            deploy(WAIT_FOR_PAYMENT);
+            events.pipeInput("pay-1", payment("p-1", "order-9"), START);
+
+            startAndAcknowledgeStarted("e-1", "r-1", Map.of("orderId", "order-9"));
+
+            assertThat(messages.readValuesToList())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .contains("Thanks");
+        }
+
+        @Test
+        void shouldForgetABufferedEventAfterItsTtl() {
+            deploy(WAIT_FOR_PAYMENT);
+            events.pipeInput("pay-1", payment("p-1", "order-9"), START);
+            assertThat(buffer()).hasSize(1);
+
+            driver.advanceWallClockTime(TTL.plusMinutes(1));
+            startAndAcknowledgeStarted(
+                    "e-1", "r-1", Map.of("orderId", "order-9"), START.plus(TTL).plus(Duration.ofMinutes(2)));
+
+            assertThat(buffer()).isEmpty();
+            assertThat(messages.readValuesToList())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .doesNotContain("Thanks");
+            assertThat(correlationWaits()).hasSize(1);
+        }
+
+        @Test
+        void shouldDeliverTheSameEventOnlyOnce() {
+            deploy("""
+                    {"name":"payment","kind":"wait-for-event",
+                     "event":{"entityType":"payment","messageName":"Received","keyField":"orderId","key":"trigger.attributes.orderId"}},
+                    {"name":"again","kind":"wait-for-event",
+                     "event":{"entityType":"payment","messageName":"Received","keyField":"orderId","key":"trigger.attributes.orderId"}},
+                    {"name":"thanks","kind":"send-message","messageName":"Thanks"}""");
+            startAndAcknowledgeStarted("e-1", "r-1", Map.of("orderId", "order-9"));
+
+            events.pipeInput("pay-1", payment("p-1", "order-9"), START.plusSeconds(5));
+            events.pipeInput("pay-1", payment("p-1", "order-9"), START.plusSeconds(6));
+
+            assertThat(messages.readValuesToList())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .doesNotContain("Thanks");
+            events.pipeInput("pay-2", payment("p-2", "order-9"), START.plusSeconds(7));
+            assertThat(messages.readValuesToList())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("Thanks");
+        }
+    }
+
+    // --- helpers ---
+
+    private void deploy(String steps) {
+        String document = """
+                {"id":"flow","name":"flow","trigger":{"entityType":"order","messageName":"Create"},"steps":[%s]}""".formatted(steps);
+        WorkflowDefinition definition = WorkflowDefinition.newBuilder(new DefinitionCompiler().compile(document, START))
+                .setStatus(DefinitionStatus.ACTIVE)
+                .setVersion(1)
+                .build();
+        definitions.pipeInput(definition.getId(), definition, START);
+    }
+
+    private String startAndAcknowledgeStarted(String eventId, String orderId) {
+        return startAndAcknowledgeStarted(eventId, orderId, Map.of());
+    }
+
+    private String startAndAcknowledgeStarted(String eventId, String orderId, Map<String, Object> attributes) {
+        return startAndAcknowledgeStarted(eventId, orderId, attributes, START);
+    }
+
+    private String startAndAcknowledgeStarted(
+            String eventId, String orderId, Map<String, Object> attributes, Instant at) {
+        PlatformEvent created = PlatformEvent.newBuilder()
+                .setEventId(eventId)
+                .setSource("erp")
+                .setEntityType("order")
+                .setEntityId(orderId)
+                .setMessageName("Create")
+                .setAttributes(attributes)
+                .setOccurredAt(at)
+                .build();
+        events.pipeInput(orderId, created, at);
+        String instance = InstanceIds.instanceId(eventId, "flow");
+        acknowledge(instance, InstanceIds.startedMessageId(instance), at);
+        return instance;
+    }
+
+    private void acknowledge(String instance, String messageId) {
+        acknowledge(instance, messageId, START.plusSeconds(1));
+    }
+
+    private void acknowledge(String instance, String messageId, Instant at) {
+        acks.pipeInput(
+                instance,
+                Acknowledgement.newBuilder()
+                        .setMessageId(messageId)
+                        .setInstanceId(instance)
+                        .setOutcome(Outcome.SUCCEEDED)
+                        .setOutput(Map.of())
+                        .build(),
+                at);
+    }
+
+    private static PlatformEvent payment(String eventId, String orderId) {
+        return PlatformEvent.newBuilder()
+                .setEventId(eventId)
+                .setSource("bank")
+                .setEntityType("payment")
+                .setEntityId(eventId)
+                .setMessageName("Received")
+                .setAttributes(Map.of("orderId", orderId, "amount", 120L))
+                .setOccurredAt(START)
+                .build();
+    }
+
+    /** Messages other than "workflow started". */
+    private List<WorkflowMessage> stepMessages() {
+        return messages.readValuesToList().stream()
+                .filter(m -> !m.getMessageName().equals("WorkflowStarted"))
+                .toList();
+    }
+
+    private List<Integer> statusCodes() {
+        return transitions.readValuesToList().stream()
+                .map(InstanceTransition::getStatusCode)
+                .toList();
+    }
+
+    private List<KeyValue<String, Object>> timers() {
+        return entries(LooplineTopology.TIMERS_STORE);
+    }
+
+    private List<KeyValue<String, Object>> correlationWaits() {
+        return entries(LooplineTopology.CORRELATION_WAITS_STORE);
+    }
+
+    private List<KeyValue<String, Object>> buffer() {
+        return entries(LooplineTopology.CORRELATION_BUFFER_STORE);
+    }
+
+    private List<KeyValue<String, Object>> entries(String storeName) {
+        KeyValueStore<String, Object> store = driver.getKeyValueStore(storeName);
+        List<KeyValue<String, Object>> entries = new ArrayList<>();
+        try (var iterator = store.all()) {
+            iterator.forEachRemaining(entries::add);
+        }
+        return entries;
+    }
+}
