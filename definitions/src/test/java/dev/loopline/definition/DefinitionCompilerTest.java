@@ -54,7 +54,7 @@ class DefinitionCompilerTest {
     void shouldCompileTheExpenseApprovalExample() throws IOException {
         WorkflowDefinition definition = compiler.compile(example("expense-approval.json"), NOW);
 
-        assertThat(definition.getTrigger().getCondition()).isEqualTo("trigger.attributes.amount > 0.0");
+        assertThat(definition.getTrigger().getCondition()).isEqualTo("double(trigger.attributes.amount) > 0.0");
         assertThat(definition.getSteps())
                 .extracting(Step::getKind)
                 .containsExactly(

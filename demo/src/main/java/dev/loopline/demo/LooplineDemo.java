@@ -1,8 +1,9 @@
 package dev.loopline.demo;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceTransition;
-import dev.loopline.api.v1.MessageKind;
+import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.LooplineRuntime;
@@ -93,9 +94,26 @@ public final class LooplineDemo implements AutoCloseable {
         stopped.await();
     }
 
+    private static String describe(WorkflowMessage message) {
+        return switch (message.getKind()) {
+            case WORKFLOW_STARTED -> "workflow started";
+            case ENTITY_UPSERT -> message.getMessageName() + " " + message.getPayload();
+            default -> message.getMessageName();
+        };
+    }
+
     private static int envPort() {
         String port = System.getenv("LOOPLINE_HTTP_PORT");
         return port != null ? Integer.parseInt(port) : 8080;
+    }
+
+    /** The sample application: acknowledges everything and approves approval requests. */
+    private static Acknowledgement approve(WorkflowMessage message) {
+        Acknowledgement ack = AcknowledgingHandler.succeeded(message);
+        if (message.getMessageName().equals("RequestApproval")) {
+            ack.setOutput(Map.of("approved", true, "approver", "m.manager"));
+        }
+        return ack;
     }
 
     /** Starts every part; {@code httpPort} 0 picks a free port. */
@@ -125,11 +143,8 @@ public final class LooplineDemo implements AutoCloseable {
         running.add(AcknowledgingHandler.start(clients, topics, "demo-expense-handler", message -> {
             out.printf(
                     "%8.3f s  handler   %s for %s %s → acknowledged%n",
-                    elapsedSeconds(),
-                    message.getKind() == MessageKind.WORKFLOW_STARTED ? "workflow started" : message.getMessageName(),
-                    message.getEntityType(),
-                    message.getEntityId());
-            return AcknowledgingHandler.succeeded(message);
+                    elapsedSeconds(), describe(message), message.getEntityType(), message.getEntityId());
+            return approve(message);
         }));
         printer = new TransitionPrinter(clients, topics, out, startNanos);
         running.add(printer);
@@ -142,7 +157,7 @@ public final class LooplineDemo implements AutoCloseable {
     /** Seeds' expense report: submitted → workflow started → approval requested → acknowledged → completed. */
     Result playExpenseScenario() throws Exception {
         out.println("Administrator: deploy and activate the expense-approval definition");
-        post("/v1/definitions", resource("/expense-approval.json"), 201);
+        post("/v1/definitions", resource("/examples/expense-approval.json"), 201);
         post("/v1/definitions/expense-approval/activate", "", 200);
 
         String eventId = UUID.randomUUID().toString();

@@ -6,6 +6,7 @@ import dev.loopline.api.Topics;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.systemtests.support.Definitions;
+import dev.loopline.systemtests.support.Examples;
 import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.infra.Infrastructure;
@@ -76,7 +77,7 @@ class GatewayHttpIT {
         assertThat(gateway.post("/v1/definitions", definition).status()).isEqualTo(201);
         var activated = gateway.post("/v1/definitions/editable/activate", "");
         assertThat(activated.json().get("status").asText()).isEqualTo("ACTIVE");
-        assertThat(activated.json().get("version").asInt()).isEqualTo(2);
+        assertThat(activated.json().get("version").asInt()).isEqualTo(1);
 
         var refused = gateway.post("/v1/definitions", definition);
         assertThat(refused.status()).isEqualTo(409);
@@ -87,7 +88,7 @@ class GatewayHttpIT {
                 .isEqualTo(200);
         var edited = gateway.post("/v1/definitions", definition);
         assertThat(edited.status()).isEqualTo(201);
-        assertThat(edited.json().get("version").asInt()).isEqualTo(3);
+        assertThat(edited.json().get("version").asInt()).isEqualTo(2);
         assertThat(gateway.get("/v1/definitions/editable").json().get("status").asText())
                 .isEqualTo("DRAFT");
     }
@@ -100,6 +101,27 @@ class GatewayHttpIT {
             assertThat(response.contentType()).as(path).startsWith("application/problem+json");
         }
         assertThat(gateway.post("/v1/definitions/nope/activate", "").status()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldDeployTheDocumentedExamples() {
+        for (String example : new String[] {"expense-approval.json", "document-review.json"}) {
+            var response = gateway.post("/v1/definitions", Examples.read(example));
+            assertThat(response.status()).as(example).isEqualTo(201);
+            assertThat(response.json().get("document").get("steps").isArray()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldAnswerAnInvalidDefinitionWithTheFieldPathOfEachError() {
+        var response = gateway.post("/v1/definitions", """
+                {"id":"bad","name":"bad","trigger":{"entityType":"a","messageName":"Create"},
+                 "steps":[{"name":"s","kind":"send-message","messageName":"M","timeout":"soon"}]}""");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.json().get("detail").asText())
+                .isEqualTo("steps[0].timeout: expected ISO-8601 duration such as PT30S or P7D");
     }
 
     @Test

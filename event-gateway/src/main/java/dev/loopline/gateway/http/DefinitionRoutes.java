@@ -16,8 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Definitions for administrators. A document is validated and compiled on deploy; a definition can
- * be edited only while it is not active; every edit and every activation raises its version, so an
- * activation is a snapshot of one version. Running instances keep the snapshot they started with.
+ * be edited only while it is not active, and every edit is a new version (Draft). Activation makes
+ * the current version the one new events start: a snapshot, which running instances keep to the
+ * end while later activations serve new triggers.
  *
  * <pre>
  * POST /v1/definitions                  create or edit (201), 400 with field errors, 409 while active
@@ -77,7 +78,6 @@ final class DefinitionRoutes {
             } else {
                 WorkflowDefinition changed = WorkflowDefinition.newBuilder(current)
                         .setStatus(status)
-                        .setVersion(status == DefinitionStatus.ACTIVE ? current.getVersion() + 1 : current.getVersion())
                         .setUpdatedAt(clock.instant())
                         .build();
                 result = repository.save(changed);
