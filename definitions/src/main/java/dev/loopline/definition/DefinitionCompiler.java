@@ -184,6 +184,8 @@ public final class DefinitionCompiler {
             String name = fields.text(node, "name", path + ".name", true);
             if (name != null && !name.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
                 fields.error(path + ".name", "expected an identifier (letters, digits, '_'), usable as steps.<name>");
+            } else if ("started".equals(name)) {
+                fields.error(path + ".name", "'started' is reserved for the workflow-started acknowledgement's output");
             } else if (name != null && !names.add(name)) {
                 fields.error(path + ".name", "duplicate step name '" + name + "'");
             }

@@ -99,6 +99,18 @@ class DefinitionCompilerTest {
     }
 
     @Test
+    void shouldRefuseAnAbsurdDurationAndTheReservedStepName() {
+        InvalidDocumentException error =
+                catchThrowableOfType(InvalidDocumentException.class, () -> compiler.compile("""
+                        {"id":"d","name":"n","trigger":{"entityType":"a","messageName":"Create"},
+                         "steps":[{"name":"started","kind":"delay","duration":"P200000000000D"}]}""", NOW));
+
+        assertThat(error.errors())
+                .extracting(FieldError::field)
+                .containsExactlyInAnyOrder("steps[0].name", "steps[0].duration");
+    }
+
+    @Test
     void shouldRejectMalformedJsonAtTheRoot() {
         InvalidDocumentException error =
                 catchThrowableOfType(InvalidDocumentException.class, () -> compiler.compile("{nope", NOW));

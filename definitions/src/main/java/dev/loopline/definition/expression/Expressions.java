@@ -95,9 +95,19 @@ public final class Expressions {
         }
         throw new ExpressionException("'" + source + "' must be true or false, but was " + describe(value));
     }
+    /** The latest instant an expression may give: year 10000 is a mistake, and overflows milliseconds. */
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-    /** Evaluates an instant: a CEL timestamp, an ISO-8601 string or epoch milliseconds. */
+    /** Evaluates an instant (a CEL timestamp, an ISO-8601 string or epoch milliseconds) between 1970 and 9999. */
     public Instant instant(String source, Map<String, Object> variables) {
+        Instant instant = anyInstant(source, variables);
+        if (instant.isBefore(Instant.EPOCH) || instant.isAfter(LATEST)) {
+            throw new ExpressionException("'" + source + "' gave " + instant + ", outside 1970 to 9999");
+        }
+        return instant;
+    }
+
+    private Instant anyInstant(String source, Map<String, Object> variables) {
         Object value = evaluate(source, variables);
         if (value instanceof Instant instant) {
             return instant;

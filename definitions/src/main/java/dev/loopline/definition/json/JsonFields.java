@@ -14,6 +14,8 @@ import java.util.Set;
  * instead of stopping at the first, so a client fixes its request in one go.
  */
 public final class JsonFields {
+    /** The longest duration a document may give (about 100 years): longer is a typo, and overflows. */
+    public static final java.time.Duration LONGEST = java.time.Duration.ofDays(36_500);
 
     private final List<FieldError> errors = new ArrayList<>();
 
@@ -71,6 +73,10 @@ public final class JsonFields {
             java.time.Duration duration = java.time.Duration.parse(text);
             if (duration.isNegative() || duration.isZero()) {
                 error(path, "expected a positive ISO-8601 duration");
+                return null;
+            }
+            if (duration.compareTo(LONGEST) > 0) {
+                error(path, "expected at most " + LONGEST.toDays() + " days");
                 return null;
             }
             return duration;

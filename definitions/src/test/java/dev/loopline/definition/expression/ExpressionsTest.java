@@ -56,6 +56,15 @@ class ExpressionsTest {
     }
 
     @Test
+    void shouldRefuseInstantsOutsideTheRangeTimersCanHold() {
+        assertThatThrownBy(() -> expressions.instant("'+300000000-01-01T00:00:00Z'", variables))
+                .isInstanceOf(ExpressionException.class);
+        assertThatThrownBy(() -> expressions.instant("timestamp('1969-12-31T00:00:00Z')", variables))
+                .isInstanceOf(ExpressionException.class)
+                .hasMessageContaining("outside 1970 to 9999");
+    }
+
+    @Test
     void shouldBoundTheIterationsOfMacros() {
         List<Long> many = Collections.nCopies(Expressions.MAX_ITERATIONS + 1, 1L);
         Map<String, Object> big = Map.of("vars", Map.of("list", many));

@@ -21,9 +21,20 @@ public final class CorrelationKeys {
     /** The value of {@code keyField} in the event ("entityId" or an attribute), or null if it has none. */
     public static String valueIn(PlatformEvent event, String keyField) {
         if (ENTITY_ID.equals(keyField)) {
-            return event.getEntityId();
+            return text(event.getEntityId());
         }
         Object value = event.getAttributes().get(keyField);
-        return value == null ? null : String.valueOf(value);
+        return value == null ? null : text(value);
+    }
+
+    /**
+     * A key value as text, the same on both sides: a whole number reads "42" whether it came as a
+     * long or as 42.0. Null for a value with control characters, which could forge another key.
+     */
+    public static String text(Object value) {
+        String text = value instanceof Double d && d == Math.rint(d) && !d.isInfinite() && Math.abs(d) < 1e15
+                ? Long.toString(d.longValue())
+                : String.valueOf(value);
+        return text.chars().anyMatch(Character::isISOControl) ? null : text;
     }
 }

@@ -133,6 +133,9 @@ public final class InstanceMachine {
         if (current.getConsumedEventIds().contains(event.getEventId())) {
             return Decision.ignored("event " + event.getEventId() + " already consumed");
         }
+        if (current.getTrigger().getEventId().equals(event.getEventId())) {
+            return Decision.ignored("event " + event.getEventId() + " started this instance");
+        }
         Step step = current.getDefinition().getSteps().get(current.getStepIndex());
         EventWait awaited = step.getEvent();
         if (!wait.getMessageNames().contains(event.getMessageName())) {
@@ -191,7 +194,10 @@ public final class InstanceMachine {
         }
         Run run = Run.resume(current, now, "timed out: " + describe(wait));
         run.closeWait();
-        if (wait.getKind() == WaitKind.EVENT && step.getTarget() >= 0) {
+        boolean waitingStep = step != null
+                && (step.getKind() == dev.loopline.api.v1.StepKind.WAIT_FOR_EVENT
+                        || step.getKind() == dev.loopline.api.v1.StepKind.CREATE_TASK);
+        if (waitingStep && step.getTarget() >= 0) {
             run.recordOutput(step.getName(), Map.of("timedOut", true));
             run.execute(step.getTarget(), this);
         } else {
@@ -307,7 +313,11 @@ public final class InstanceMachine {
         if (value == null) {
             throw new ExpressionException("'" + source + "' gave null, expected a key or id");
         }
-        return String.valueOf(value);
+        String text = CorrelationKeys.text(value);
+        if (text == null) {
+            throw new ExpressionException("'" + source + "' gave a value with control characters");
+        }
+        return text;
     }
 
     private static String outputName(InstanceRecord instance) {

@@ -22,9 +22,11 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
 
     private final InstanceMachine machine = new InstanceMachine(new Expressions());
     private DecisionWriter writer;
+    private ProcessorContext<String, Object> context;
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
         writer = new DecisionWriter(context);
     }
 
@@ -42,7 +44,8 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
                 .get(ack.getInstanceId())
                 .orElseThrow(() -> new RejectedRecordException(
                         "acknowledgement " + ack.getMessageId() + " for unknown instance " + ack.getInstanceId()));
-        Decision decision = machine.acknowledge(instance, ack, Instant.ofEpochMilli(record.timestamp()));
+        long time = ProcessingTime.of(record, context);
+        Decision decision = machine.acknowledge(instance, ack, Instant.ofEpochMilli(time));
         if (decision.isIgnored()) {
             log.debug(
                     "instance {}: acknowledgement ignored, {}",
@@ -50,6 +53,6 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
                     decision.ignoredBecause().get());
             return;
         }
-        writer.apply(record.timestamp(), decision);
+        writer.apply(time, decision);
     }
 }

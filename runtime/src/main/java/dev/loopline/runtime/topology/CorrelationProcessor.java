@@ -11,6 +11,7 @@ import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.runtime.store.CorrelationStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -63,26 +64,34 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
         }
         String key = command.getCorrelationKey();
         Object body = command.getCommand();
+        long now = ProcessingTime.of(record, context);
         if (body instanceof OpenWait wait) {
-            open(key, wait, record.timestamp());
+            open(key, wait, now);
         } else if (body instanceof CloseWait close) {
             store.closeWait(key, close.getInstanceId(), close.getWaitId());
         } else if (body instanceof CorrelateEvent correlate) {
-            correlate(key, correlate.getEvent(), record.timestamp());
+            correlate(key, correlate.getEvent(), now);
         } else {
             throw new RejectedRecordException("unknown correlation command " + body);
         }
     }
 
+    /**
+     * Hands a new wait the buffered events it has not had, oldest first. The instance takes the
+     * first that ends the wait and ignores the rest (they stay buffered for its next wait), and it
+     * drops any event it already consumed.
+     */
     private void open(String key, OpenWait wait, long timestamp) {
         store.openWait(key, wait);
         Instant now = Instant.ofEpochMilli(timestamp);
-        for (BufferedEvent buffered : store.buffered(key)) {
-            if (buffered.getExpiresAt().isAfter(now)
-                    && wait.getMessageNames().contains(buffered.getEvent().getMessageName())
-                    && !buffered.getDeliveredTo().contains(wait.getInstanceId())) {
-                deliver(wait, buffered.getEvent(), timestamp);
-                store.buffer(key, deliveredTo(buffered, List.of(wait.getInstanceId())), false);
+        List<BufferedEvent> buffered = new ArrayList<>(store.buffered(key));
+        buffered.sort(Comparator.comparing(BufferedEvent::getExpiresAt)); // the TTL is fixed: arrival order
+        for (BufferedEvent event : buffered) {
+            if (event.getExpiresAt().isAfter(now)
+                    && wait.getMessageNames().contains(event.getEvent().getMessageName())
+                    && !event.getDeliveredTo().contains(tag(wait))) {
+                deliver(wait, event.getEvent(), timestamp);
+                store.buffer(key, deliveredTo(event, tag(wait)), false);
             }
         }
     }
@@ -93,9 +102,9 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
         }
         List<String> reached = new ArrayList<>();
         for (OpenWait wait : store.waits(key)) {
-            if (wait.getMessageNames().contains(event.getMessageName()) && !reached.contains(wait.getInstanceId())) {
+            if (wait.getMessageNames().contains(event.getMessageName())) {
                 deliver(wait, event, timestamp);
-                reached.add(wait.getInstanceId());
+                reached.add(tag(wait));
             }
         }
         Instant expiresAt = Instant.ofEpochMilli(timestamp).plus(options.correlationTtl());
@@ -106,10 +115,17 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
         InstanceCommand delivery = new InstanceCommand(wait.getInstanceId(), new DeliverEvent(wait.getWaitId(), event));
         context.forward(new Record<>(wait.getInstanceId(), delivery, timestamp));
     }
+    /**
+     * Deliveries are recorded per wait, not per instance: an event handed to a wait that had just
+     * closed (the instance ignores it) must still reach the instance's next wait.
+     */
+    private static String tag(OpenWait wait) {
+        return wait.getInstanceId() + "/" + wait.getWaitId();
+    }
 
-    private static BufferedEvent deliveredTo(BufferedEvent buffered, List<String> more) {
+    private static BufferedEvent deliveredTo(BufferedEvent buffered, String tag) {
         List<String> delivered = new ArrayList<>(buffered.getDeliveredTo());
-        delivered.addAll(more);
+        delivered.add(tag);
         return new BufferedEvent(buffered.getEvent(), buffered.getExpiresAt(), delivered);
     }
 }

@@ -10,6 +10,7 @@ import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.store.TimerStore;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -29,6 +30,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
     private final TopologyOptions options;
     private final InstanceMachine machine = new InstanceMachine(new Expressions());
     private DecisionWriter writer;
+    private ProcessorContext<String, Object> context;
 
     InstanceCommandProcessor(TopologyOptions options) {
         this.options = options;
@@ -36,6 +38,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
         writer = new DecisionWriter(context);
         context.schedule(options.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
     }
@@ -46,7 +49,8 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         if (command == null) {
             throw new RejectedRecordException("instance command without a value");
         }
-        Instant now = Instant.ofEpochMilli(record.timestamp());
+        long time = ProcessingTime.of(record, context);
+        Instant now = Instant.ofEpochMilli(time);
         Optional<InstanceRecord> instance = writer.instances().get(command.getInstanceId());
         Decision decision;
         if (command.getCommand() instanceof StartInstance start) {
@@ -63,22 +67,28 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         } else {
             throw new RejectedRecordException("unknown instance command " + command.getCommand());
         }
-        apply(command.getInstanceId(), record.timestamp(), decision);
+        apply(command.getInstanceId(), time, decision);
     }
 
     private void fireDueTimers(long wallClock) {
         Instant now = Instant.ofEpochMilli(wallClock);
         for (TimerStore.Due timer : writer.timers().due(now, options.maxTimersPerScan())) {
-            writer.timers().delete(timer);
             String instanceId = timer.entry().getInstanceId();
-            Optional<InstanceRecord> instance = writer.instances().get(instanceId);
-            if (instance.isEmpty()) {
-                continue;
+            try {
+                Optional<InstanceRecord> instance = writer.instances().get(instanceId);
+                if (instance.isPresent()) {
+                    apply(
+                            instanceId,
+                            wallClock,
+                            machine.timerFired(instance.get(), timer.entry().getWaitId(), now));
+                }
+            } catch (KafkaException e) {
+                throw e; // fencing, migration: Streams handles these
+            } catch (RuntimeException e) {
+                // A bug, not bad input: log it and drop this timer rather than fail every scan.
+                log.error("instance {}: timer {} could not fire", instanceId, timer.key(), e);
             }
-            apply(
-                    instanceId,
-                    wallClock,
-                    machine.timerFired(instance.get(), timer.entry().getWaitId(), now));
+            writer.timers().delete(timer);
         }
     }
 

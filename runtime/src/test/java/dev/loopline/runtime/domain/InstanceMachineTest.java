@@ -227,6 +227,17 @@ class InstanceMachineTest {
             assertThat(decision.next().orElseThrow().getVariables()).containsEntry("steps.review.timedOut", true);
         }
 
+        @Test
+        void shouldRunTheTimeoutBranchWhenTheApplicationNeverAcknowledgesTaskCreated() {
+            InstanceRecord created = ack(started(definition), ID + "/started", Map.of());
+
+            Decision decision = machine.timerFired(created, created.getWait().getWaitId(), T0.plus(Duration.ofDays(3)));
+
+            assertThat(decision.messages())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("Escalate");
+        }
+
         private InstanceRecord waitingForTask() {
             InstanceRecord created = ack(started(definition), ID + "/started", Map.of());
             return ack(created, ID + "/step-0", Map.of());
@@ -283,6 +294,19 @@ class InstanceMachineTest {
             assertThat(deliver(waiting, waiting.getWait().getWaitId(), other).isIgnored())
                     .isTrue();
             assertThat(deliver(waiting, "0/42", received).isIgnored()).isTrue();
+        }
+
+        @Test
+        void shouldNeverConsumeTheEventThatStartedTheInstance() {
+            WorkflowDefinition onUpdate = steps("""
+                    {"name":"next","kind":"wait-for-event",
+                     "event":{"entityType":"expense_report","messageName":"Submitted","key":"trigger.entityId"}}""");
+            InstanceRecord waiting = ack(started(onUpdate), ID + "/started", Map.of());
+
+            Decision decision =
+                    deliver(waiting, waiting.getWait().getWaitId(), Fixtures.expenseSubmitted("event-1", "report-7"));
+
+            assertThat(decision.ignoredBecause()).contains("event event-1 started this instance");
         }
 
         @Test

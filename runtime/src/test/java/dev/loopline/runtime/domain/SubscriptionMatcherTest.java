@@ -113,6 +113,15 @@ class SubscriptionMatcherTest {
     }
 
     @Test
+    void shouldWriteCorrelationKeyValuesTheSameWhateverTheNumberType() {
+        assertThat(CorrelationKeys.text(42L))
+                .isEqualTo(CorrelationKeys.text(42.0))
+                .isEqualTo("42");
+        assertThat(CorrelationKeys.text(42.5)).isEqualTo("42.5");
+        assertThat(CorrelationKeys.text("a\u001fb")).isNull();
+    }
+
+    @Test
     void shouldCompareNumbersByValue() {
         assertThat(SubscriptionMatcher.sameValue(5L, 5.0)).isTrue();
         assertThat(SubscriptionMatcher.sameValue(5L, 5.5)).isFalse();

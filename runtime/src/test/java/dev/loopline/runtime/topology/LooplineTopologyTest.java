@@ -192,6 +192,29 @@ class LooplineTopologyTest {
         assertThat(transitions.readValuesToList()).hasSize(3);
     }
 
+    @Test
+    void shouldStartInstancesOfSeveralMatchingDefinitionsInRankOrder() {
+        definitions.pipeInput("a-low-priority", ranked("a-low-priority", 5));
+        definitions.pipeInput("b-high-priority", ranked("b-high-priority", 1));
+
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+
+        assertThat(transitions.readValuesToList())
+                .filteredOn(t -> t.getStatusCode() == 0)
+                .extracting(InstanceTransition::getDefinitionId)
+                .containsExactly("b-high-priority", "a-low-priority");
+    }
+
+    private static WorkflowDefinition ranked(String id, int rank) {
+        WorkflowDefinition definition = Fixtures.expenseApproval(DefinitionStatus.ACTIVE);
+        return WorkflowDefinition.newBuilder(definition)
+                .setId(id)
+                .setTrigger(dev.loopline.api.v1.Trigger.newBuilder(definition.getTrigger())
+                        .setRank(rank)
+                        .build())
+                .build();
+    }
+
     private void activate() {
         definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
     }

@@ -224,6 +224,46 @@ class TimersAndCorrelationTest {
         }
     }
 
+    @Nested
+    class SequentialWaits {
+
+        /**
+         * Two waits in a row on the same key; both events arrive before the first wait opens, the
+         * second one with the smaller id. Arrival order must win, and the event the first wait
+         * passed over must still reach the second wait.
+         */
+        @Test
+        void shouldGiveEachBufferedEventToTheWaitThatNeedsItInArrivalOrder() {
+            deploy("""
+                    {"name":"approved","kind":"wait-for-event","until":"event.attributes.status == 'approved'",
+                     "event":{"entityType":"order","messageName":"Update","key":"trigger.entityId"}},
+                    {"name":"shipped","kind":"wait-for-event","until":"event.attributes.status == 'shipped'",
+                     "event":{"entityType":"order","messageName":"Update","key":"trigger.entityId"}},
+                    {"name":"done","kind":"send-message","messageName":"Done"}""");
+            events.pipeInput("r-1", update("z-first", "r-1", "approved"), START);
+            events.pipeInput("r-1", update("a-second", "r-1", "shipped"), START.plusSeconds(1));
+
+            startAndAcknowledgeStarted("e-1", "r-1", Map.of(), START.plusSeconds(2));
+
+            assertThat(stepMessages())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("Done");
+            assertThat(correlationWaits()).isEmpty();
+        }
+
+        private PlatformEvent update(String eventId, String orderId, String status) {
+            return PlatformEvent.newBuilder()
+                    .setEventId(eventId)
+                    .setSource("erp")
+                    .setEntityType("order")
+                    .setEntityId(orderId)
+                    .setMessageName("Update")
+                    .setAttributes(Map.of("status", status))
+                    .setOccurredAt(START)
+                    .build();
+        }
+    }
+
     // --- helpers ---
 
     private void deploy(String steps) {
