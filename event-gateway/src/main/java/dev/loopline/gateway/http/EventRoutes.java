@@ -71,8 +71,9 @@ final class EventRoutes {
         if (cause != null) {
             String origin = fields.text(cause, "originatingInstanceId", "causation.originatingInstanceId", true);
             Integer depth = fields.nonNegativeInt(cause, "depth", "causation.depth");
+            Instant chainStartedAt = fields.instant(cause, "chainStartedAt", "causation.chainStartedAt");
             if (origin != null && depth != null) {
-                causation = new Causation(origin, depth);
+                causation = new Causation(origin, depth, chainStartedAt);
             }
         }
         fields.throwIfInvalid();

@@ -2,6 +2,8 @@ package dev.loopline.runtime.config;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.runtime.domain.FailurePolicy;
+import dev.loopline.runtime.domain.LoopGuard;
 import dev.loopline.runtime.topology.TopologyOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +27,10 @@ import java.util.Objects;
  *   <tr><td>LOOPLINE_REPLICATION_FACTOR</td><td>1</td><td>replicas of topics the runtime creates (3 in production)</td></tr>
  *   <tr><td>LOOPLINE_CORRELATION_TTL</td><td>PT1H</td><td>how long an event waits for an instance to start waiting for it</td></tr>
  *   <tr><td>LOOPLINE_TIMER_INTERVAL</td><td>PT0.2S</td><td>how often due timers are looked for (wall clock)</td></tr>
+ *   <tr><td>LOOPLINE_LOOP_MAX_DEPTH, LOOPLINE_LOOP_DEPTH_WINDOW</td><td>8, PT1H</td><td>infinite loop: causation depth</td></tr>
+ *   <tr><td>LOOPLINE_LOOP_MAX_RUNS_PER_RECORD, LOOPLINE_LOOP_RUNS_WINDOW</td><td>16, PT1H</td><td>infinite loop: runs of one definition on one record</td></tr>
+ *   <tr><td>LOOPLINE_FAILURE_RULES</td><td>see FailurePolicy</td><td>code=action, category:name=action, *=action (retry, suspend, fail)</td></tr>
+ *   <tr><td>LOOPLINE_RETRY_BASE, LOOPLINE_RETRY_CAP, LOOPLINE_RETRY_MAX</td><td>PT1S, PT15M, 10</td><td>exponential backoff of retried steps</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td></td><td>any Kafka Streams/client property: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=50 sets commit.interval.ms</td></tr>
  * </table>
  */
@@ -38,6 +44,8 @@ public record RuntimeConfig(
         short replicationFactor,
         Duration correlationTtl,
         Duration timerInterval,
+        LoopGuard loopGuard,
+        FailurePolicy failurePolicy,
         Map<String, String> kafkaOverrides) {
 
     public RuntimeConfig {
@@ -68,13 +76,34 @@ public record RuntimeConfig(
                 Short.parseShort(settings.getOrDefault("LOOPLINE_REPLICATION_FACTOR", "1")),
                 Duration.parse(settings.getOrDefault("LOOPLINE_CORRELATION_TTL", "PT1H")),
                 Duration.parse(settings.getOrDefault("LOOPLINE_TIMER_INTERVAL", "PT0.2S")),
+                new LoopGuard(
+                        Integer.parseInt(settings.getOrDefault("LOOPLINE_LOOP_MAX_DEPTH", "8")),
+                        Duration.parse(settings.getOrDefault("LOOPLINE_LOOP_DEPTH_WINDOW", "PT1H")),
+                        Integer.parseInt(settings.getOrDefault("LOOPLINE_LOOP_MAX_RUNS_PER_RECORD", "16")),
+                        Duration.parse(settings.getOrDefault("LOOPLINE_LOOP_RUNS_WINDOW", "PT1H"))),
+                new FailurePolicy(
+                        FailurePolicy.parse(
+                                settings.getOrDefault("LOOPLINE_FAILURE_RULES", FailurePolicy.DEFAULT_RULES)),
+                        Duration.parse(settings.getOrDefault("LOOPLINE_RETRY_BASE", "PT1S")),
+                        Duration.parse(settings.getOrDefault("LOOPLINE_RETRY_CAP", "PT15M")),
+                        Integer.parseInt(settings.getOrDefault("LOOPLINE_RETRY_MAX", "10"))),
                 KafkaOverrides.from(settings));
     }
 
     /** The topology's tunables. */
     public TopologyOptions topologyOptions() {
         return new TopologyOptions(
-                correlationTtl, timerInterval, TopologyOptions.defaults().maxTimersPerScan());
+                correlationTtl, timerInterval, TopologyOptions.defaults().maxTimersPerScan(), loopGuard, failurePolicy);
+    }
+
+    private static String rules(FailurePolicy policy) {
+        StringBuilder rules = new StringBuilder();
+        policy.rules()
+                .forEach((match, action) -> rules.append(rules.length() == 0 ? "" : ",")
+                        .append(match)
+                        .append('=')
+                        .append(action.name().toLowerCase(Locale.ROOT)));
+        return rules.toString();
     }
 
     /** The same settings as environment variables, e.g. to start a runtime child process. */
@@ -89,6 +118,14 @@ public record RuntimeConfig(
         env.put("LOOPLINE_REPLICATION_FACTOR", Short.toString(replicationFactor));
         env.put("LOOPLINE_CORRELATION_TTL", correlationTtl.toString());
         env.put("LOOPLINE_TIMER_INTERVAL", timerInterval.toString());
+        env.put("LOOPLINE_LOOP_MAX_DEPTH", Integer.toString(loopGuard.maxDepth()));
+        env.put("LOOPLINE_LOOP_DEPTH_WINDOW", loopGuard.depthWindow().toString());
+        env.put("LOOPLINE_LOOP_MAX_RUNS_PER_RECORD", Integer.toString(loopGuard.maxRunsPerRecord()));
+        env.put("LOOPLINE_LOOP_RUNS_WINDOW", loopGuard.runsWindow().toString());
+        env.put("LOOPLINE_FAILURE_RULES", rules(failurePolicy));
+        env.put("LOOPLINE_RETRY_BASE", failurePolicy.base().toString());
+        env.put("LOOPLINE_RETRY_CAP", failurePolicy.cap().toString());
+        env.put("LOOPLINE_RETRY_MAX", Integer.toString(failurePolicy.maxRetries()));
         env.putAll(KafkaOverrides.toEnvironment(kafkaOverrides));
         return env;
     }

@@ -55,11 +55,16 @@ public final class InstanceMachine {
     static final int CONSUMED_EVENTS_KEPT = 100;
 
     private static final String STARTED_OUTPUT = "started";
-
     private final Expressions expressions;
+    private final FailurePolicy failures;
 
     public InstanceMachine(Expressions expressions) {
+        this(expressions, FailurePolicy.defaults());
+    }
+
+    public InstanceMachine(Expressions expressions, FailurePolicy failures) {
         this.expressions = expressions;
+        this.failures = failures;
     }
 
     /** The state of a new instance for this start command. */
@@ -82,6 +87,12 @@ public final class InstanceMachine {
                 "triggered by " + trigger.getMessageName() + " on " + trigger.getEntityType() + " "
                         + trigger.getEntityId() + " (event " + trigger.getEventId() + ")");
         run.moveTo(Status.IN_PROGRESS, "started");
+        if (start.getLoopError() != null) {
+            run.instance.setErrorCode(LoopGuard.ERROR_CODE);
+            run.instance.setErrorMessage(start.getLoopError());
+            run.fail(start.getLoopError());
+            return run.decision();
+        }
         run.post(
                 InstanceIds.startedMessageId(instanceId),
                 MessageKind.WORKFLOW_STARTED,
@@ -105,9 +116,12 @@ public final class InstanceMachine {
         }
         Run run = Run.resume(current, now, "acknowledged " + ack.getMessageId());
         if (ack.getOutcome() == Outcome.FAILED) {
-            run.fail(where(current) + " failed: " + describe(ack.getError()));
+            handleFailure(run, current, ack.getError());
             return run.decision();
         }
+        run.instance.setRetryCount(0);
+        run.instance.setErrorCode(null);
+        run.instance.setErrorMessage(null);
         run.recordOutput(outputName(current), ack.getOutput());
         Step step = current.getStepIndex() < 0 ? null : run.step(current.getStepIndex());
         if (step != null && step.getKind() == dev.loopline.api.v1.StepKind.CREATE_TASK) {
@@ -186,6 +200,12 @@ public final class InstanceMachine {
         Step step = current.getStepIndex() < 0
                 ? null
                 : current.getDefinition().getSteps().get(current.getStepIndex());
+        if (wait.getKind() == WaitKind.RETRY) {
+            Run run = Run.resume(current, now, "retry " + current.getRetryCount() + " of " + where(current));
+            run.instance.setWait(null);
+            retry(run, current.getStepIndex());
+            return run.decision();
+        }
         if (wait.getKind() == WaitKind.TIMER) {
             Run run = Run.resume(current, now, "delay of " + step.getName() + " elapsed");
             run.instance.setWait(null);
@@ -204,6 +224,49 @@ public final class InstanceMachine {
             run.fail(where(current) + " timed out: " + describe(wait));
         }
         return run.decision();
+    }
+    /**
+     * A failed acknowledgement: the failure policy decides. Retry postpones the job (Ready, 0) until
+     * the backoff ends; suspend leaves it Suspended until an operator resumes it; fail completes it.
+     */
+    private void handleFailure(Run run, InstanceRecord current, AckError error) {
+        String what = where(current) + " failed: " + describe(error);
+        run.instance.setErrorCode(error == null ? "Unknown" : error.getCode());
+        run.instance.setErrorMessage(error == null ? null : error.getMessage());
+        FailurePolicy.Action action = failures.classify(error);
+        if (action == FailurePolicy.Action.RETRY && current.getRetryCount() >= failures.maxRetries()) {
+            action = FailurePolicy.Action.SUSPEND;
+            what = what + " (" + failures.maxRetries() + " retries used)";
+        }
+        switch (action) {
+            case FAIL -> run.fail(what);
+            case SUSPEND -> {
+                run.instance.setWait(null);
+                run.moveTo(Status.WAITING, "suspended: " + what + "; an operator can resume it");
+            }
+            case RETRY -> {
+                int attempt = current.getRetryCount() + 1;
+                run.instance.setRetryCount(attempt);
+                Instant due = run.now.plus(failures.backoff(current.getInstanceId(), attempt));
+                run.waitForRetry(due, "retry " + attempt + " at " + due + " after " + what);
+            }
+        }
+    }
+
+    /** Runs the current step again: its message gets a new id, so the application sees a new attempt. */
+    private void retry(Run run, int pc) {
+        if (pc < 0) {
+            String instanceId = run.instance.getInstanceId();
+            run.post(
+                    InstanceIds.startedMessageId(instanceId) + "/retry-" + run.instance.getRetryCount(),
+                    MessageKind.WORKFLOW_STARTED,
+                    "WorkflowStarted",
+                    Map.of(),
+                    null,
+                    null);
+            return;
+        }
+        run(run, pc);
     }
 
     /** Runs instructions from {@code pc} until a wait opens or the program ends. */
@@ -240,7 +303,7 @@ public final class InstanceMachine {
                 String entityId = upsert ? text(step.getEntityIdExpression(), run) : null;
                 Duration timeout = step.getTimeoutMillis() == null ? null : Duration.ofMillis(step.getTimeoutMillis());
                 run.post(
-                        InstanceIds.stepMessageId(instanceId, pc),
+                        messageId(run, pc),
                         upsert ? MessageKind.ENTITY_UPSERT : MessageKind.STEP_REQUEST,
                         step.getMessageName(),
                         payload(step, run),
@@ -252,13 +315,7 @@ public final class InstanceMachine {
                 Map<String, Object> payload = payload(step, run);
                 payload.put("taskId", InstanceIds.taskId(instanceId, pc));
                 Instant due = step.getTimeoutMillis() == null ? null : run.now.plusMillis(step.getTimeoutMillis());
-                run.post(
-                        InstanceIds.stepMessageId(instanceId, pc),
-                        MessageKind.TASK_CREATED,
-                        step.getMessageName(),
-                        payload,
-                        null,
-                        due);
+                run.post(messageId(run, pc), MessageKind.TASK_CREATED, step.getMessageName(), payload, null, due);
                 return null;
             }
             case WAIT_FOR_EVENT -> {
@@ -296,6 +353,11 @@ public final class InstanceMachine {
             }
             default -> throw new ExpressionException("unsupported step kind " + step.getKind());
         }
+    }
+
+    private static String messageId(Run run, int pc) {
+        String id = InstanceIds.stepMessageId(run.instance.getInstanceId(), pc);
+        return run.instance.getRetryCount() == 0 ? id : id + "/retry-" + run.instance.getRetryCount();
     }
 
     private Map<String, Object> payload(Step step, Run run) {
@@ -342,6 +404,7 @@ public final class InstanceMachine {
             case ACKNOWLEDGEMENT -> "no acknowledgement of " + wait.getMessageId();
             case EVENT -> "no " + String.join("/", wait.getMessageNames()) + " event";
             case TIMER -> "timer";
+            case RETRY -> "retry";
         };
     }
 
@@ -411,6 +474,9 @@ public final class InstanceMachine {
                     .setStatusCode(status.code())
                     .setTimestamp(now)
                     .setReason(reason)
+                    .setRetryCount(instance.getRetryCount())
+                    .setErrorCode(instance.getErrorCode())
+                    .setErrorMessage(instance.getErrorMessage())
                     .build());
         }
 
@@ -429,13 +495,8 @@ public final class InstanceMachine {
                 Instant dueAt) {
             WorkflowDefinition definition = instance.getDefinition();
             PlatformEvent trigger = instance.getTrigger();
-            Causation causation = null;
-            if (kind == MessageKind.ENTITY_UPSERT) {
-                int depth = trigger.getCausation() == null
-                        ? 0
-                        : trigger.getCausation().getDepth();
-                causation = new Causation(instance.getInstanceId(), depth + 1);
-            }
+            Causation causation =
+                    kind == MessageKind.ENTITY_UPSERT ? LoopGuard.next(instance.getInstanceId(), trigger) : null;
             messages.add(WorkflowMessage.newBuilder()
                     .setMessageId(messageId)
                     .setInstanceId(instance.getInstanceId())
@@ -482,6 +543,17 @@ public final class InstanceMachine {
                     String.join("/", event.getMessageNames()) + " on " + event.getEntityType() + " "
                             + event.getKeyField() + "="
                             + correlationKey.substring(correlationKey.lastIndexOf(CorrelationKeys.SEPARATOR) + 1));
+        }
+        /** Postpones the job: Ready (0, waiting for resources) until the backoff ends. */
+        void waitForRetry(Instant dueAt, String why) {
+            Wait wait = Wait.newBuilder()
+                    .setWaitId(nextWaitId())
+                    .setKind(WaitKind.RETRY)
+                    .setDueAt(dueAt)
+                    .build();
+            instance.setWait(wait);
+            timers.add(new Decision.TimerChange(dueAt, instance.getInstanceId(), wait.getWaitId(), true));
+            moveTo(Status.WAITING_FOR_RESOURCES, why);
         }
 
         void waitForTimer(Step step, Instant dueAt) {

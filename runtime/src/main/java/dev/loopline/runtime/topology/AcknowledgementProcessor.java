@@ -20,9 +20,13 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
 
     private static final Logger log = LoggerFactory.getLogger(AcknowledgementProcessor.class);
 
-    private final InstanceMachine machine = new InstanceMachine(new Expressions());
+    private final InstanceMachine machine;
     private DecisionWriter writer;
     private ProcessorContext<String, Object> context;
+
+    AcknowledgementProcessor(TopologyOptions options) {
+        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy());
+    }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {

@@ -3,6 +3,7 @@ package dev.loopline.runtime.topology;
 import dev.loopline.api.internal.CorrelateEvent;
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
+import dev.loopline.api.internal.RecordRuns;
 import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.PlatformEvent;
@@ -12,17 +13,20 @@ import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.InstanceIds;
+import dev.loopline.runtime.domain.LoopGuard;
 import dev.loopline.runtime.domain.SubscriptionMatcher;
 import dev.loopline.runtime.store.DefinitionCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *   <li>start: one start command per active definition whose trigger matches, in ascending rank,
  *       re-keyed by instance id (derived from event id and definition id) onto instance-commands.
  *       The command carries a snapshot of the matching definition version, which the instance
- *       keeps for its whole life;
+ *       keeps for its whole life, and the infinite-loop error if the event is part of a loop;
  *   <li>correlate: if any definition in the catalog has a step that waits for events of this
  *       entity type and name, one correlate command per key field those steps use, keyed by
  *       correlation key onto correlation-commands.
@@ -42,15 +46,21 @@ import org.slf4j.LoggerFactory;
 final class EventMatcher implements Processor<String, PlatformEvent, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(EventMatcher.class);
-
     private final SubscriptionMatcher matcher = new SubscriptionMatcher(new Expressions());
+    private final LoopGuard loopGuard;
     private ProcessorContext<String, Object> context;
     private DefinitionCatalog catalog;
+    private KeyValueStore<String, RecordRuns> recordRuns;
+
+    EventMatcher(LoopGuard loopGuard) {
+        this.loopGuard = loopGuard;
+    }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.catalog = DefinitionCatalog.from(context, LooplineTopology.DEFINITIONS_STORE);
+        this.recordRuns = context.getStateStore(LooplineTopology.RECORD_RUNS_STORE);
     }
 
     @Override
@@ -84,9 +94,11 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
         matching.sort(
                 Comparator.comparingInt((WorkflowDefinition d) -> d.getTrigger().getRank())
                         .thenComparing(WorkflowDefinition::getId));
+        Instant processed = Instant.ofEpochMilli(ProcessingTime.of(record, context));
         for (WorkflowDefinition definition : matching) {
             String instanceId = InstanceIds.instanceId(event.getEventId(), definition.getId());
-            InstanceCommand start = new InstanceCommand(instanceId, new StartInstance(definition, event));
+            String loopError = loopError(definition, event, processed).orElse(null);
+            InstanceCommand start = new InstanceCommand(instanceId, new StartInstance(definition, event, loopError));
             context.forward(
                     new Record<String, Object>(instanceId, start, record.timestamp()), LooplineTopology.STARTS_SINK);
         }
@@ -103,6 +115,23 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                         new Record<String, Object>(key, command, record.timestamp()), LooplineTopology.CORRELATE_SINK);
             }
         }
+    }
+    /**
+     * Loop protection. Events are keyed by entity id, so every run of a definition on one record
+     * is counted in this task's "record-runs" store: key {@code <definition id>␟<entity type>␟<entity
+     * id>} → the start times inside the window.
+     */
+    private Optional<String> loopError(WorkflowDefinition definition, PlatformEvent event, Instant now) {
+        String key = definition.getId()
+                + CorrelationKeys.SEPARATOR
+                + event.getEntityType()
+                + CorrelationKeys.SEPARATOR
+                + event.getEntityId();
+        RecordRuns earlier = recordRuns.get(key);
+        List<Instant> runs = loopGuard.recordRun(earlier == null ? List.of() : earlier.getStartedAt(), now);
+        recordRuns.put(key, new RecordRuns(runs));
+        Optional<String> tooDeep = loopGuard.depthViolation(event, now);
+        return tooDeep.isPresent() ? tooDeep : loopGuard.runsViolation(runs, definition.getId(), event);
     }
 
     /** The key fields that waiting steps of any cataloged definition use for events like this one. */

@@ -28,12 +28,13 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
     private static final Logger log = LoggerFactory.getLogger(InstanceCommandProcessor.class);
 
     private final TopologyOptions options;
-    private final InstanceMachine machine = new InstanceMachine(new Expressions());
+    private final InstanceMachine machine;
     private DecisionWriter writer;
     private ProcessorContext<String, Object> context;
 
     InstanceCommandProcessor(TopologyOptions options) {
         this.options = options;
+        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy());
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.internal.RecordRuns;
 import dev.loopline.api.internal.TimerEntry;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.serde.InternalAvroSerde;
@@ -38,7 +39,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *  definitions ─▶ [definitions-source] ─▶ (definitions-catalog-updater) ─▶ {definitions-catalog}  global
  *
- *  events ─▶ [events-source] ─▶ (event-matcher) ─reads─ {definitions-catalog}
+ *  events ─▶ [events-source] ─▶ (event-matcher) {record-runs} ─reads─ {definitions-catalog}
  *                                  ├─▶ [starts-sink] ─────▶ instance-commands
  *                                  └─▶ [correlate-sink] ──▶ correlation-commands
  *
@@ -64,6 +65,7 @@ public final class LooplineTopology {
 
     public static final String EVENTS_SOURCE = "events-source";
     public static final String EVENT_MATCHER = "event-matcher";
+    public static final String RECORD_RUNS_STORE = "record-runs";
     public static final String STARTS_SINK = "starts-sink";
     public static final String CORRELATE_SINK = "correlate-sink";
 
@@ -118,7 +120,13 @@ public final class LooplineTopology {
 
         // The event half, keyed by entity id.
         topology.addSource(EVENTS_SOURCE, keys.deserializer(), events.deserializer(), topics.events());
-        topology.addProcessor(EVENT_MATCHER, EventMatcher::new, EVENTS_SOURCE);
+        topology.addProcessor(EVENT_MATCHER, () -> new EventMatcher(options.loopGuard()), EVENTS_SOURCE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(RECORD_RUNS_STORE),
+                        keys,
+                        new InternalAvroSerde<>(RecordRuns.class)),
+                EVENT_MATCHER);
         topology.addSink(
                 STARTS_SINK, topics.instanceCommands(), keys.serializer(), commands.serializer(), EVENT_MATCHER);
         topology.addSink(
@@ -164,7 +172,7 @@ public final class LooplineTopology {
         topology.addSource(ACKS_SOURCE, keys.deserializer(), acks.deserializer(), topics.acks());
         topology.addProcessor(
                 INSTANCE_COMMAND_PROCESSOR, () -> new InstanceCommandProcessor(options), INSTANCE_COMMANDS_SOURCE);
-        topology.addProcessor(ACK_PROCESSOR, AcknowledgementProcessor::new, ACKS_SOURCE);
+        topology.addProcessor(ACK_PROCESSOR, () -> new AcknowledgementProcessor(options), ACKS_SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(INSTANCES_STORE),

@@ -1,5 +1,7 @@
 package dev.loopline.runtime.topology;
 
+import dev.loopline.runtime.domain.FailurePolicy;
+import dev.loopline.runtime.domain.LoopGuard;
 import java.time.Duration;
 
 /**
@@ -9,10 +11,18 @@ import java.time.Duration;
  * @param timerInterval how often (wall clock) due timers and expired events are looked for; a
  *     timer fires at most this late, plus the commit interval, under normal load
  * @param maxTimersPerScan bound on the work one punctuation does, so it cannot stall processing
+ * @param loopGuard the infinite-loop limits
+ * @param failurePolicy what failed steps do: retry, suspend or fail
  */
-public record TopologyOptions(Duration correlationTtl, Duration timerInterval, int maxTimersPerScan) {
+public record TopologyOptions(
+        Duration correlationTtl,
+        Duration timerInterval,
+        int maxTimersPerScan,
+        LoopGuard loopGuard,
+        FailurePolicy failurePolicy) {
 
     public static TopologyOptions defaults() {
-        return new TopologyOptions(Duration.ofHours(1), Duration.ofMillis(200), 1_000);
+        return new TopologyOptions(
+                Duration.ofHours(1), Duration.ofMillis(200), 1_000, LoopGuard.defaults(), FailurePolicy.defaults());
     }
 }

@@ -142,13 +142,18 @@ class InstanceMachineTest {
                     .setMessageId(ID + "/step-0")
                     .setInstanceId(ID)
                     .setOutcome(Outcome.FAILED)
-                    .setError(new AckError("NoApprover", "no manager"))
+                    .setError(AckError.newBuilder()
+                            .setCode("NoApprover")
+                            .setMessage("no manager")
+                            .setCategory("validation")
+                            .build())
                     .build();
 
             Decision decision = machine.acknowledge(waiting, failed, T0);
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
-            assertThat(reason(decision)).isEqualTo("step approval failed: NoApprover: no manager");
+            assertThat(statuses(decision)).containsExactly(20, 10);
+            assertThat(reason(decision))
+                    .isEqualTo("suspended: step approval failed: NoApprover: no manager; an operator can resume it");
         }
 
         @Test
@@ -416,7 +421,7 @@ class InstanceMachineTest {
                     {"name":"record","kind":"upsert-entity","entityType":"expense_report","entityId":"trigger.entityId",
                      "messageName":"Update","payload":{"status":"Approved"}}""");
             PlatformEvent caused = PlatformEvent.newBuilder(Fixtures.expenseSubmitted("event-1", "report-7"))
-                    .setCausation(new Causation("earlier", 2))
+                    .setCausation(new Causation("earlier", 2, T0))
                     .build();
 
             Decision decision = acknowledge(start(definition, caused).next().orElseThrow(), ID + "/started", Map.of());
@@ -425,7 +430,7 @@ class InstanceMachineTest {
             assertThat(upsert.getKind()).isEqualTo(MessageKind.ENTITY_UPSERT);
             assertThat(upsert.getEntityType()).isEqualTo("expense_report");
             assertThat(upsert.getEntityId()).isEqualTo("report-7");
-            assertThat(upsert.getCausation()).isEqualTo(new Causation(ID, 3));
+            assertThat(upsert.getCausation()).isEqualTo(new Causation(ID, 3, T0));
         }
 
         @Test
@@ -452,6 +457,108 @@ class InstanceMachineTest {
         }
     }
 
+    @Nested
+    class FailuresAndLoops {
+
+        private final WorkflowDefinition definition =
+                steps("{\"name\":\"post\",\"kind\":\"send-message\",\"messageName\":\"PostInvoice\"}");
+
+        @Test
+        void shouldPostponeATransientFailureAndRetryWithANewMessageId() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+
+            Decision failed = machine.acknowledge(waiting, failure(ID + "/step-0", "ServerBusy", "busy"), T0);
+            InstanceRecord postponed = failed.next().orElseThrow();
+            Decision retried = machine.timerFired(postponed, postponed.getWait().getWaitId(), T0.plusSeconds(2));
+
+            assertThat(statuses(failed)).containsExactly(20, 0);
+            assertThat(postponed.getState()).isEqualTo(InstanceState.READY);
+            assertThat(postponed.getRetryCount()).isEqualTo(1);
+            assertThat(postponed.getErrorCode()).isEqualTo("ServerBusy");
+            assertThat(failed.transitions().get(1).getRetryCount()).isEqualTo(1);
+            assertThat(failed.transitions().get(1).getErrorMessage()).isEqualTo("ServerBusy happened");
+            assertThat(failed.timers()).extracting(Decision.TimerChange::set).containsExactly(true);
+            assertThat(statuses(retried)).containsExactly(20, 10);
+            assertThat(retried.messages().get(0).getMessageId()).isEqualTo(ID + "/step-0/retry-1");
+        }
+
+        @Test
+        void shouldResetTheRetriesOnceTheStepSucceeds() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+            InstanceRecord postponed = machine.acknowledge(waiting, failure(ID + "/step-0", "Busy", "busy"), T0)
+                    .next()
+                    .orElseThrow();
+            InstanceRecord retrying = machine.timerFired(
+                            postponed, postponed.getWait().getWaitId(), T0.plusSeconds(2))
+                    .next()
+                    .orElseThrow();
+
+            Decision done = acknowledge(retrying, ID + "/step-0/retry-1", Map.of());
+
+            assertThat(statuses(done)).containsExactly(20, 30);
+            assertThat(done.next().orElseThrow().getRetryCount()).isZero();
+            assertThat(done.next().orElseThrow().getErrorCode()).isNull();
+        }
+
+        @Test
+        void shouldSuspendOnAuthorizationErrorsAndWhenRetriesRunOut() {
+            InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
+            InstanceRecord exhausted =
+                    InstanceRecord.newBuilder(waiting).setRetryCount(10).build();
+
+            Decision denied = machine.acknowledge(waiting, failure(ID + "/step-0", "Denied", "authorization"), T0);
+            Decision tooMany = machine.acknowledge(exhausted, failure(ID + "/step-0", "Busy", "busy"), T0);
+
+            assertThat(statuses(denied)).containsExactly(20, 10);
+            assertThat(reason(denied)).startsWith("suspended: step post failed: Denied");
+            assertThat(denied.next().orElseThrow().getWait()).isNull();
+            assertThat(reason(tooMany)).contains("(10 retries used)");
+        }
+
+        @Test
+        void shouldFailWhenARuleSaysFail() {
+            InstanceMachine strict = new InstanceMachine(
+                    new Expressions(),
+                    new FailurePolicy(
+                            FailurePolicy.parse("InvalidInvoice=fail,*=suspend"),
+                            Duration.ofSeconds(1),
+                            Duration.ofMinutes(1),
+                            3));
+            InstanceRecord waiting = strict.acknowledge(started(definition), succeeded(ID + "/started", Map.of()), T0)
+                    .next()
+                    .orElseThrow();
+
+            Decision decision = strict.acknowledge(waiting, failure(ID + "/step-0", "InvalidInvoice", null), T0);
+
+            assertThat(statuses(decision)).containsExactly(20, 31);
+        }
+
+        @Test
+        void shouldFailAJobTheLoopGuardStoppedWithoutDoingAnyWork() {
+            StartInstance start = new StartInstance(
+                    definition, Fixtures.expenseSubmitted("event-1", "report-7"), "infinite loop: causation depth 9");
+
+            Decision decision = machine.start(ID, start, T0);
+
+            assertThat(statuses(decision)).containsExactly(0, 20, 31);
+            assertThat(decision.messages()).isEmpty();
+            assertThat(decision.transitions().get(2).getErrorCode()).isEqualTo(LoopGuard.ERROR_CODE);
+        }
+
+        private Acknowledgement failure(String messageId, String code, String category) {
+            return Acknowledgement.newBuilder()
+                    .setMessageId(messageId)
+                    .setInstanceId(ID)
+                    .setOutcome(Outcome.FAILED)
+                    .setError(AckError.newBuilder()
+                            .setCode(code)
+                            .setMessage(code + " happened")
+                            .setCategory(category)
+                            .build())
+                    .build();
+        }
+    }
+
     // --- helpers ---
 
     private static WorkflowDefinition steps(String steps) {
@@ -469,7 +576,7 @@ class InstanceMachineTest {
     }
 
     private Decision start(WorkflowDefinition definition, PlatformEvent trigger) {
-        return machine.start(ID, new StartInstance(definition, trigger), T0);
+        return machine.start(ID, new StartInstance(definition, trigger, null), T0);
     }
 
     private InstanceRecord started(WorkflowDefinition definition) {

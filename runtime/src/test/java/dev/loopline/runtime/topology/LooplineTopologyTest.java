@@ -193,6 +193,23 @@ class LooplineTopologyTest {
     }
 
     @Test
+    void shouldFailTheSeventeenthRunOnOneRecordAsAnInfiniteLoop() {
+        activate();
+
+        for (int i = 1; i <= 17; i++) {
+            events.pipeInput("report-1", Fixtures.expenseSubmitted("event-" + i, "report-1"));
+        }
+
+        List<InstanceTransition> all = transitions.readValuesToList();
+        String seventeenth = InstanceIds.instanceId("event-17", "expense-approval");
+        assertThat(all).filteredOn(t -> t.getStatusCode() == 31).singleElement().satisfies(failed -> {
+            assertThat(failed.getInstanceId()).isEqualTo(seventeenth);
+            assertThat(failed.getErrorCode()).isEqualTo("InfiniteLoop");
+            assertThat(failed.getReason()).contains("ran more than 16 times on expense_report report-1");
+        });
+    }
+
+    @Test
     void shouldStartInstancesOfSeveralMatchingDefinitionsInRankOrder() {
         definitions.pipeInput("a-low-priority", ranked("a-low-priority", 5));
         definitions.pipeInput("b-high-priority", ranked("b-high-priority", 1));
