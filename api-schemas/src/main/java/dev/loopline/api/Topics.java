@@ -14,6 +14,7 @@ import java.util.Objects;
  *   <tr><td>instance-commands</td><td>instance id</td><td>InstanceCommand (internal)</td></tr>
  *   <tr><td>correlation-commands</td><td>correlation key</td><td>CorrelationCommand (internal)</td></tr>
  *   <tr><td>messages</td><td>instance id</td><td>WorkflowMessage</td></tr>
+ *   <tr><td>operator-results</td><td>request id</td><td>OperatorResult (internal)</td></tr>
  *   <tr><td>acks</td><td>instance id</td><td>Acknowledgement</td></tr>
  *   <tr><td>transitions</td><td>instance id</td><td>InstanceTransition</td></tr>
  *   <tr><td>dlq</td><td>original key</td><td>original bytes, reason in headers</td></tr>
@@ -51,6 +52,11 @@ public record Topics(String prefix) {
         return prefix + "correlation-commands";
     }
 
+    /** The runtime's answers to operator commands, keyed by request id. */
+    public String operatorResults() {
+        return prefix + "operator-results";
+    }
+
     public String messages() {
         return prefix + "messages";
     }
@@ -75,6 +81,7 @@ public record Topics(String prefix) {
                 new TopicSpec(instanceCommands(), false),
                 new TopicSpec(correlationCommands(), false),
                 new TopicSpec(messages(), false),
+                new TopicSpec(operatorResults(), false),
                 new TopicSpec(acks(), false),
                 new TopicSpec(transitions(), false),
                 new TopicSpec(deadLetters(), false));

@@ -5,6 +5,7 @@ import dev.loopline.gateway.http.GatewayServer;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
+import dev.loopline.gateway.kafka.OperatorChannel;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -14,16 +15,19 @@ public final class EventGateway implements AutoCloseable {
     private final EventPublisher publisher;
     private final DefinitionRepository definitions;
     private final InstanceProjection instances;
+    private final OperatorChannel operators;
     private final GatewayServer server;
 
     private EventGateway(
             EventPublisher publisher,
             DefinitionRepository definitions,
             InstanceProjection instances,
+            OperatorChannel operators,
             GatewayServer server) {
         this.publisher = publisher;
         this.definitions = definitions;
         this.instances = instances;
+        this.operators = operators;
         this.server = server;
     }
 
@@ -36,11 +40,13 @@ public final class EventGateway implements AutoCloseable {
         EventPublisher publisher = new EventPublisher(clients, config.topics());
         DefinitionRepository definitions = new DefinitionRepository(clients, config.topics());
         InstanceProjection instances = new InstanceProjection(clients, config.topics());
+        OperatorChannel operators = new OperatorChannel(clients, config.topics());
         definitions.start();
         instances.start();
+        operators.start();
         GatewayServer server =
-                GatewayServer.start(config.httpHost(), config.httpPort(), publisher, definitions, instances);
-        return new EventGateway(publisher, definitions, instances, server);
+                GatewayServer.start(config.httpHost(), config.httpPort(), publisher, definitions, instances, operators);
+        return new EventGateway(publisher, definitions, instances, operators, server);
     }
 
     public int port() {
@@ -50,6 +56,7 @@ public final class EventGateway implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        operators.close();
         instances.close();
         definitions.close();
         publisher.close();

@@ -4,6 +4,7 @@ import dev.loopline.definition.json.InvalidDocumentException;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
+import dev.loopline.gateway.kafka.OperatorChannel;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -28,11 +29,12 @@ public final class GatewayServer implements AutoCloseable {
             int port,
             EventPublisher publisher,
             DefinitionRepository definitions,
-            InstanceProjection instances) {
+            InstanceProjection instances,
+            OperatorChannel operators) {
         Clock clock = Clock.systemUTC();
         EventRoutes events = new EventRoutes(publisher, clock);
         DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, clock);
-        InstanceRoutes instanceRoutes = new InstanceRoutes(instances);
+        InstanceRoutes instanceRoutes = new InstanceRoutes(instances, operators);
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -42,7 +44,12 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/definitions/{id}", definitionRoutes::get);
             config.routes.post("/v1/definitions/{id}/activate", definitionRoutes::activate);
             config.routes.post("/v1/definitions/{id}/deactivate", definitionRoutes::deactivate);
+            config.routes.get("/v1/instances", instanceRoutes::list);
+            config.routes.get("/v1/instances/counts", instanceRoutes::counts);
+            config.routes.post("/v1/instances/actions/{action}", instanceRoutes::bulk);
             config.routes.get("/v1/instances/{id}", instanceRoutes::get);
+            config.routes.get("/v1/instances/{id}/transitions", instanceRoutes::history);
+            config.routes.post("/v1/instances/{id}/{action}", instanceRoutes::act);
             config.routes.get("/health", ctx -> health(ctx, definitions, instances));
             config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
             config.routes.exception(

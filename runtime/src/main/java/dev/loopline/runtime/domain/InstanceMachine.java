@@ -5,6 +5,7 @@ import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.DeliverEvent;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.internal.OperatorCommand;
 import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.internal.Wait;
 import dev.loopline.api.internal.WaitKind;
@@ -120,6 +121,7 @@ public final class InstanceMachine {
             return run.decision();
         }
         run.instance.setRetryCount(0);
+        run.instance.setStepAttempt(0);
         run.instance.setErrorCode(null);
         run.instance.setErrorMessage(null);
         run.recordOutput(outputName(current), ack.getOutput());
@@ -203,7 +205,7 @@ public final class InstanceMachine {
         if (wait.getKind() == WaitKind.RETRY) {
             Run run = Run.resume(current, now, "retry " + current.getRetryCount() + " of " + where(current));
             run.instance.setWait(null);
-            retry(run, current.getStepIndex());
+            rerun(run, current.getStepIndex());
             return run.decision();
         }
         if (wait.getKind() == WaitKind.TIMER) {
@@ -225,6 +227,83 @@ public final class InstanceMachine {
         }
         return run.decision();
     }
+    /**
+     * An operator's action, with Dynamics' validity rules:
+     *
+     * <ul>
+     *   <li>cancel, from Ready, Suspended or Locked: Locked/22 Canceling → Completed/32 Canceled; the
+     *       instance's wait, timer and correlation entry are removed;
+     *   <li>pause, from Locked: 21 Pausing → Suspended. An instance is Locked only while the runtime
+     *       processes one of its inputs, and commands are processed between inputs, so a pause is
+     *       refused unless the instance is Locked when it arrives;
+     *   <li>resume, from Suspended: → Ready → the current step runs again (a new attempt: a new
+     *       message id, the wait reopened, retries reset);
+     *   <li>postpone, from Ready or Locked, until a later time: the job waits in Ready until then.
+     * </ul>
+     */
+    public OperatorOutcome operate(InstanceRecord current, OperatorCommand command, Instant now) {
+        InstanceState state = current.getState();
+        String note = command.getNote() == null ? "" : " (" + command.getNote() + ")";
+        switch (command.getAction()) {
+            case CANCEL -> {
+                if (state == InstanceState.COMPLETED) {
+                    return OperatorOutcome.refused(refusal("cancel", current, "Ready, Suspended or Locked"));
+                }
+                Run run = Run.leave(current, now);
+                run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
+                run.closeWait();
+                run.moveTo(Status.CANCELED, "canceled by an operator" + note);
+                return new OperatorOutcome(run.decision(), true, "canceled");
+            }
+            case PAUSE -> {
+                if (state != InstanceState.LOCKED) {
+                    return OperatorOutcome.refused(
+                            refusal("pause", current, "Locked") + "; postpone or cancel it instead");
+                }
+                Run run = Run.leave(current, now);
+                run.moveTo(Status.PAUSING, "pause requested by an operator" + note);
+                run.closeWait();
+                run.moveTo(Status.WAITING, "paused by an operator" + note);
+                return new OperatorOutcome(run.decision(), true, "paused");
+            }
+            case RESUME -> {
+                if (state != InstanceState.SUSPENDED) {
+                    return OperatorOutcome.refused(refusal("resume", current, "Suspended"));
+                }
+                Run run = Run.leave(current, now);
+                run.moveTo(Status.WAITING_FOR_RESOURCES, "resumed by an operator" + note);
+                run.moveTo(Status.IN_PROGRESS, "restarting " + where(current));
+                run.closeWait();
+                run.instance.setRetryCount(0);
+                rerun(run, current.getStepIndex());
+                return new OperatorOutcome(run.decision(), true, "resumed");
+            }
+            case POSTPONE -> {
+                if (state != InstanceState.READY && state != InstanceState.LOCKED) {
+                    return OperatorOutcome.refused(refusal("postpone", current, "Ready or Locked"));
+                }
+                Instant until = command.getPostponeUntil();
+                if (until == null || !until.isAfter(now)) {
+                    return OperatorOutcome.refused("postpone needs a postponeUntil after " + now);
+                }
+                Run run = Run.leave(current, now);
+                run.closeWait();
+                run.waitForRetry(until, "postponed until " + until + " by an operator" + note);
+                return new OperatorOutcome(run.decision(), true, "postponed until " + until);
+            }
+            default -> {
+                return OperatorOutcome.refused("unknown action " + command.getAction());
+            }
+        }
+    }
+
+    private static String refusal(String action, InstanceRecord current, String allowed) {
+        Status status = Status.ofCode(current.getStatusCode());
+        return "cannot " + action + " an instance that is " + current.getState() + " (" + current.getStatusCode() + " "
+                + status.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "): " + action
+                + " applies to " + allowed + " instances";
+    }
+
     /**
      * A failed acknowledgement: the failure policy decides. Retry postpones the job (Ready, 0) until
      * the backoff ends; suspend leaves it Suspended until an operator resumes it; fail completes it.
@@ -254,11 +333,12 @@ public final class InstanceMachine {
     }
 
     /** Runs the current step again: its message gets a new id, so the application sees a new attempt. */
-    private void retry(Run run, int pc) {
+    private void rerun(Run run, int pc) {
+        run.instance.setStepAttempt(run.instance.getStepAttempt() + 1);
         if (pc < 0) {
             String instanceId = run.instance.getInstanceId();
             run.post(
-                    InstanceIds.startedMessageId(instanceId) + "/retry-" + run.instance.getRetryCount(),
+                    messageId(run, InstanceIds.startedMessageId(instanceId)),
                     MessageKind.WORKFLOW_STARTED,
                     "WorkflowStarted",
                     Map.of(),
@@ -355,9 +435,14 @@ public final class InstanceMachine {
         }
     }
 
+    /** A step's message id; a retried or resumed step gets a new one, so the application sees a new attempt. */
+    private static String messageId(Run run, String base) {
+        int attempt = run.instance.getStepAttempt();
+        return attempt == 0 ? base : base + "/attempt-" + attempt;
+    }
+
     private static String messageId(Run run, int pc) {
-        String id = InstanceIds.stepMessageId(run.instance.getInstanceId(), pc);
-        return run.instance.getRetryCount() == 0 ? id : id + "/retry-" + run.instance.getRetryCount();
+        return messageId(run, InstanceIds.stepMessageId(run.instance.getInstanceId(), pc));
     }
 
     private Map<String, Object> payload(Step step, Run run) {
@@ -435,13 +520,19 @@ public final class InstanceMachine {
 
         /** Locks a suspended instance to continue it; cancels the timer of the wait it leaves. */
         static Run resume(InstanceRecord current, Instant now, String why) {
+            Run run = leave(current, now);
+            run.moveTo(Status.IN_PROGRESS, "resumed: " + why);
+            return run;
+        }
+
+        /** A copy of the instance to change, with the timer of its current wait cancelled. */
+        static Run leave(InstanceRecord current, Instant now) {
             Run run = new Run(InstanceRecord.newBuilder(current).build(), now);
             Wait wait = current.getWait();
             if (wait != null && wait.getDueAt() != null) {
                 run.timers.add(
                         new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
             }
-            run.moveTo(Status.IN_PROGRESS, "resumed: " + why);
             return run;
         }
 
@@ -451,6 +542,9 @@ public final class InstanceMachine {
 
         void execute(int pc, InstanceMachine machine) {
             instance.setWait(null);
+            if (pc != instance.getStepIndex()) {
+                instance.setStepAttempt(0);
+            }
             machine.run(this, pc);
         }
 
@@ -477,6 +571,8 @@ public final class InstanceMachine {
                     .setRetryCount(instance.getRetryCount())
                     .setErrorCode(instance.getErrorCode())
                     .setErrorMessage(instance.getErrorMessage())
+                    .setEntityType(instance.getTrigger().getEntityType())
+                    .setEntityId(instance.getTrigger().getEntityId())
                     .build());
         }
 

@@ -3,10 +3,14 @@ package dev.loopline.runtime.topology;
 import dev.loopline.api.internal.DeliverEvent;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OperatorCommand;
+import dev.loopline.api.internal.OperatorResult;
 import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.v1.InstanceState;
 import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.InstanceMachine;
+import dev.loopline.runtime.domain.OperatorOutcome;
 import dev.loopline.runtime.store.TimerStore;
 import java.time.Instant;
 import java.util.Optional;
@@ -19,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts instances and hands them correlated events; also fires due timers, from a wall-clock
+ * Starts instances, hands them correlated events and applies operators' actions (answering each on
+ * the operator-results topic); also fires due timers, from a wall-clock
  * punctuator that scans the time-ordered timer index (bounded per scan). A start for an instance
  * that exists (a duplicate event) and anything the instance does not wait for are ignored.
  */
@@ -60,6 +65,9 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                 return;
             }
             decision = machine.start(command.getInstanceId(), start, now);
+        } else if (command.getCommand() instanceof OperatorCommand operation) {
+            operate(command.getInstanceId(), instance, operation, time);
+            return;
         } else if (command.getCommand() instanceof DeliverEvent delivery) {
             if (instance.isEmpty()) {
                 throw new RejectedRecordException("event for unknown instance " + command.getInstanceId());
@@ -69,6 +77,34 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
             throw new RejectedRecordException("unknown instance command " + command.getCommand());
         }
         apply(command.getInstanceId(), time, decision);
+    }
+
+    /** Applies an operator's action if the rules allow it, and answers on the operator-results topic either way. */
+    private void operate(String instanceId, Optional<InstanceRecord> instance, OperatorCommand command, long time) {
+        OperatorResult.Builder result = OperatorResult.newBuilder()
+                .setRequestId(command.getRequestId())
+                .setInstanceId(instanceId)
+                .setAction(command.getAction());
+        if (instance.isEmpty()) {
+            result.setAccepted(false)
+                    .setFound(false)
+                    .setState(InstanceState.READY)
+                    .setStatusCode(-1)
+                    .setReason("instance " + instanceId + " does not exist");
+        } else {
+            OperatorOutcome outcome = machine.operate(instance.get(), command, Instant.ofEpochMilli(time));
+            if (outcome.accepted()) {
+                writer.apply(time, outcome.decision());
+            }
+            InstanceRecord after = outcome.decision().next().orElse(instance.get());
+            result.setAccepted(outcome.accepted())
+                    .setState(after.getState())
+                    .setStatusCode(after.getStatusCode())
+                    .setReason(outcome.reason());
+        }
+        context.forward(
+                new Record<String, Object>(command.getRequestId(), result.build(), time),
+                LooplineTopology.OPERATOR_RESULTS_SINK);
     }
 
     private void fireDueTimers(long wallClock) {

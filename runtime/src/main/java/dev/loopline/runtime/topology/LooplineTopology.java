@@ -6,6 +6,7 @@ import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.internal.OperatorResult;
 import dev.loopline.api.internal.RecordRuns;
 import dev.loopline.api.internal.TimerEntry;
 import dev.loopline.api.serde.AvroSerdes;
@@ -51,7 +52,8 @@ import org.apache.kafka.streams.state.Stores;
  *  acks ─────────────▶ [acks-source] ─────────────▶ (instance-ack-processor) ──────┤
  *                                      ├─▶ [messages-sink] ─▶ messages
  *                                      ├─▶ [transitions-sink] ─▶ transitions
- *                                      └─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
+ *                                      ├─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
+ *                                      └─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
  * </pre>
  *
  * Records that cannot be read or applied go to the dead-letter topic through the deserialization
@@ -85,6 +87,7 @@ public final class LooplineTopology {
     public static final String MESSAGES_SINK = "messages-sink";
     public static final String TRANSITIONS_SINK = "transitions-sink";
     public static final String WAITS_SINK = "waits-sink";
+    public static final String OPERATOR_RESULTS_SINK = "operator-results-sink";
 
     private LooplineTopology() {}
 
@@ -200,6 +203,12 @@ public final class LooplineTopology {
                 keys.serializer(),
                 correlations.serializer(),
                 instanceProcessors);
+        topology.addSink(
+                OPERATOR_RESULTS_SINK,
+                topics.operatorResults(),
+                keys.serializer(),
+                new InternalAvroSerde<>(OperatorResult.class).serializer(),
+                INSTANCE_COMMAND_PROCESSOR);
         return topology;
     }
 }

@@ -479,7 +479,7 @@ class InstanceMachineTest {
             assertThat(failed.transitions().get(1).getErrorMessage()).isEqualTo("ServerBusy happened");
             assertThat(failed.timers()).extracting(Decision.TimerChange::set).containsExactly(true);
             assertThat(statuses(retried)).containsExactly(20, 10);
-            assertThat(retried.messages().get(0).getMessageId()).isEqualTo(ID + "/step-0/retry-1");
+            assertThat(retried.messages().get(0).getMessageId()).isEqualTo(ID + "/step-0/attempt-1");
         }
 
         @Test
@@ -493,7 +493,7 @@ class InstanceMachineTest {
                     .next()
                     .orElseThrow();
 
-            Decision done = acknowledge(retrying, ID + "/step-0/retry-1", Map.of());
+            Decision done = acknowledge(retrying, ID + "/step-0/attempt-1", Map.of());
 
             assertThat(statuses(done)).containsExactly(20, 30);
             assertThat(done.next().orElseThrow().getRetryCount()).isZero();
