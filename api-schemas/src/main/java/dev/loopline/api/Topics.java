@@ -13,6 +13,7 @@ import java.util.Objects;
  *   <tr><td>events</td><td>entity id</td><td>PlatformEvent</td></tr>
  *   <tr><td>instance-commands</td><td>instance id</td><td>InstanceCommand (internal)</td></tr>
  *   <tr><td>correlation-commands</td><td>correlation key</td><td>CorrelationCommand (internal)</td></tr>
+ *   <tr><td>dependency-commands</td><td>entity id</td><td>ReleaseToken (internal); same partitions as events</td></tr>
  *   <tr><td>messages</td><td>instance id</td><td>WorkflowMessage</td></tr>
  *   <tr><td>operator-results</td><td>request id</td><td>OperatorResult (internal)</td></tr>
  *   <tr><td>acks</td><td>instance id</td><td>Acknowledgement</td></tr>
@@ -52,6 +53,11 @@ public record Topics(String prefix) {
         return prefix + "correlation-commands";
     }
 
+    /** Completed jobs releasing their dependency token, keyed like events (entity id): into the event half. */
+    public String dependencyCommands() {
+        return prefix + "dependency-commands";
+    }
+
     /** The runtime's answers to operator commands, keyed by request id. */
     public String operatorResults() {
         return prefix + "operator-results";
@@ -82,6 +88,7 @@ public record Topics(String prefix) {
                 new TopicSpec(correlationCommands(), false),
                 new TopicSpec(messages(), false),
                 new TopicSpec(operatorResults(), false),
+                new TopicSpec(dependencyCommands(), false),
                 new TopicSpec(acks(), false),
                 new TopicSpec(transitions(), false),
                 new TopicSpec(deadLetters(), false));

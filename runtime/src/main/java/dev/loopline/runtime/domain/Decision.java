@@ -2,6 +2,7 @@ package dev.loopline.runtime.domain;
 
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
 import java.time.Instant;
@@ -11,7 +12,8 @@ import java.util.Optional;
 /**
  * What the state machine decided for one input, all to be committed together: the instance as it
  * must be stored, the messages to post, the transitions to publish, the waits to open or close at
- * the correlation half, and the timers to set or cancel. An ignored input changes nothing.
+ * the correlation half, the timers to set or cancel, and the dependency tokens completed jobs give
+ * back. An ignored input changes nothing.
  */
 public record Decision(
         Optional<InstanceRecord> next,
@@ -19,13 +21,15 @@ public record Decision(
         List<InstanceTransition> transitions,
         List<CorrelationCommand> correlations,
         List<TimerChange> timers,
+        List<ReleaseToken> releases,
         Optional<String> ignoredBecause) {
 
     /** Set (or cancel) the timer of one wait. */
     public record TimerChange(Instant dueAt, String instanceId, String waitId, boolean set) {}
 
     public static Decision ignored(String reason) {
-        return new Decision(Optional.empty(), List.of(), List.of(), List.of(), List.of(), Optional.of(reason));
+        return new Decision(
+                Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(), Optional.of(reason));
     }
 
     public boolean isIgnored() {

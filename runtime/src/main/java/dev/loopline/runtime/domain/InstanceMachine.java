@@ -3,9 +3,11 @@ package dev.loopline.runtime.domain;
 import dev.loopline.api.internal.CloseWait;
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.DeliverEvent;
+import dev.loopline.api.internal.GrantToken;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
 import dev.loopline.api.internal.OperatorCommand;
+import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.internal.Wait;
 import dev.loopline.api.internal.WaitKind;
@@ -87,6 +89,11 @@ public final class InstanceMachine {
                 Status.WAITING_FOR_RESOURCES,
                 "triggered by " + trigger.getMessageName() + " on " + trigger.getEntityType() + " "
                         + trigger.getEntityId() + " (event " + trigger.getEventId() + ")");
+        instance.setDependencyToken(start.getDependencyToken());
+        if (!start.getGranted()) {
+            run.waitForToken();
+            return run.decision();
+        }
         run.moveTo(Status.IN_PROGRESS, "started");
         if (start.getLoopError() != null) {
             run.instance.setErrorCode(LoopGuard.ERROR_CODE);
@@ -96,6 +103,25 @@ public final class InstanceMachine {
         }
         run.post(
                 InstanceIds.startedMessageId(instanceId),
+                MessageKind.WORKFLOW_STARTED,
+                "WorkflowStarted",
+                Map.of(),
+                null,
+                null);
+        return run.decision();
+    }
+
+    /** The dependency token is granted to a queued job: it starts now. */
+    public Decision grant(InstanceRecord current, GrantToken grant, Instant now) {
+        Wait wait = current.getWait();
+        if (current.getState() == InstanceState.COMPLETED || wait == null || wait.getKind() != WaitKind.TOKEN) {
+            return Decision.ignored("not queued for a dependency token");
+        }
+        Run run = Run.leave(current, now);
+        run.instance.setWait(null);
+        run.moveTo(Status.IN_PROGRESS, "started: earlier jobs on " + grant.getDependencyToken() + " completed");
+        run.post(
+                InstanceIds.startedMessageId(current.getInstanceId()),
                 MessageKind.WORKFLOW_STARTED,
                 "WorkflowStarted",
                 Map.of(),
@@ -172,7 +198,7 @@ public final class InstanceMachine {
             stillWaiting.setConsumedEventIds(consumed(current, event.getEventId()));
             stillWaiting.setUpdatedAt(now);
             return new Decision(
-                    Optional.of(stillWaiting), List.of(), List.of(), List.of(), List.of(), Optional.empty());
+                    Optional.of(stillWaiting), List.of(), List.of(), List.of(), List.of(), List.of(), Optional.empty());
         }
         Run run = Run.resume(
                 current,
@@ -281,6 +307,11 @@ public final class InstanceMachine {
             case POSTPONE -> {
                 if (state != InstanceState.READY && state != InstanceState.LOCKED) {
                     return OperatorOutcome.refused(refusal("postpone", current, "Ready or Locked"));
+                }
+                if (current.getWait() != null && current.getWait().getKind() == WaitKind.TOKEN) {
+                    return OperatorOutcome.refused(
+                            "the job is queued behind an earlier job on " + current.getDependencyToken()
+                                    + " and starts when that one completes; postpone that job instead");
                 }
                 Instant until = command.getPostponeUntil();
                 if (until == null || !until.isAfter(now)) {
@@ -490,6 +521,7 @@ public final class InstanceMachine {
             case EVENT -> "no " + String.join("/", wait.getMessageNames()) + " event";
             case TIMER -> "timer";
             case RETRY -> "retry";
+            case TOKEN -> "dependency token";
         };
     }
 
@@ -512,6 +544,7 @@ public final class InstanceMachine {
         private final List<InstanceTransition> transitions = new ArrayList<>();
         private final List<CorrelationCommand> correlations = new ArrayList<>();
         private final List<Decision.TimerChange> timers = new ArrayList<>();
+        private final List<ReleaseToken> releases = new ArrayList<>();
 
         Run(InstanceRecord instance, Instant now) {
             this.instance = instance;
@@ -553,6 +586,9 @@ public final class InstanceMachine {
         }
 
         void moveTo(Status status, String reason) {
+            if (status.state() == InstanceState.COMPLETED && instance.getDependencyToken() != null) {
+                releases.add(new ReleaseToken(instance.getDependencyToken(), instance.getInstanceId()));
+            }
             instance.setState(status.state());
             instance.setStatusCode(status.code());
             instance.setReason(reason);
@@ -640,6 +676,15 @@ public final class InstanceMachine {
                             + event.getKeyField() + "="
                             + correlationKey.substring(correlationKey.lastIndexOf(CorrelationKeys.SEPARATOR) + 1));
         }
+        /** Queues the job behind the earlier jobs of its dependency token: Ready until it is granted. */
+        void waitForToken() {
+            instance.setWait(Wait.newBuilder()
+                    .setWaitId(nextWaitId())
+                    .setKind(WaitKind.TOKEN)
+                    .build());
+            moveTo(Status.WAITING_FOR_RESOURCES, "queued behind an earlier job on " + instance.getDependencyToken());
+        }
+
         /** Postpones the job: Ready (0, waiting for resources) until the backoff ends. */
         void waitForRetry(Instant dueAt, String why) {
             Wait wait = Wait.newBuilder()
@@ -703,6 +748,7 @@ public final class InstanceMachine {
                     List.copyOf(transitions),
                     List.copyOf(correlations),
                     List.copyOf(timers),
+                    List.copyOf(releases),
                     Optional.empty());
         }
     }

@@ -1,8 +1,10 @@
 package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.store.InstanceStore;
 import dev.loopline.runtime.store.TimerStore;
@@ -51,6 +53,12 @@ final class DecisionWriter {
         }
         for (CorrelationCommand command : decision.correlations()) {
             forward(command.getCorrelationKey(), command, timestamp, LooplineTopology.WAITS_SINK);
+        }
+        for (ReleaseToken release : decision.releases()) {
+            // keyed by entity id, like the events topic: the token's queue lives in that partition
+            String token = release.getDependencyToken();
+            String entityId = token.substring(token.indexOf(CorrelationKeys.SEPARATOR) + 1);
+            forward(entityId, release, timestamp, LooplineTopology.RELEASES_SINK);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.RecordRuns;
 import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.internal.TokenQueue;
 import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
@@ -16,6 +17,7 @@ import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.runtime.domain.LoopGuard;
 import dev.loopline.runtime.domain.SubscriptionMatcher;
 import dev.loopline.runtime.store.DefinitionCatalog;
+import dev.loopline.runtime.store.TokenQueues;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,6 +53,7 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
     private ProcessorContext<String, Object> context;
     private DefinitionCatalog catalog;
     private KeyValueStore<String, RecordRuns> recordRuns;
+    private TokenQueues queues;
 
     EventMatcher(LoopGuard loopGuard) {
         this.loopGuard = loopGuard;
@@ -61,6 +64,7 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
         this.context = context;
         this.catalog = DefinitionCatalog.from(context, LooplineTopology.DEFINITIONS_STORE);
         this.recordRuns = context.getStateStore(LooplineTopology.RECORD_RUNS_STORE);
+        this.queues = TokenQueues.from(context, LooplineTopology.DEPENDENCY_QUEUES_STORE);
     }
 
     @Override
@@ -98,7 +102,11 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
         for (WorkflowDefinition definition : matching) {
             String instanceId = InstanceIds.instanceId(event.getEventId(), definition.getId());
             String loopError = loopError(definition, event, processed).orElse(null);
-            InstanceCommand start = new InstanceCommand(instanceId, new StartInstance(definition, event, loopError));
+            StartInstance command = new StartInstance(definition, event, loopError, null, true);
+            if (loopError == null) {
+                queue(command, instanceId, event);
+            }
+            InstanceCommand start = new InstanceCommand(instanceId, command);
             context.forward(
                     new Record<String, Object>(instanceId, start, record.timestamp()), LooplineTopology.STARTS_SINK);
         }
@@ -116,6 +124,29 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
             }
         }
     }
+    /**
+     * Ordering: jobs on the same entity (their dependency token) run one at a time, in creation
+     * order. The first takes the token; later ones start queued and are granted it when the jobs
+     * before them complete (see {@link DependencyProcessor}). A repeated event finds its job
+     * already queued and changes nothing.
+     */
+    private void queue(StartInstance start, String instanceId, PlatformEvent event) {
+        String token = event.getEntityType() + CorrelationKeys.SEPARATOR + event.getEntityId();
+        TokenQueue queue = queues.get(token);
+        start.setDependencyToken(token);
+        if (queue.getHolder() == null) {
+            queue.setHolder(instanceId);
+        } else if (!queue.getHolder().equals(instanceId)) {
+            if (!queue.getWaiting().contains(instanceId)) {
+                List<String> waiting = new ArrayList<>(queue.getWaiting());
+                waiting.add(instanceId);
+                queue.setWaiting(waiting);
+            }
+            start.setGranted(false);
+        }
+        queues.put(token, queue);
+    }
+
     /**
      * Loop protection. Events are keyed by entity id, so every run of a definition on one record
      * is counted in this task's "record-runs" store: key {@code <definition id>␟<entity type>␟<entity

@@ -1,6 +1,7 @@
 package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.DeliverEvent;
+import dev.loopline.api.internal.GrantToken;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OperatorCommand;
@@ -65,6 +66,11 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                 return;
             }
             decision = machine.start(command.getInstanceId(), start, now);
+        } else if (command.getCommand() instanceof GrantToken grant) {
+            if (instance.isEmpty()) {
+                throw new RejectedRecordException("token granted to unknown instance " + command.getInstanceId());
+            }
+            decision = machine.grant(instance.get(), grant, now);
         } else if (command.getCommand() instanceof OperatorCommand operation) {
             operate(command.getInstanceId(), instance, operation, time);
             return;

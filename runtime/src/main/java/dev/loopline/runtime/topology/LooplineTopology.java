@@ -8,7 +8,9 @@ import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
 import dev.loopline.api.internal.OperatorResult;
 import dev.loopline.api.internal.RecordRuns;
+import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.internal.TimerEntry;
+import dev.loopline.api.internal.TokenQueue;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.serde.InternalAvroSerde;
 import dev.loopline.api.v1.Acknowledgement;
@@ -40,9 +42,11 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *  definitions ─▶ [definitions-source] ─▶ (definitions-catalog-updater) ─▶ {definitions-catalog}  global
  *
- *  events ─▶ [events-source] ─▶ (event-matcher) {record-runs} ─reads─ {definitions-catalog}
+ *  events ─▶ [events-source] ─▶ (event-matcher) {record-runs, dependency-queues} ─reads─ {definitions-catalog}
  *                                  ├─▶ [starts-sink] ─────▶ instance-commands
  *                                  └─▶ [correlate-sink] ──▶ correlation-commands
+ *  dependency-commands ─▶ [dependency-commands-source] ─▶ (dependency-processor) {dependency-queues}
+ *                                  └─▶ [grants-sink] ─────▶ instance-commands
  *
  *  correlation-commands ─▶ [correlation-commands-source] ─▶ (correlation-processor)
  *        {correlation-waits, correlation-buffer, correlation-expiry}
@@ -53,6 +57,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                      ├─▶ [messages-sink] ─▶ messages
  *                                      ├─▶ [transitions-sink] ─▶ transitions
  *                                      ├─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
+ *                                      ├─▶ [releases-sink] ─▶ dependency-commands (completed jobs give tokens back)
  *                                      └─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
  * </pre>
  *
@@ -68,6 +73,10 @@ public final class LooplineTopology {
     public static final String EVENTS_SOURCE = "events-source";
     public static final String EVENT_MATCHER = "event-matcher";
     public static final String RECORD_RUNS_STORE = "record-runs";
+    public static final String DEPENDENCY_QUEUES_STORE = "dependency-queues";
+    public static final String DEPENDENCY_COMMANDS_SOURCE = "dependency-commands-source";
+    public static final String DEPENDENCY_PROCESSOR = "dependency-processor";
+    public static final String GRANTS_SINK = "grants-sink";
     public static final String STARTS_SINK = "starts-sink";
     public static final String CORRELATE_SINK = "correlate-sink";
 
@@ -88,6 +97,7 @@ public final class LooplineTopology {
     public static final String TRANSITIONS_SINK = "transitions-sink";
     public static final String WAITS_SINK = "waits-sink";
     public static final String OPERATOR_RESULTS_SINK = "operator-results-sink";
+    public static final String RELEASES_SINK = "releases-sink";
 
     private LooplineTopology() {}
 
@@ -130,6 +140,21 @@ public final class LooplineTopology {
                         keys,
                         new InternalAvroSerde<>(RecordRuns.class)),
                 EVENT_MATCHER);
+        topology.addSource(
+                DEPENDENCY_COMMANDS_SOURCE,
+                keys.deserializer(),
+                new InternalAvroSerde<>(ReleaseToken.class).deserializer(),
+                topics.dependencyCommands());
+        topology.addProcessor(DEPENDENCY_PROCESSOR, DependencyProcessor::new, DEPENDENCY_COMMANDS_SOURCE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DEPENDENCY_QUEUES_STORE),
+                        keys,
+                        new InternalAvroSerde<>(TokenQueue.class)),
+                EVENT_MATCHER,
+                DEPENDENCY_PROCESSOR);
+        topology.addSink(
+                GRANTS_SINK, topics.instanceCommands(), keys.serializer(), commands.serializer(), DEPENDENCY_PROCESSOR);
         topology.addSink(
                 STARTS_SINK, topics.instanceCommands(), keys.serializer(), commands.serializer(), EVENT_MATCHER);
         topology.addSink(
@@ -202,6 +227,12 @@ public final class LooplineTopology {
                 topics.correlationCommands(),
                 keys.serializer(),
                 correlations.serializer(),
+                instanceProcessors);
+        topology.addSink(
+                RELEASES_SINK,
+                topics.dependencyCommands(),
+                keys.serializer(),
+                new InternalAvroSerde<>(ReleaseToken.class).serializer(),
                 instanceProcessors);
         topology.addSink(
                 OPERATOR_RESULTS_SINK,

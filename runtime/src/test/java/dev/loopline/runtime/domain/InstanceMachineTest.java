@@ -536,7 +536,11 @@ class InstanceMachineTest {
         @Test
         void shouldFailAJobTheLoopGuardStoppedWithoutDoingAnyWork() {
             StartInstance start = new StartInstance(
-                    definition, Fixtures.expenseSubmitted("event-1", "report-7"), "infinite loop: causation depth 9");
+                    definition,
+                    Fixtures.expenseSubmitted("event-1", "report-7"),
+                    "infinite loop: causation depth 9",
+                    null,
+                    true);
 
             Decision decision = machine.start(ID, start, T0);
 
@@ -576,7 +580,7 @@ class InstanceMachineTest {
     }
 
     private Decision start(WorkflowDefinition definition, PlatformEvent trigger) {
-        return machine.start(ID, new StartInstance(definition, trigger, null), T0);
+        return machine.start(ID, new StartInstance(definition, trigger, null, null, true), T0);
     }
 
     private InstanceRecord started(WorkflowDefinition definition) {

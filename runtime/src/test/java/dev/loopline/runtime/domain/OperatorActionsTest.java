@@ -138,7 +138,9 @@ class OperatorActionsTest {
 
     private InstanceRecord acknowledgeStarted(WorkflowDefinition definition) {
         InstanceRecord started = machine.start(
-                        ID, new StartInstance(definition, Fixtures.expenseSubmitted("e-1", "r-1"), null), T0)
+                        ID,
+                        new StartInstance(definition, Fixtures.expenseSubmitted("e-1", "r-1"), null, null, true),
+                        T0)
                 .next()
                 .orElseThrow();
         Acknowledgement ack = Acknowledgement.newBuilder()

@@ -17,6 +17,7 @@ import dev.loopline.runtime.config.StreamsSettings;
 import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -193,6 +194,51 @@ class LooplineTopologyTest {
     }
 
     @Test
+    void shouldRunJobsOnOneEntityOneAtATimeInCreationOrder() {
+        // given
+        activate();
+        List<String> jobs = List.of(
+                InstanceIds.instanceId("first", "expense-approval"),
+                InstanceIds.instanceId("second", "expense-approval"),
+                InstanceIds.instanceId("third", "expense-approval"));
+
+        // when: three events on one expense report
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("first", "report-1"));
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("second", "report-1"));
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("third", "report-1"));
+
+        // then: only the first runs; the others wait in Ready until the one before completes
+        List<String> startedInOrder = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            List<WorkflowMessage> posted = messages.readValuesToList();
+            assertThat(posted)
+                    .as("round %d", round)
+                    .singleElement()
+                    .satisfies(m -> assertThat(m.getMessageName()).isEqualTo("WorkflowStarted"));
+            String running = posted.get(0).getInstanceId();
+            startedInOrder.add(running);
+            acks.pipeInput(running, succeeded(posted.get(0)));
+            WorkflowMessage approval = messages.readValue();
+            assertThat(approval.getInstanceId()).isEqualTo(running);
+            acks.pipeInput(running, succeeded(approval));
+        }
+        assertThat(startedInOrder).containsExactlyElementsOf(jobs);
+        List<InstanceTransition> all = transitions.readValuesToList();
+        assertThat(all)
+                .filteredOn(t -> t.getStatusCode() == 30)
+                .extracting(InstanceTransition::getInstanceId)
+                .containsExactlyElementsOf(jobs);
+        assertThat(all)
+                .filteredOn(t -> t.getInstanceId().equals(jobs.get(2)))
+                .first()
+                .satisfies(t -> assertThat(t.getStatusCode()).isZero());
+        try (var queues = driver.getKeyValueStore(LooplineTopology.DEPENDENCY_QUEUES_STORE)
+                .all()) {
+            assertThat(queues.hasNext()).as("a token nobody holds has no entry").isFalse();
+        }
+    }
+
+    @Test
     void shouldFailTheSeventeenthRunOnOneRecordAsAnInfiniteLoop() {
         activate();
 
@@ -217,7 +263,7 @@ class LooplineTopologyTest {
         events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
 
         assertThat(transitions.readValuesToList())
-                .filteredOn(t -> t.getStatusCode() == 0)
+                .filteredOn(t -> t.getSequence() == 1)
                 .extracting(InstanceTransition::getDefinitionId)
                 .containsExactly("b-high-priority", "a-low-priority");
     }

@@ -1,0 +1,103 @@
+package dev.loopline.runtime.domain;
+
+import static dev.loopline.runtime.domain.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loopline.api.internal.GrantToken;
+import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OperatorAction;
+import dev.loopline.api.internal.OperatorCommand;
+import dev.loopline.api.internal.ReleaseToken;
+import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.internal.WaitKind;
+import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.api.v1.DefinitionStatus;
+import dev.loopline.api.v1.InstanceState;
+import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.Outcome;
+import dev.loopline.definition.expression.Expressions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Jobs that share a dependency token: queued in Ready, started when granted, the token given back on completion. */
+class DependencyOrderingTest {
+
+    private static final String ID = "job-2";
+    private static final String TOKEN = "expense_report\u001freport-7";
+    private final InstanceMachine machine = new InstanceMachine(new Expressions());
+
+    @Test
+    void shouldWaitInReadyWithoutPostingAnythingUntilGranted() {
+        Decision queued = start(false);
+
+        InstanceRecord waiting = queued.next().orElseThrow();
+        assertThat(queued.transitions())
+                .extracting(InstanceTransition::getStatusCode)
+                .containsExactly(0, 0);
+        assertThat(queued.messages()).isEmpty();
+        assertThat(waiting.getState()).isEqualTo(InstanceState.READY);
+        assertThat(waiting.getWait().getKind()).isEqualTo(WaitKind.TOKEN);
+    }
+
+    @Test
+    void shouldStartWhenGrantedAndGiveTheTokenBackWhenItCompletes() {
+        InstanceRecord waiting = start(false).next().orElseThrow();
+
+        Decision granted = machine.grant(waiting, new GrantToken(TOKEN), T0.plusSeconds(5));
+        InstanceRecord running = granted.next().orElseThrow();
+        InstanceRecord afterStarted =
+                acknowledge(running, ID + "/started").next().orElseThrow();
+        Decision done = acknowledge(afterStarted, ID + "/step-0");
+
+        assertThat(granted.transitions())
+                .extracting(InstanceTransition::getStatusCode)
+                .containsExactly(20, 10);
+        assertThat(granted.messages())
+                .singleElement()
+                .satisfies(m -> assertThat(m.getMessageName()).isEqualTo("WorkflowStarted"));
+        assertThat(granted.releases()).isEmpty();
+        assertThat(done.releases()).containsExactly(new ReleaseToken(TOKEN, ID));
+        assertThat(machine.grant(running, new GrantToken(TOKEN), T0).isIgnored())
+                .isTrue();
+    }
+
+    @Test
+    void shouldGiveTheTokenBackWhenAQueuedJobIsCanceledAndRefuseToPostponeIt() {
+        InstanceRecord waiting = start(false).next().orElseThrow();
+
+        OperatorOutcome canceled = machine.operate(waiting, command(OperatorAction.CANCEL), T0);
+        OperatorOutcome postponed = machine.operate(waiting, command(OperatorAction.POSTPONE), T0);
+
+        assertThat(canceled.decision().releases()).containsExactly(new ReleaseToken(TOKEN, ID));
+        assertThat(postponed.accepted()).isFalse();
+        assertThat(postponed.reason()).contains("queued behind an earlier job");
+    }
+
+    private Decision start(boolean granted) {
+        var definition = Fixtures.expenseApproval(DefinitionStatus.ACTIVE);
+        return machine.start(
+                ID,
+                new StartInstance(definition, Fixtures.expenseSubmitted("e-2", "report-7"), null, TOKEN, granted),
+                T0);
+    }
+
+    private Decision acknowledge(InstanceRecord instance, String messageId) {
+        return machine.acknowledge(
+                instance,
+                Acknowledgement.newBuilder()
+                        .setMessageId(messageId)
+                        .setInstanceId(ID)
+                        .setOutcome(Outcome.SUCCEEDED)
+                        .setOutput(Map.of())
+                        .build(),
+                T0.plusSeconds(10));
+    }
+
+    private static OperatorCommand command(OperatorAction action) {
+        return OperatorCommand.newBuilder()
+                .setRequestId("r")
+                .setAction(action)
+                .setPostponeUntil(T0.plusSeconds(3600))
+                .build();
+    }
+}
