@@ -58,6 +58,16 @@ public record Topics(String prefix) {
         return prefix + "dependency-commands";
     }
 
+    /** Completed jobs' outcomes, keyed by definition id: counted into each definition's health. */
+    public String definitionOutcomes() {
+        return prefix + "definition-outcomes";
+    }
+
+    /** Each definition's consecutive failures (compacted), read by every task to postpone new jobs. */
+    public String definitionHealth() {
+        return prefix + "definition-health";
+    }
+
     /** The runtime's answers to operator commands, keyed by request id. */
     public String operatorResults() {
         return prefix + "operator-results";
@@ -89,6 +99,8 @@ public record Topics(String prefix) {
                 new TopicSpec(messages(), false),
                 new TopicSpec(operatorResults(), false),
                 new TopicSpec(dependencyCommands(), false),
+                new TopicSpec(definitionOutcomes(), false),
+                new TopicSpec(definitionHealth(), true),
                 new TopicSpec(acks(), false),
                 new TopicSpec(transitions(), false),
                 new TopicSpec(deadLetters(), false));

@@ -159,9 +159,19 @@ class TwoProcessOperationsIT {
                 assertThat(b.get("/v1/instances/counts").json())
                         .isEqualTo(a.get("/v1/instances/counts").json());
             });
+            String gone = ids.get(0);
+            assertThat(gatewayDelete(a, gone)).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(a.get("/v1/instances/" + gone).status()).isEqualTo(404);
+                assertThat(b.get("/v1/instances/" + gone).status()).isEqualTo(404);
+            });
             assertThat(first.isAlive() && second.isAlive()).isTrue();
             assertThat(handler.handled()).isGreaterThanOrEqualTo(INSTANCES);
         }
+    }
+
+    private static int gatewayDelete(GatewayClient gateway, String id) {
+        return gateway.delete("/v1/instances/" + id).status();
     }
 
     private static Map<String, String> withStateDir(Map<String, String> settings) throws Exception {

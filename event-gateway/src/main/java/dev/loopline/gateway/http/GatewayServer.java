@@ -50,6 +50,7 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/instances/{id}", instanceRoutes::get);
             config.routes.get("/v1/instances/{id}/transitions", instanceRoutes::history);
             config.routes.post("/v1/instances/{id}/{action}", instanceRoutes::act);
+            config.routes.delete("/v1/instances/{id}", instanceRoutes::delete);
             config.routes.get("/health", ctx -> health(ctx, definitions, instances));
             config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
             config.routes.exception(

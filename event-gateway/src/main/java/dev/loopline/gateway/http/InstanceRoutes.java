@@ -30,6 +30,7 @@ import java.util.Set;
  * GET  /v1/instances/{id}                       state, status, error and every transition
  * GET  /v1/instances/{id}/transitions           the full transition history
  * POST /v1/instances/{id}/{cancel|pause|resume|postpone}   {"until": "…", "note": "…"}: 200, 404, 409
+ * DELETE /v1/instances/{id}                     a completed instance (failed ones stay until deleted): 200, 404, 409
  * POST /v1/instances/actions/{action}           {"filter": {…}, "until", "note"}: the action on every match
  * </pre>
  *
@@ -86,9 +87,15 @@ final class InstanceRoutes {
         Json.respond(ctx, 200, counts);
     }
 
+    void delete(Context ctx) throws InterruptedException {
+        answer(ctx, ctx.pathParam("id"), OperatorAction.DELETE);
+    }
+
     void act(Context ctx) throws InterruptedException {
-        String id = ctx.pathParam("id");
-        OperatorAction action = action(ctx.pathParam("action"));
+        answer(ctx, ctx.pathParam("id"), action(ctx.pathParam("action")));
+    }
+
+    private void answer(Context ctx, String id, OperatorAction action) throws InterruptedException {
         OperatorResult result = send(id, action, body(ctx))
                 .orElseThrow(() -> new ProblemException(
                         504,

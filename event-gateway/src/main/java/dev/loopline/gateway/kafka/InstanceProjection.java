@@ -152,6 +152,9 @@ public final class InstanceProjection implements AutoCloseable {
 
     private void apply(String instanceId, InstanceTransition transition) {
         if (transition == null) {
+            if (instanceId != null) {
+                transitionsByInstance.remove(instanceId); // a tombstone: the runtime deleted the instance
+            }
             return;
         }
         List<InstanceTransition> transitions =

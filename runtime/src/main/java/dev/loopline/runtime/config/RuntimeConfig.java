@@ -31,6 +31,7 @@ import java.util.Objects;
  *   <tr><td>LOOPLINE_LOOP_MAX_RUNS_PER_RECORD, LOOPLINE_LOOP_RUNS_WINDOW</td><td>16, PT1H</td><td>infinite loop: runs of one definition on one record</td></tr>
  *   <tr><td>LOOPLINE_FAILURE_RULES</td><td>see FailurePolicy</td><td>code=action, category:name=action, *=action (retry, suspend, fail)</td></tr>
  *   <tr><td>LOOPLINE_RETRY_BASE, LOOPLINE_RETRY_CAP, LOOPLINE_RETRY_MAX</td><td>PT1S, PT15M, 10</td><td>exponential backoff of retried steps</td></tr>
+ *   <tr><td>LOOPLINE_RETENTION</td><td>P30D</td><td>how long succeeded and canceled instances are kept (failed ones stay until deleted)</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td></td><td>any Kafka Streams/client property: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=50 sets commit.interval.ms</td></tr>
  * </table>
  */
@@ -46,6 +47,7 @@ public record RuntimeConfig(
         Duration timerInterval,
         LoopGuard loopGuard,
         FailurePolicy failurePolicy,
+        Duration retention,
         Map<String, String> kafkaOverrides) {
 
     public RuntimeConfig {
@@ -87,13 +89,19 @@ public record RuntimeConfig(
                         Duration.parse(settings.getOrDefault("LOOPLINE_RETRY_BASE", "PT1S")),
                         Duration.parse(settings.getOrDefault("LOOPLINE_RETRY_CAP", "PT15M")),
                         Integer.parseInt(settings.getOrDefault("LOOPLINE_RETRY_MAX", "10"))),
+                Duration.parse(settings.getOrDefault("LOOPLINE_RETENTION", "P30D")),
                 KafkaOverrides.from(settings));
     }
 
     /** The topology's tunables. */
     public TopologyOptions topologyOptions() {
         return new TopologyOptions(
-                correlationTtl, timerInterval, TopologyOptions.defaults().maxTimersPerScan(), loopGuard, failurePolicy);
+                correlationTtl,
+                timerInterval,
+                TopologyOptions.defaults().maxTimersPerScan(),
+                loopGuard,
+                failurePolicy,
+                retention);
     }
 
     private static String rules(FailurePolicy policy) {
@@ -126,6 +134,7 @@ public record RuntimeConfig(
         env.put("LOOPLINE_RETRY_BASE", failurePolicy.base().toString());
         env.put("LOOPLINE_RETRY_CAP", failurePolicy.cap().toString());
         env.put("LOOPLINE_RETRY_MAX", Integer.toString(failurePolicy.maxRetries()));
+        env.put("LOOPLINE_RETENTION", retention.toString());
         env.putAll(KafkaOverrides.toEnvironment(kafkaOverrides));
         return env;
     }

@@ -13,7 +13,7 @@ import java.util.Optional;
  * What the state machine decided for one input, all to be committed together: the instance as it
  * must be stored, the messages to post, the transitions to publish, the waits to open or close at
  * the correlation half, the timers to set or cancel, and the dependency tokens completed jobs give
- * back. An ignored input changes nothing.
+ * back; or that the instance is to be deleted. An ignored input changes nothing.
  */
 public record Decision(
         Optional<InstanceRecord> next,
@@ -22,6 +22,7 @@ public record Decision(
         List<CorrelationCommand> correlations,
         List<TimerChange> timers,
         List<ReleaseToken> releases,
+        boolean delete,
         Optional<String> ignoredBecause) {
 
     /** Set (or cancel) the timer of one wait. */
@@ -29,7 +30,7 @@ public record Decision(
 
     public static Decision ignored(String reason) {
         return new Decision(
-                Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(), Optional.of(reason));
+                Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(), false, Optional.of(reason));
     }
 
     public boolean isIgnored() {

@@ -58,16 +58,25 @@ public final class InstanceMachine {
     static final int CONSUMED_EVENTS_KEPT = 100;
 
     private static final String STARTED_OUTPUT = "started";
+    /** How long succeeded and canceled instances are kept by default. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+
     private final Expressions expressions;
     private final FailurePolicy failures;
+    private final Duration retention;
 
     public InstanceMachine(Expressions expressions) {
-        this(expressions, FailurePolicy.defaults());
+        this(expressions, FailurePolicy.defaults(), DEFAULT_RETENTION);
     }
 
     public InstanceMachine(Expressions expressions, FailurePolicy failures) {
+        this(expressions, failures, DEFAULT_RETENTION);
+    }
+
+    public InstanceMachine(Expressions expressions, FailurePolicy failures, Duration retention) {
         this.expressions = expressions;
         this.failures = failures;
+        this.retention = retention;
     }
 
     /** The state of a new instance for this start command. */
@@ -84,7 +93,7 @@ public final class InstanceMachine {
                 .setCreatedAt(now)
                 .setUpdatedAt(now)
                 .build();
-        Run run = new Run(instance, now);
+        Run run = begin(instance, now);
         run.moveTo(
                 Status.WAITING_FOR_RESOURCES,
                 "triggered by " + trigger.getMessageName() + " on " + trigger.getEntityType() + " "
@@ -92,6 +101,12 @@ public final class InstanceMachine {
         instance.setDependencyToken(start.getDependencyToken());
         if (!start.getGranted()) {
             run.waitForToken();
+            return run.decision();
+        }
+        if (start.getPostponeUntil() != null
+                && start.getLoopError() == null
+                && start.getPostponeUntil().isAfter(now)) {
+            run.waitForPostponedStart(start.getPostponeUntil(), start.getPostponeReason());
             return run.decision();
         }
         run.moveTo(Status.IN_PROGRESS, "started");
@@ -117,7 +132,7 @@ public final class InstanceMachine {
         if (current.getState() == InstanceState.COMPLETED || wait == null || wait.getKind() != WaitKind.TOKEN) {
             return Decision.ignored("not queued for a dependency token");
         }
-        Run run = Run.leave(current, now);
+        Run run = leave(current, now);
         run.instance.setWait(null);
         run.moveTo(Status.IN_PROGRESS, "started: earlier jobs on " + grant.getDependencyToken() + " completed");
         run.post(
@@ -141,7 +156,7 @@ public final class InstanceMachine {
                 || !ack.getMessageId().equals(wait.getMessageId())) {
             return Decision.ignored("not waiting for an acknowledgement of " + ack.getMessageId());
         }
-        Run run = Run.resume(current, now, "acknowledged " + ack.getMessageId());
+        Run run = resume(current, now, "acknowledged " + ack.getMessageId());
         if (ack.getOutcome() == Outcome.FAILED) {
             handleFailure(run, current, ack.getError());
             return run.decision();
@@ -188,7 +203,7 @@ public final class InstanceMachine {
             completes = awaited.getUntil() == null
                     || expressions.test(awaited.getUntil(), Variables.of(current, event, now));
         } catch (ExpressionException e) {
-            Run run = Run.resume(current, now, "event " + event.getEventId() + " received");
+            Run run = resume(current, now, "event " + event.getEventId() + " received");
             run.closeWait();
             run.fail(where(current) + ": " + e.getMessage());
             return run.decision();
@@ -198,9 +213,16 @@ public final class InstanceMachine {
             stillWaiting.setConsumedEventIds(consumed(current, event.getEventId()));
             stillWaiting.setUpdatedAt(now);
             return new Decision(
-                    Optional.of(stillWaiting), List.of(), List.of(), List.of(), List.of(), List.of(), Optional.empty());
+                    Optional.of(stillWaiting),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    false,
+                    Optional.empty());
         }
-        Run run = Run.resume(
+        Run run = resume(
                 current,
                 now,
                 event.getMessageName() + " " + event.getEntityType() + " " + event.getEntityId() + " (event "
@@ -219,28 +241,44 @@ public final class InstanceMachine {
     /** The timer of a wait fired: a delay ends, or a wait times out. */
     public Decision timerFired(InstanceRecord current, String waitId, Instant now) {
         Wait wait = current.getWait();
-        if (current.getState() == InstanceState.COMPLETED) {
-            return Decision.ignored("instance already completed");
-        }
         if (wait == null || !wait.getWaitId().equals(waitId)) {
             return Decision.ignored("timer of closed wait " + waitId);
+        }
+        if (wait.getKind() == WaitKind.RETENTION) {
+            return deletion(current);
+        }
+        if (current.getState() == InstanceState.COMPLETED) {
+            return Decision.ignored("instance already completed");
         }
         Step step = current.getStepIndex() < 0
                 ? null
                 : current.getDefinition().getSteps().get(current.getStepIndex());
+        if (wait.getKind() == WaitKind.POSTPONED) {
+            Run run = leave(current, now);
+            run.instance.setWait(null);
+            run.moveTo(Status.IN_PROGRESS, "started: the postponement ended");
+            run.post(
+                    InstanceIds.startedMessageId(current.getInstanceId()),
+                    MessageKind.WORKFLOW_STARTED,
+                    "WorkflowStarted",
+                    Map.of(),
+                    null,
+                    null);
+            return run.decision();
+        }
         if (wait.getKind() == WaitKind.RETRY) {
-            Run run = Run.resume(current, now, "retry " + current.getRetryCount() + " of " + where(current));
+            Run run = resume(current, now, "retry " + current.getRetryCount() + " of " + where(current));
             run.instance.setWait(null);
             rerun(run, current.getStepIndex());
             return run.decision();
         }
         if (wait.getKind() == WaitKind.TIMER) {
-            Run run = Run.resume(current, now, "delay of " + step.getName() + " elapsed");
+            Run run = resume(current, now, "delay of " + step.getName() + " elapsed");
             run.instance.setWait(null);
             run.execute(current.getStepIndex() + 1, this);
             return run.decision();
         }
-        Run run = Run.resume(current, now, "timed out: " + describe(wait));
+        Run run = resume(current, now, "timed out: " + describe(wait));
         run.closeWait();
         boolean waitingStep = step != null
                 && (step.getKind() == dev.loopline.api.v1.StepKind.WAIT_FOR_EVENT
@@ -275,7 +313,7 @@ public final class InstanceMachine {
                 if (state == InstanceState.COMPLETED) {
                     return OperatorOutcome.refused(refusal("cancel", current, "Ready, Suspended or Locked"));
                 }
-                Run run = Run.leave(current, now);
+                Run run = leave(current, now);
                 run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
                 run.closeWait();
                 run.moveTo(Status.CANCELED, "canceled by an operator" + note);
@@ -286,7 +324,7 @@ public final class InstanceMachine {
                     return OperatorOutcome.refused(
                             refusal("pause", current, "Locked") + "; postpone or cancel it instead");
                 }
-                Run run = Run.leave(current, now);
+                Run run = leave(current, now);
                 run.moveTo(Status.PAUSING, "pause requested by an operator" + note);
                 run.closeWait();
                 run.moveTo(Status.WAITING, "paused by an operator" + note);
@@ -296,7 +334,7 @@ public final class InstanceMachine {
                 if (state != InstanceState.SUSPENDED) {
                     return OperatorOutcome.refused(refusal("resume", current, "Suspended"));
                 }
-                Run run = Run.leave(current, now);
+                Run run = leave(current, now);
                 run.moveTo(Status.WAITING_FOR_RESOURCES, "resumed by an operator" + note);
                 run.moveTo(Status.IN_PROGRESS, "restarting " + where(current));
                 run.closeWait();
@@ -317,15 +355,53 @@ public final class InstanceMachine {
                 if (until == null || !until.isAfter(now)) {
                     return OperatorOutcome.refused("postpone needs a postponeUntil after " + now);
                 }
-                Run run = Run.leave(current, now);
+                Run run = leave(current, now);
                 run.closeWait();
                 run.waitForRetry(until, "postponed until " + until + " by an operator" + note);
                 return new OperatorOutcome(run.decision(), true, "postponed until " + until);
+            }
+            case DELETE -> {
+                if (state != InstanceState.COMPLETED) {
+                    return OperatorOutcome.refused(refusal("delete", current, "Completed"));
+                }
+                return new OperatorOutcome(deletion(current), true, "deleted");
             }
             default -> {
                 return OperatorOutcome.refused("unknown action " + command.getAction());
             }
         }
+    }
+
+    /** A decision about a new instance; every completion it reaches sets the retention timer. */
+    private Run begin(InstanceRecord instance, Instant now) {
+        Run run = new Run(instance, now);
+        run.retention = retention;
+        return run;
+    }
+
+    private Run leave(InstanceRecord current, Instant now) {
+        Run run = Run.leave(current, now);
+        run.retention = retention;
+        return run;
+    }
+
+    /** Locks a suspended instance to continue it; cancels the timer of the wait it leaves. */
+    private Run resume(InstanceRecord current, Instant now, String why) {
+        Run run = Run.leave(current, now);
+        run.retention = retention;
+        run.moveTo(Status.IN_PROGRESS, "resumed: " + why);
+        return run;
+    }
+
+    /** Removes the instance (its store entry and, through a tombstone, its read models). */
+    private static Decision deletion(InstanceRecord current) {
+        List<Decision.TimerChange> timers = new ArrayList<>();
+        Wait wait = current.getWait();
+        if (wait != null && wait.getDueAt() != null) {
+            timers.add(new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
+        }
+        return new Decision(
+                Optional.of(current), List.of(), List.of(), List.of(), timers, List.of(), true, Optional.empty());
     }
 
     private static String refusal(String action, InstanceRecord current, String allowed) {
@@ -522,6 +598,8 @@ public final class InstanceMachine {
             case TIMER -> "timer";
             case RETRY -> "retry";
             case TOKEN -> "dependency token";
+            case POSTPONED -> "postponed start";
+            case RETENTION -> "retention";
         };
     }
 
@@ -545,17 +623,12 @@ public final class InstanceMachine {
         private final List<CorrelationCommand> correlations = new ArrayList<>();
         private final List<Decision.TimerChange> timers = new ArrayList<>();
         private final List<ReleaseToken> releases = new ArrayList<>();
+        /** How long a succeeded or canceled instance is kept; set by the machine that runs this. */
+        private Duration retention;
 
         Run(InstanceRecord instance, Instant now) {
             this.instance = instance;
             this.now = now;
-        }
-
-        /** Locks a suspended instance to continue it; cancels the timer of the wait it leaves. */
-        static Run resume(InstanceRecord current, Instant now, String why) {
-            Run run = leave(current, now);
-            run.moveTo(Status.IN_PROGRESS, "resumed: " + why);
-            return run;
         }
 
         /** A copy of the instance to change, with the timer of its current wait cancelled. */
@@ -588,6 +661,16 @@ public final class InstanceMachine {
         void moveTo(Status status, String reason) {
             if (status.state() == InstanceState.COMPLETED && instance.getDependencyToken() != null) {
                 releases.add(new ReleaseToken(instance.getDependencyToken(), instance.getInstanceId()));
+            }
+            if ((status == Status.SUCCEEDED || status == Status.CANCELED) && retention != null) {
+                Instant due = now.plus(retention);
+                Wait keep = Wait.newBuilder()
+                        .setWaitId(nextWaitId())
+                        .setKind(WaitKind.RETENTION)
+                        .setDueAt(due)
+                        .build();
+                instance.setWait(keep);
+                timers.add(new Decision.TimerChange(due, instance.getInstanceId(), keep.getWaitId(), true));
             }
             instance.setState(status.state());
             instance.setStatusCode(status.code());
@@ -685,6 +768,18 @@ public final class InstanceMachine {
             moveTo(Status.WAITING_FOR_RESOURCES, "queued behind an earlier job on " + instance.getDependencyToken());
         }
 
+        /** A new job of a failing definition: Ready until its start time. */
+        void waitForPostponedStart(Instant until, String why) {
+            Wait wait = Wait.newBuilder()
+                    .setWaitId(nextWaitId())
+                    .setKind(WaitKind.POSTPONED)
+                    .setDueAt(until)
+                    .build();
+            instance.setWait(wait);
+            timers.add(new Decision.TimerChange(until, instance.getInstanceId(), wait.getWaitId(), true));
+            moveTo(Status.WAITING_FOR_RESOURCES, "postponed until " + until + ": " + why);
+        }
+
         /** Postpones the job: Ready (0, waiting for resources) until the backoff ends. */
         void waitForRetry(Instant dueAt, String why) {
             Wait wait = Wait.newBuilder()
@@ -749,6 +844,7 @@ public final class InstanceMachine {
                     List.copyOf(correlations),
                     List.copyOf(timers),
                     List.copyOf(releases),
+                    false,
                     Optional.empty());
         }
     }

@@ -28,4 +28,8 @@ public final class InstanceStore {
     public void put(InstanceRecord instance) {
         store.put(instance.getInstanceId(), instance);
     }
+
+    public void delete(String instanceId) {
+        store.delete(instanceId);
+    }
 }

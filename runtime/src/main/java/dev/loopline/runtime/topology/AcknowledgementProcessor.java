@@ -25,7 +25,7 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
     private ProcessorContext<String, Object> context;
 
     AcknowledgementProcessor(TopologyOptions options) {
-        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy());
+        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy(), options.retention());
     }
 
     @Override

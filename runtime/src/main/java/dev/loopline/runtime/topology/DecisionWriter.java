@@ -1,11 +1,13 @@
 package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.DefinitionOutcome;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.Decision;
+import dev.loopline.runtime.domain.Status;
 import dev.loopline.runtime.store.InstanceStore;
 import dev.loopline.runtime.store.TimerStore;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -37,7 +39,15 @@ final class DecisionWriter {
     }
 
     void apply(long timestamp, Decision decision) {
-        decision.next().ifPresent(instances::put);
+        if (decision.delete()) {
+            decision.next().ifPresent(gone -> {
+                instances.delete(gone.getInstanceId());
+                // a tombstone tells the read models that the instance is gone
+                forward(gone.getInstanceId(), null, timestamp, LooplineTopology.TRANSITIONS_SINK);
+            });
+        } else {
+            decision.next().ifPresent(instances::put);
+        }
         for (Decision.TimerChange timer : decision.timers()) {
             if (timer.set()) {
                 timers.set(timer.dueAt(), timer.instanceId(), timer.waitId());
@@ -50,6 +60,14 @@ final class DecisionWriter {
         }
         for (InstanceTransition transition : decision.transitions()) {
             forward(transition.getInstanceId(), transition, timestamp, LooplineTopology.TRANSITIONS_SINK);
+            if (transition.getStatusCode() == Status.SUCCEEDED.code()
+                    || transition.getStatusCode() == Status.FAILED.code()) {
+                DefinitionOutcome outcome = new DefinitionOutcome(
+                        transition.getDefinitionId(),
+                        transition.getInstanceId(),
+                        transition.getStatusCode() == Status.SUCCEEDED.code());
+                forward(transition.getDefinitionId(), outcome, timestamp, LooplineTopology.OUTCOMES_SINK);
+            }
         }
         for (CorrelationCommand command : decision.correlations()) {
             forward(command.getCorrelationKey(), command, timestamp, LooplineTopology.WAITS_SINK);

@@ -2,6 +2,7 @@ package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.CorrelateEvent;
 import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.DefinitionHealth;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.RecordRuns;
 import dev.loopline.api.internal.StartInstance;
@@ -13,6 +14,7 @@ import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.CorrelationKeys;
+import dev.loopline.runtime.domain.FailurePolicy;
 import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.runtime.domain.LoopGuard;
 import dev.loopline.runtime.domain.SubscriptionMatcher;
@@ -50,13 +52,16 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
     private static final Logger log = LoggerFactory.getLogger(EventMatcher.class);
     private final SubscriptionMatcher matcher = new SubscriptionMatcher(new Expressions());
     private final LoopGuard loopGuard;
+    private final FailurePolicy failurePolicy;
+    private KeyValueStore<String, DefinitionHealth> health;
     private ProcessorContext<String, Object> context;
     private DefinitionCatalog catalog;
     private KeyValueStore<String, RecordRuns> recordRuns;
     private TokenQueues queues;
 
-    EventMatcher(LoopGuard loopGuard) {
+    EventMatcher(LoopGuard loopGuard, FailurePolicy failurePolicy) {
         this.loopGuard = loopGuard;
+        this.failurePolicy = failurePolicy;
     }
 
     @Override
@@ -65,6 +70,7 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
         this.catalog = DefinitionCatalog.from(context, LooplineTopology.DEFINITIONS_STORE);
         this.recordRuns = context.getStateStore(LooplineTopology.RECORD_RUNS_STORE);
         this.queues = TokenQueues.from(context, LooplineTopology.DEPENDENCY_QUEUES_STORE);
+        this.health = context.getStateStore(LooplineTopology.DEFINITION_HEALTH_STORE);
     }
 
     @Override
@@ -102,9 +108,14 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
         for (WorkflowDefinition definition : matching) {
             String instanceId = InstanceIds.instanceId(event.getEventId(), definition.getId());
             String loopError = loopError(definition, event, processed).orElse(null);
-            StartInstance command = new StartInstance(definition, event, loopError, null, true);
+            StartInstance command = StartInstance.newBuilder()
+                    .setDefinition(definition)
+                    .setTrigger(event)
+                    .setLoopError(loopError)
+                    .build();
             if (loopError == null) {
                 queue(command, instanceId, event);
+                postponeIfFailing(command, definition, instanceId, processed);
             }
             InstanceCommand start = new InstanceCommand(instanceId, command);
             context.forward(
@@ -145,6 +156,20 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
             start.setGranted(false);
         }
         queues.put(token, queue);
+    }
+
+    /**
+     * A definition whose last jobs failed in a row gets its new jobs postponed, for longer and
+     * longer (the failure policy's backoff, by the number of failures); its first success ends it.
+     */
+    private void postponeIfFailing(StartInstance start, WorkflowDefinition definition, String instanceId, Instant now) {
+        DefinitionHealth state = health.get(definition.getId());
+        if (state == null || state.getConsecutiveFailures() == 0) {
+            return;
+        }
+        int failures = state.getConsecutiveFailures();
+        start.setPostponeUntil(now.plus(failurePolicy.backoff(definition.getId(), failures)));
+        start.setPostponeReason(definition.getId() + "'s last " + failures + " job(s) failed in a row");
     }
 
     /**

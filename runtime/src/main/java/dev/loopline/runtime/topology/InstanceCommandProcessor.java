@@ -40,7 +40,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
 
     InstanceCommandProcessor(TopologyOptions options) {
         this.options = options;
-        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy());
+        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy(), options.retention());
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.loopline.runtime.topology;
 import dev.loopline.api.Topics;
 import dev.loopline.api.internal.BufferedEvent;
 import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.DefinitionHealth;
+import dev.loopline.api.internal.DefinitionOutcome;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
@@ -41,6 +43,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *  definitions ─▶ [definitions-source] ─▶ (definitions-catalog-updater) ─▶ {definitions-catalog}  global
+ *  definition-health ─▶ [definition-health-source] ─▶ (definition-health-updater) ─▶ {definition-health}  global
+ *  definition-outcomes ─▶ [definition-outcomes-source] ─▶ (definition-health-processor) {definition-failures}
+ *                                  └─▶ [definition-health-sink] ─▶ definition-health
  *
  *  events ─▶ [events-source] ─▶ (event-matcher) {record-runs, dependency-queues} ─reads─ {definitions-catalog}
  *                                  ├─▶ [starts-sink] ─────▶ instance-commands
@@ -58,6 +63,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                      ├─▶ [transitions-sink] ─▶ transitions
  *                                      ├─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
  *                                      ├─▶ [releases-sink] ─▶ dependency-commands (completed jobs give tokens back)
+ *                                      ├─▶ [outcomes-sink] ─▶ definition-outcomes (succeeded or failed jobs)
  *                                      └─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
  * </pre>
  *
@@ -98,6 +104,15 @@ public final class LooplineTopology {
     public static final String WAITS_SINK = "waits-sink";
     public static final String OPERATOR_RESULTS_SINK = "operator-results-sink";
     public static final String RELEASES_SINK = "releases-sink";
+    public static final String OUTCOMES_SINK = "outcomes-sink";
+
+    public static final String DEFINITION_OUTCOMES_SOURCE = "definition-outcomes-source";
+    public static final String DEFINITION_HEALTH_PROCESSOR = "definition-health-processor";
+    public static final String DEFINITION_FAILURES_STORE = "definition-failures";
+    public static final String DEFINITION_HEALTH_SINK = "definition-health-sink";
+    public static final String DEFINITION_HEALTH_SOURCE = "definition-health-source";
+    public static final String DEFINITION_HEALTH_UPDATER = "definition-health-updater";
+    public static final String DEFINITION_HEALTH_STORE = "definition-health";
 
     private LooplineTopology() {}
 
@@ -131,9 +146,38 @@ public final class LooplineTopology {
                 DEFINITIONS_CATALOG_UPDATER,
                 DefinitionCatalogUpdater::new);
 
+        Serde<DefinitionHealth> health = new InternalAvroSerde<>(DefinitionHealth.class);
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITION_HEALTH_STORE), keys, health)
+                        .withLoggingDisabled(), // the compacted definition-health topic is its changelog
+                DEFINITION_HEALTH_SOURCE,
+                keys.deserializer(),
+                health.deserializer(),
+                topics.definitionHealth(),
+                DEFINITION_HEALTH_UPDATER,
+                DefinitionHealthUpdater::new);
+
+        // Each definition's failures in a row, keyed by definition id.
+        topology.addSource(
+                DEFINITION_OUTCOMES_SOURCE,
+                keys.deserializer(),
+                new InternalAvroSerde<>(DefinitionOutcome.class).deserializer(),
+                topics.definitionOutcomes());
+        topology.addProcessor(DEFINITION_HEALTH_PROCESSOR, DefinitionHealthProcessor::new, DEFINITION_OUTCOMES_SOURCE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITION_FAILURES_STORE), keys, health),
+                DEFINITION_HEALTH_PROCESSOR);
+        topology.addSink(
+                DEFINITION_HEALTH_SINK,
+                topics.definitionHealth(),
+                keys.serializer(),
+                health.serializer(),
+                DEFINITION_HEALTH_PROCESSOR);
+
         // The event half, keyed by entity id.
         topology.addSource(EVENTS_SOURCE, keys.deserializer(), events.deserializer(), topics.events());
-        topology.addProcessor(EVENT_MATCHER, () -> new EventMatcher(options.loopGuard()), EVENTS_SOURCE);
+        topology.addProcessor(
+                EVENT_MATCHER, () -> new EventMatcher(options.loopGuard(), options.failurePolicy()), EVENTS_SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(RECORD_RUNS_STORE),
@@ -227,6 +271,12 @@ public final class LooplineTopology {
                 topics.correlationCommands(),
                 keys.serializer(),
                 correlations.serializer(),
+                instanceProcessors);
+        topology.addSink(
+                OUTCOMES_SINK,
+                topics.definitionOutcomes(),
+                keys.serializer(),
+                new InternalAvroSerde<>(DefinitionOutcome.class).serializer(),
                 instanceProcessors);
         topology.addSink(
                 RELEASES_SINK,

@@ -77,7 +77,8 @@ class DependencyOrderingTest {
         var definition = Fixtures.expenseApproval(DefinitionStatus.ACTIVE);
         return machine.start(
                 ID,
-                new StartInstance(definition, Fixtures.expenseSubmitted("e-2", "report-7"), null, TOKEN, granted),
+                new StartInstance(
+                        definition, Fixtures.expenseSubmitted("e-2", "report-7"), null, TOKEN, granted, null, null),
                 T0);
     }
 

@@ -119,8 +119,9 @@ class InstanceMachineTest {
 
             assertThat(statuses(decision)).containsExactly(20, 30);
             assertThat(decision.timers())
-                    .singleElement()
-                    .satisfies(timer -> assertThat(timer.set()).isFalse());
+                    .as("the acknowledgement timer is cancelled; the retention timer set")
+                    .extracting(Decision.TimerChange::set)
+                    .containsExactly(false, true);
             assertThat(decision.next().orElseThrow().getVariables()).containsEntry("steps.approval.approved", true);
         }
 
@@ -540,7 +541,9 @@ class InstanceMachineTest {
                     Fixtures.expenseSubmitted("event-1", "report-7"),
                     "infinite loop: causation depth 9",
                     null,
-                    true);
+                    true,
+                    null,
+                    null);
 
             Decision decision = machine.start(ID, start, T0);
 
@@ -580,7 +583,7 @@ class InstanceMachineTest {
     }
 
     private Decision start(WorkflowDefinition definition, PlatformEvent trigger) {
-        return machine.start(ID, new StartInstance(definition, trigger, null, null, true), T0);
+        return machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null), T0);
     }
 
     private InstanceRecord started(WorkflowDefinition definition) {

@@ -52,6 +52,7 @@ class OperatorActionsTest {
             case PAUSE -> state == InstanceState.LOCKED;
             case RESUME -> state == InstanceState.SUSPENDED;
             case POSTPONE -> state == InstanceState.READY || state == InstanceState.LOCKED;
+            case DELETE -> state == InstanceState.COMPLETED;
         };
     }
 
@@ -69,6 +70,11 @@ class OperatorActionsTest {
             assertThat(outcome.decision().next()).isEmpty();
             return;
         }
+        if (action == OperatorAction.DELETE) {
+            assertThat(outcome.decision().delete()).isTrue();
+            assertThat(outcome.decision().transitions()).isEmpty();
+            return;
+        }
         InstanceRecord after = outcome.decision().next().orElseThrow();
         List<Integer> codes = outcome.decision().transitions().stream()
                 .map(InstanceTransition::getStatusCode)
@@ -77,7 +83,9 @@ class OperatorActionsTest {
             case CANCEL -> {
                 assertThat(codes).containsExactly(22, 32);
                 assertThat(after.getState()).isEqualTo(InstanceState.COMPLETED);
-                assertThat(after.getWait()).isNull();
+                assertThat(after.getWait().getKind())
+                        .as("kept until its retention ends")
+                        .isEqualTo(WaitKind.RETENTION);
             }
             case PAUSE -> {
                 assertThat(codes).containsExactly(21, 10);
@@ -89,6 +97,7 @@ class OperatorActionsTest {
                         .singleElement()
                         .satisfies(m -> assertThat(m.getMessageId()).isEqualTo(ID + "/step-0/attempt-1"));
             }
+            case DELETE -> throw new IllegalStateException("handled above");
             case POSTPONE -> {
                 assertThat(codes).containsExactly(0);
                 assertThat(after.getWait().getKind()).isEqualTo(WaitKind.RETRY);
@@ -111,8 +120,9 @@ class OperatorActionsTest {
                 .singleElement()
                 .satisfies(c -> assertThat(c.getCommand()).isInstanceOf(CloseWait.class));
         assertThat(canceled.timers())
-                .singleElement()
-                .satisfies(t -> assertThat(t.set()).isFalse());
+                .as("the wait's timer is cancelled; the retention timer set")
+                .extracting(Decision.TimerChange::set)
+                .containsExactly(false, true);
         assertThat(canceled.transitions().get(1).getReason()).isEqualTo("canceled by an operator (test)");
     }
 
@@ -139,7 +149,8 @@ class OperatorActionsTest {
     private InstanceRecord acknowledgeStarted(WorkflowDefinition definition) {
         InstanceRecord started = machine.start(
                         ID,
-                        new StartInstance(definition, Fixtures.expenseSubmitted("e-1", "r-1"), null, null, true),
+                        new StartInstance(
+                                definition, Fixtures.expenseSubmitted("e-1", "r-1"), null, null, true, null, null),
                         T0)
                 .next()
                 .orElseThrow();

@@ -142,8 +142,51 @@ class TimersAndCorrelationTest {
             acknowledge(instance, InstanceIds.stepMessageId(instance, 0));
             driver.advanceWallClockTime(Duration.ofHours(2));
 
-            assertThat(timers()).isEmpty();
+            assertThat(timers())
+                    .as("only the retention timer is left")
+                    .singleElement()
+                    .satisfies(timer -> assertThat(timer.key)
+                            .startsWith(String.format(
+                                    "%016x",
+                                    START.plusSeconds(1)
+                                            .plus(Duration.ofDays(30))
+                                            .toEpochMilli())));
             assertThat(statusCodes()).endsWith(30).doesNotContain(31);
+        }
+
+        @Test
+        void shouldDeleteSucceededInstancesWhenTheirRetentionEndsButKeepFailedOnes() {
+            deploy("""
+                    {"name":"approval","kind":"send-message","messageName":"Approve"}""");
+            String succeeded = startAndAcknowledgeStarted("e-1", "r-1");
+            acknowledge(succeeded, InstanceIds.stepMessageId(succeeded, 0));
+            String failed = startAndAcknowledgeStarted("e-2", "r-2");
+            acks.pipeInput(
+                    failed,
+                    Acknowledgement.newBuilder()
+                            .setMessageId(InstanceIds.stepMessageId(failed, 0))
+                            .setInstanceId(failed)
+                            .setOutcome(Outcome.FAILED)
+                            .setError(dev.loopline.api.v1.AckError.newBuilder()
+                                    .setCode("Rejected")
+                                    .setMessage("no")
+                                    .setCategory("validation")
+                                    .build())
+                            .build(),
+                    START.plusSeconds(2));
+            transitions.readRecordsToList();
+
+            driver.advanceWallClockTime(Duration.ofDays(31));
+
+            KeyValueStore<String, Object> instances = driver.getKeyValueStore(LooplineTopology.INSTANCES_STORE);
+            assertThat(instances.get(succeeded)).as("succeeded: deleted").isNull();
+            assertThat(instances.get(failed))
+                    .as("suspended after its failure: kept")
+                    .isNotNull();
+            assertThat(transitions.readRecordsToList()).singleElement().satisfies(tombstone -> {
+                assertThat(tombstone.key()).isEqualTo(succeeded);
+                assertThat(tombstone.value()).isNull();
+            });
         }
     }
 

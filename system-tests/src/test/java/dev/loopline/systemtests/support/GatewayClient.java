@@ -33,11 +33,17 @@ public final class GatewayClient {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(Response::new);
     }
 
+    public Response delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build());
+    }
+
     public Response get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+    }
+
+    private Response send(HttpRequest request) {
         try {
-            return new Response(http.send(
-                    HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            return new Response(http.send(request, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

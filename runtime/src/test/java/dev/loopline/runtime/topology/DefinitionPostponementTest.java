@@ -1,0 +1,173 @@
+package dev.loopline.runtime.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loopline.api.Topics;
+import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.api.serde.MockSchemaRegistry;
+import dev.loopline.api.v1.AckError;
+import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.api.v1.DefinitionStatus;
+import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.Outcome;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.config.StreamsSettings;
+import dev.loopline.runtime.domain.Fixtures;
+import dev.loopline.runtime.domain.InstanceIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a definition's jobs fail in a row, its new jobs are postponed for longer and longer; after
+ * the first success they run at once again.
+ */
+class DefinitionPostponementTest {
+
+    private static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
+
+    private final String scope = UUID.randomUUID().toString();
+    private final RuntimeConfig config = RuntimeConfig.from(Map.of(
+            "LOOPLINE_SCHEMA_REGISTRY_URL", "mock://" + scope,
+            "LOOPLINE_FAILURE_RULES", "Rejected=fail,*=suspend",
+            "LOOPLINE_RETRY_BASE", "PT10S",
+            "LOOPLINE_RETRY_CAP", "PT5M",
+            "LOOPLINE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/loopline-ttd-" + scope));
+    private final Topics topics = config.topics();
+    private final AvroSerdes serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, PlatformEvent> events;
+    private TestInputTopic<String, Acknowledgement> acks;
+    private TestOutputTopic<String, WorkflowMessage> messages;
+    private TestOutputTopic<String, InstanceTransition> transitions;
+
+    @BeforeEach
+    void startDriver() {
+        driver = new TopologyTestDriver(
+                LooplineTopology.build(topics, serdes, config.topologyOptions()), StreamsSettings.of(config), START);
+        var keys = new StringSerializer();
+        driver.createInputTopic(
+                        topics.definitions(),
+                        keys,
+                        serdes.valueSerde(WorkflowDefinition.class).serializer())
+                .pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE), START);
+        events = driver.createInputTopic(
+                topics.events(), keys, serdes.valueSerde(PlatformEvent.class).serializer());
+        acks = driver.createInputTopic(
+                topics.acks(), keys, serdes.valueSerde(Acknowledgement.class).serializer());
+        messages = driver.createOutputTopic(
+                topics.messages(),
+                new StringDeserializer(),
+                serdes.valueSerde(WorkflowMessage.class).deserializer());
+        transitions = driver.createOutputTopic(
+                topics.transitions(),
+                new StringDeserializer(),
+                serdes.valueSerde(InstanceTransition.class).deserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+        MockSchemaRegistry.drop(scope);
+    }
+
+    @Test
+    void shouldPostponeNewJobsLongerAfterEachFailureInARowAndRunAtOnceAfterASuccess() {
+        // a first job fails
+        runJob("r-1", false);
+
+        // the next job is postponed; when it runs and fails too, the one after waits longer
+        Duration first = postponement("r-2");
+        driver.advanceWallClockTime(first.plusSeconds(1));
+        finishJob("r-2", false);
+        Duration second = postponement("r-3");
+        driver.advanceWallClockTime(second.plusSeconds(1));
+
+        // a success ends the postponement
+        finishJob("r-3", true);
+        events.pipeInput("r-4", Fixtures.expenseSubmitted("e-r-4", "r-4"), now());
+
+        assertThat(first).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(12));
+        assertThat(second).isGreaterThan(first).isLessThanOrEqualTo(Duration.ofMinutes(5));
+        assertThat(startedMessageOf("r-4")).as("r-4 starts at once").isTrue();
+    }
+
+    /** Starts a job and answers its two messages; the second answer decides the outcome. */
+    private void runJob(String report, boolean succeed) {
+        events.pipeInput(report, Fixtures.expenseSubmitted("e-" + report, report), now());
+        finishJob(report, succeed);
+    }
+
+    private void finishJob(String report, boolean succeed) {
+        String instance = InstanceIds.instanceId("e-" + report, "expense-approval");
+        acks.pipeInput(instance, ack(instance, InstanceIds.startedMessageId(instance), true), now());
+        acks.pipeInput(instance, ack(instance, InstanceIds.stepMessageId(instance, 0), succeed), now());
+        assertThat(lastStatus(instance)).isEqualTo(succeed ? 30 : 31);
+    }
+
+    /** Publishes an event for the report and returns how long its new job is postponed. */
+    private Duration postponement(String report) {
+        Instant published = now();
+        events.pipeInput(report, Fixtures.expenseSubmitted("e-" + report, report), published);
+        String instance = InstanceIds.instanceId("e-" + report, "expense-approval");
+        InstanceTransition postponed =
+                transitionsOf(instance).get(transitionsOf(instance).size() - 1);
+        assertThat(postponed.getStatusCode()).isZero();
+        assertThat(postponed.getReason()).startsWith("postponed until ").contains("failed in a row");
+        String reason = postponed.getReason();
+        Instant until = Instant.parse(reason.substring("postponed until ".length(), reason.indexOf(": ")));
+        assertThat(startedMessageOf(report)).as("%s has not started", report).isFalse();
+        return Duration.between(published, until);
+    }
+
+    private List<InstanceTransition> seen = new java.util.ArrayList<>();
+
+    private List<InstanceTransition> transitionsOf(String instance) {
+        seen.addAll(transitions.readValuesToList());
+        return seen.stream().filter(t -> t.getInstanceId().equals(instance)).toList();
+    }
+
+    private int lastStatus(String instance) {
+        List<InstanceTransition> own = transitionsOf(instance);
+        return own.get(own.size() - 1).getStatusCode();
+    }
+
+    private List<WorkflowMessage> posted = new java.util.ArrayList<>();
+
+    private boolean startedMessageOf(String report) {
+        posted.addAll(messages.readValuesToList());
+        String instance = InstanceIds.instanceId("e-" + report, "expense-approval");
+        return posted.stream()
+                .anyMatch(m ->
+                        m.getInstanceId().equals(instance) && m.getMessageName().equals("WorkflowStarted"));
+    }
+
+    /** Record time; what counts is processing time, the later of it and the driver's wall clock. */
+    private Instant now() {
+        return START;
+    }
+
+    private static Acknowledgement ack(String instance, String messageId, boolean succeed) {
+        return Acknowledgement.newBuilder()
+                .setMessageId(messageId)
+                .setInstanceId(instance)
+                .setOutcome(succeed ? Outcome.SUCCEEDED : Outcome.FAILED)
+                .setError(succeed ? null : new AckError("Rejected", "the approver rejected it", null))
+                .setOutput(Map.of())
+                .build();
+    }
+}
