@@ -59,14 +59,8 @@ class ActivationVersionsIT {
                 EventGateway eventGateway = EventGateway.start(GatewayConfig.from(settings));
                 AcknowledgingHandler handler =
                         AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "app");
-                var transitions = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.transitions(),
-                        serdes.valueSerde(InstanceTransition.class).deserializer());
-                var messages = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.messages(),
-                        serdes.valueSerde(WorkflowMessage.class).deserializer())) {
+                var transitions = TopicReader.transitions(infra, topics);
+                var messages = TopicReader.messages(infra, topics)) {
             GatewayClient gateway = new GatewayClient(eventGateway.port());
             assertThat(runtime.awaitRunning(Duration.ofSeconds(60))).isTrue();
             deployAndActivate(gateway, runtime, "FinishV1", 1);

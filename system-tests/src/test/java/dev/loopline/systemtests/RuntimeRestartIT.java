@@ -8,7 +8,6 @@ import dev.loopline.api.Topics;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.PlatformEvent;
-import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.systemtests.support.Records;
 import dev.loopline.systemtests.support.RuntimeProcess;
@@ -55,14 +54,8 @@ class RuntimeRestartIT {
         Path logs = Files.createDirectories(Path.of("target", "runtime-processes"));
 
         try (var handler = AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "handler");
-                var transitions = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.transitions(),
-                        serdes.valueSerde(InstanceTransition.class).deserializer());
-                var messages = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.messages(),
-                        serdes.valueSerde(WorkflowMessage.class).deserializer());
+                var transitions = TopicReader.transitions(infra, topics);
+                var messages = TopicReader.messages(infra, topics);
                 var deadLetters = TopicReader.raw(infra.bootstrapServers(), topics.deadLetters())) {
             RuntimeProcess first = RuntimeProcess.start(config(infra, topics), logs.resolve("first.log"));
             try (KafkaProducer<String, PlatformEvent> events = Records.events(infra)) {

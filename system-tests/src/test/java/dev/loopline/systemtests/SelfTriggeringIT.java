@@ -66,14 +66,8 @@ class SelfTriggeringIT {
                             }
                             return AcknowledgingHandler.succeeded(message);
                         });
-                var transitions = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.transitions(),
-                        serdes.valueSerde(InstanceTransition.class).deserializer());
-                var messages = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.messages(),
-                        serdes.valueSerde(WorkflowMessage.class).deserializer())) {
+                var transitions = TopicReader.transitions(infra, topics);
+                var messages = TopicReader.messages(infra, topics)) {
             assertThat(runtime.awaitRunning(Duration.ofSeconds(60))).isTrue();
 
             // when: one upstream update starts the loop

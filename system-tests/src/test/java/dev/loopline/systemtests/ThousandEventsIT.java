@@ -9,7 +9,6 @@ import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowDefinition;
-import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.LooplineRuntime;
@@ -100,14 +99,8 @@ class ThousandEventsIT {
         awaitCatalog("expenses", DefinitionStatus.ACTIVE);
         awaitCatalog("deactivated", DefinitionStatus.INACTIVE);
 
-        try (var transitions = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.transitions(),
-                        serdes.valueSerde(InstanceTransition.class).deserializer());
-                var messages = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.messages(),
-                        serdes.valueSerde(WorkflowMessage.class).deserializer())) {
+        try (var transitions = TopicReader.transitions(infra, topics);
+                var messages = TopicReader.messages(infra, topics)) {
             // when
             long started = System.nanoTime();
             publishEvents();

@@ -69,14 +69,8 @@ class TimerRestartIT {
         List<String> waiting = new ArrayList<>();
 
         try (var handler = AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "app");
-                var transitions = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.transitions(),
-                        serdes.valueSerde(InstanceTransition.class).deserializer());
-                var messages = TopicReader.values(
-                        infra.bootstrapServers(),
-                        topics.messages(),
-                        serdes.valueSerde(WorkflowMessage.class).deserializer())) {
+                var transitions = TopicReader.transitions(infra, topics);
+                var messages = TopicReader.messages(infra, topics)) {
             RuntimeProcess first = RuntimeProcess.start(config(infra, topics), logs.resolve("timers-first.log"));
             try (KafkaProducer<String, PlatformEvent> events = Records.events(infra)) {
                 for (int i = 0; i < EACH; i++) {

@@ -116,13 +116,7 @@ public final class InstanceMachine {
             run.fail(start.getLoopError());
             return run.decision();
         }
-        run.post(
-                InstanceIds.startedMessageId(instanceId),
-                MessageKind.WORKFLOW_STARTED,
-                "WorkflowStarted",
-                Map.of(),
-                null,
-                null);
+        run.postStarted();
         return run.decision();
     }
 
@@ -135,13 +129,7 @@ public final class InstanceMachine {
         Run run = leave(current, now);
         run.instance.setWait(null);
         run.moveTo(Status.IN_PROGRESS, "started: earlier jobs on " + grant.getDependencyToken() + " completed");
-        run.post(
-                InstanceIds.startedMessageId(current.getInstanceId()),
-                MessageKind.WORKFLOW_STARTED,
-                "WorkflowStarted",
-                Map.of(),
-                null,
-                null);
+        run.postStarted();
         return run.decision();
     }
 
@@ -257,13 +245,7 @@ public final class InstanceMachine {
             Run run = leave(current, now);
             run.instance.setWait(null);
             run.moveTo(Status.IN_PROGRESS, "started: the postponement ended");
-            run.post(
-                    InstanceIds.startedMessageId(current.getInstanceId()),
-                    MessageKind.WORKFLOW_STARTED,
-                    "WorkflowStarted",
-                    Map.of(),
-                    null,
-                    null);
+            run.postStarted();
             return run.decision();
         }
         if (wait.getKind() == WaitKind.RETRY) {
@@ -733,6 +715,17 @@ public final class InstanceMachine {
                             .setDueAt(dueAt)
                             .build(),
                     "acknowledgement of " + messageId);
+        }
+
+        /** Posts the "workflow started" message that every instance begins with, and waits for its acknowledgement. */
+        void postStarted() {
+            post(
+                    InstanceIds.startedMessageId(instance.getInstanceId()),
+                    MessageKind.WORKFLOW_STARTED,
+                    "WorkflowStarted",
+                    Map.of(),
+                    null,
+                    null);
         }
 
         /** After a create-task acknowledgement: wait for TaskChanged/TaskDeleted of the task. */

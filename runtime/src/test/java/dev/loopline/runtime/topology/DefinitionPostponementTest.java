@@ -4,26 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.serde.AvroSerdes;
-import dev.loopline.api.serde.MockSchemaRegistry;
 import dev.loopline.api.v1.AckError;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.PlatformEvent;
-import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
-import dev.loopline.runtime.config.RuntimeConfig;
-import dev.loopline.runtime.config.StreamsSettings;
 import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -39,17 +32,10 @@ class DefinitionPostponementTest {
 
     private static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
 
-    private final String scope = UUID.randomUUID().toString();
-    private final RuntimeConfig config = RuntimeConfig.from(Map.of(
-            "LOOPLINE_SCHEMA_REGISTRY_URL", "mock://" + scope,
-            "LOOPLINE_FAILURE_RULES", "Rejected=fail,*=suspend",
-            "LOOPLINE_RETRY_BASE", "PT10S",
-            "LOOPLINE_RETRY_CAP", "PT5M",
-            "LOOPLINE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/loopline-ttd-" + scope));
-    private final Topics topics = config.topics();
-    private final AvroSerdes serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
-
+    private TopologyHarness harness;
     private TopologyTestDriver driver;
+    private Topics topics;
+    private AvroSerdes serdes;
     private TestInputTopic<String, PlatformEvent> events;
     private TestInputTopic<String, Acknowledgement> acks;
     private TestOutputTopic<String, WorkflowMessage> messages;
@@ -57,32 +43,25 @@ class DefinitionPostponementTest {
 
     @BeforeEach
     void startDriver() {
-        driver = new TopologyTestDriver(
-                LooplineTopology.build(topics, serdes, config.topologyOptions()), StreamsSettings.of(config), START);
-        var keys = new StringSerializer();
-        driver.createInputTopic(
-                        topics.definitions(),
-                        keys,
-                        serdes.valueSerde(WorkflowDefinition.class).serializer())
-                .pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE), START);
-        events = driver.createInputTopic(
-                topics.events(), keys, serdes.valueSerde(PlatformEvent.class).serializer());
-        acks = driver.createInputTopic(
-                topics.acks(), keys, serdes.valueSerde(Acknowledgement.class).serializer());
-        messages = driver.createOutputTopic(
-                topics.messages(),
-                new StringDeserializer(),
-                serdes.valueSerde(WorkflowMessage.class).deserializer());
-        transitions = driver.createOutputTopic(
-                topics.transitions(),
-                new StringDeserializer(),
-                serdes.valueSerde(InstanceTransition.class).deserializer());
+        harness = new TopologyHarness(
+                Map.of(
+                        "LOOPLINE_FAILURE_RULES", "Rejected=fail,*=suspend",
+                        "LOOPLINE_RETRY_BASE", "PT10S",
+                        "LOOPLINE_RETRY_CAP", "PT5M"),
+                START);
+        driver = harness.driver;
+        topics = harness.topics;
+        serdes = harness.serdes;
+        events = harness.events;
+        acks = harness.acks;
+        messages = harness.messages;
+        transitions = harness.transitions;
+        harness.definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE), START);
     }
 
     @AfterEach
     void closeDriver() {
-        driver.close();
-        MockSchemaRegistry.drop(scope);
+        harness.close();
     }
 
     @Test

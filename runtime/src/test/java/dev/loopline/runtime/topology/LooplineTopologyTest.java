@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.serde.AvroSerdes;
-import dev.loopline.api.serde.MockSchemaRegistry;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
@@ -12,20 +11,13 @@ import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
-import dev.loopline.runtime.config.RuntimeConfig;
-import dev.loopline.runtime.config.StreamsSettings;
 import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -39,14 +31,10 @@ class LooplineTopologyTest {
 
     private static final java.time.Instant T0 = Fixtures.T0;
 
-    private final String scope = UUID.randomUUID().toString();
-    private final RuntimeConfig config = RuntimeConfig.from(Map.of(
-            "LOOPLINE_SCHEMA_REGISTRY_URL", "mock://" + scope,
-            "LOOPLINE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/loopline-ttd-" + scope));
-    private final Topics topics = config.topics();
-    private final AvroSerdes serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
-
+    private TopologyHarness harness;
     private TopologyTestDriver driver;
+    private Topics topics;
+    private AvroSerdes serdes;
     private TestInputTopic<String, WorkflowDefinition> definitions;
     private TestInputTopic<String, PlatformEvent> events;
     private TestInputTopic<String, byte[]> rawEvents;
@@ -57,33 +45,22 @@ class LooplineTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        driver = new TopologyTestDriver(LooplineTopology.build(topics, serdes), StreamsSettings.of(config));
-        var keys = new StringSerializer();
-        definitions = driver.createInputTopic(
-                topics.definitions(),
-                keys,
-                serdes.valueSerde(WorkflowDefinition.class).serializer());
-        events = driver.createInputTopic(
-                topics.events(), keys, serdes.valueSerde(PlatformEvent.class).serializer());
-        rawEvents = driver.createInputTopic(topics.events(), keys, new ByteArraySerializer());
-        acks = driver.createInputTopic(
-                topics.acks(), keys, serdes.valueSerde(Acknowledgement.class).serializer());
-        messages = driver.createOutputTopic(
-                topics.messages(),
-                new StringDeserializer(),
-                serdes.valueSerde(WorkflowMessage.class).deserializer());
-        transitions = driver.createOutputTopic(
-                topics.transitions(),
-                new StringDeserializer(),
-                serdes.valueSerde(InstanceTransition.class).deserializer());
-        deadLetters = driver.createOutputTopic(
-                topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        harness = new TopologyHarness(Map.of(), T0);
+        driver = harness.driver;
+        topics = harness.topics;
+        serdes = harness.serdes;
+        definitions = harness.definitions;
+        events = harness.events;
+        rawEvents = harness.rawEvents;
+        acks = harness.acks;
+        messages = harness.messages;
+        transitions = harness.transitions;
+        deadLetters = harness.deadLetters;
     }
 
     @AfterEach
     void closeDriver() {
-        driver.close();
-        MockSchemaRegistry.drop(scope);
+        harness.close();
     }
 
     @Test

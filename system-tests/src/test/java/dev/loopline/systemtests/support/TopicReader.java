@@ -1,5 +1,10 @@
 package dev.loopline.systemtests.support;
 
+import dev.loopline.api.Topics;
+import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.testsupport.infra.Infrastructure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +39,26 @@ public final class TopicReader<K, V> implements AutoCloseable {
 
     public static <V> TopicReader<String, V> values(String bootstrap, String topic, Deserializer<V> values) {
         return new TopicReader<>(new KafkaConsumer<>(config(bootstrap), new StringDeserializer(), values), topic);
+    }
+
+    /** Every committed transition of these topics, decoded. */
+    public static TopicReader<String, InstanceTransition> transitions(Infrastructure infra, Topics topics) {
+        return values(
+                infra.bootstrapServers(),
+                topics.transitions(),
+                new AvroSerdes(infra.clientConfig())
+                        .valueSerde(InstanceTransition.class)
+                        .deserializer());
+    }
+
+    /** Every committed message to the application, decoded. */
+    public static TopicReader<String, WorkflowMessage> messages(Infrastructure infra, Topics topics) {
+        return values(
+                infra.bootstrapServers(),
+                topics.messages(),
+                new AvroSerdes(infra.clientConfig())
+                        .valueSerde(WorkflowMessage.class)
+                        .deserializer());
     }
 
     public static TopicReader<byte[], byte[]> raw(String bootstrap, String topic) {

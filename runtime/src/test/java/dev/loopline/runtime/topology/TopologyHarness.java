@@ -1,0 +1,83 @@
+package dev.loopline.runtime.topology;
+
+import dev.loopline.api.Topics;
+import dev.loopline.api.serde.AvroSerdes;
+import dev.loopline.api.serde.MockSchemaRegistry;
+import dev.loopline.api.v1.Acknowledgement;
+import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.config.StreamsSettings;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The whole topology on TopologyTestDriver, with the runtime's real Streams settings, an in-memory
+ * registry scope of its own, and typed input and output topics. Close it after each test.
+ */
+final class TopologyHarness implements AutoCloseable {
+
+    final String scope = UUID.randomUUID().toString();
+    final RuntimeConfig config;
+    final Topics topics;
+    final AvroSerdes serdes;
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, WorkflowDefinition> definitions;
+    final TestInputTopic<String, PlatformEvent> events;
+    final TestInputTopic<String, byte[]> rawEvents;
+    final TestInputTopic<String, Acknowledgement> acks;
+    final TestOutputTopic<String, WorkflowMessage> messages;
+    final TestOutputTopic<String, InstanceTransition> transitions;
+    final TestOutputTopic<byte[], byte[]> deadLetters;
+
+    /** @param settings runtime settings on top of the harness's registry and state directory */
+    TopologyHarness(Map<String, String> settings, Instant wallClockStart) {
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("LOOPLINE_SCHEMA_REGISTRY_URL", "mock://" + scope);
+        all.put("LOOPLINE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/loopline-ttd-" + scope);
+        config = RuntimeConfig.from(all);
+        topics = config.topics();
+        serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
+        driver = new TopologyTestDriver(
+                LooplineTopology.build(topics, serdes, config.topologyOptions()),
+                StreamsSettings.of(config),
+                wallClockStart);
+        var keys = new StringSerializer();
+        definitions = driver.createInputTopic(
+                topics.definitions(),
+                keys,
+                serdes.valueSerde(WorkflowDefinition.class).serializer());
+        events = driver.createInputTopic(
+                topics.events(), keys, serdes.valueSerde(PlatformEvent.class).serializer());
+        rawEvents = driver.createInputTopic(topics.events(), keys, new ByteArraySerializer());
+        acks = driver.createInputTopic(
+                topics.acks(), keys, serdes.valueSerde(Acknowledgement.class).serializer());
+        messages = driver.createOutputTopic(
+                topics.messages(),
+                new StringDeserializer(),
+                serdes.valueSerde(WorkflowMessage.class).deserializer());
+        transitions = driver.createOutputTopic(
+                topics.transitions(),
+                new StringDeserializer(),
+                serdes.valueSerde(InstanceTransition.class).deserializer());
+        deadLetters = driver.createOutputTopic(
+                topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        MockSchemaRegistry.drop(scope);
+    }
+}
