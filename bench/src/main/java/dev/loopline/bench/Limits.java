@@ -1,0 +1,157 @@
+package dev.loopline.bench;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * What Kafka itself does on this broker, measured the same way Loopline is: an idempotent producer
+ * (acks=all) of ~300-byte records, a consumer reading them back, and a passthrough Kafka Streams
+ * application under exactly_once_v2 with the runtime's default commit interval.
+ */
+final class Limits {
+
+    static final int RECORD_BYTES = 300;
+
+    private final String bootstrap;
+    private final String prefix;
+    private final int partitions;
+
+    Limits(String bootstrap, String prefix, int partitions) {
+        this.bootstrap = bootstrap;
+        this.prefix = prefix;
+        this.partitions = partitions;
+    }
+
+    Throughput produce(int records) throws Exception {
+        createTopics(input(), output());
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        byte[] value = new byte[RECORD_BYTES];
+        new Random(42).nextBytes(value);
+        try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(input(), Integer.toString(i).getBytes(), value));
+            }
+            producer.flush();
+            return new Throughput("idempotent producer", records, seconds(start), (long) records * RECORD_BYTES);
+        }
+    }
+
+    Throughput consume(int records) {
+        try (var consumer = consumer()) {
+            List<TopicPartition> all = assignAll(consumer, input());
+            consumer.seekToBeginning(all);
+            long start = System.nanoTime();
+            long read = 0;
+            while (read < records) {
+                read += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return new Throughput("consumer", read, seconds(start), read * RECORD_BYTES);
+        }
+    }
+
+    /** A Streams application that copies every record, exactly once; timed from RUNNING to the last committed output. */
+    Throughput passthrough(int records) throws Exception {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(
+                        input(),
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-source"))
+                .to(
+                        output(),
+                        Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-sink"));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "passthrough");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                java.nio.file.Files.createTempDirectory("bench-passthrough").toString());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        CountDownLatch running = new CountDownLatch(1);
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
+                var consumer = consumer()) {
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    running.countDown();
+                }
+            });
+            List<TopicPartition> all = assignAll(consumer, output());
+            consumer.seekToBeginning(all);
+            streams.start();
+            if (!running.await(2, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the passthrough application did not start");
+            }
+            long start = System.nanoTime();
+            long read = 0;
+            while (read < records) {
+                read += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return new Throughput("Streams passthrough, exactly_once_v2", read, seconds(start), read * RECORD_BYTES);
+        }
+    }
+
+    private String input() {
+        return prefix + "limits-in";
+    }
+
+    private String output() {
+        return prefix + "limits-out";
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        List<TopicPartition> all = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
+        consumer.assign(all);
+        return all;
+    }
+
+    private void createTopics(String... names) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(java.util.Arrays.stream(names)
+                            .map(name -> new NewTopic(name, partitions, (short) 1))
+                            .toList())
+                    .all()
+                    .get();
+        }
+    }
+
+    static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,247 @@
+package dev.loopline.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loopline.api.Topics;
+import dev.loopline.runtime.LooplineRuntime;
+import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.testsupport.infra.Infrastructure;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Loopline's benchmark. On one broker, in one run: Kafka's limits (idempotent producer, consumer,
+ * exactly_once_v2 passthrough), then the standard workflow at maximum rate and at fixed fractions
+ * of it. Prints a table and writes JSON. Speed is reported, never asserted.
+ *
+ * <pre>
+ * java -jar bench/target/loopline-bench-*.jar [--events N] [--records N] [--rates 0.25,0.5,0.75]
+ *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL]
+ * </pre>
+ *
+ * Without --bootstrap it starts Apache Kafka's KRaft broker in this JVM and Apicurio Registry as a
+ * child process, as the demo does.
+ */
+public final class LooplineBench {
+
+    /** The run's settings. */
+    public record Options(
+            int events, int records, List<Double> rates, int partitions, Path out, String bootstrap, String registry) {
+
+        public static Options parse(String... args) {
+            Map<String, String> given = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                given.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+            }
+            List<Double> rates = new ArrayList<>();
+            for (String rate : given.getOrDefault("rates", "0.25,0.5,0.75").split(",")) {
+                rates.add(Double.parseDouble(rate.trim()));
+            }
+            return new Options(
+                    Integer.parseInt(given.getOrDefault("events", "20000")),
+                    Integer.parseInt(given.getOrDefault("records", "200000")),
+                    rates,
+                    Integer.parseInt(given.getOrDefault("partitions", "6")),
+                    Path.of(given.getOrDefault("out", "target/bench-results.json")),
+                    given.get("bootstrap"),
+                    given.get("registry"));
+        }
+    }
+
+    private LooplineBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Object> report = run(Options.parse(args), System.out);
+        System.exit(report.isEmpty() ? 1 : 0);
+    }
+
+    /** Runs everything and returns the report it wrote. */
+    public static Map<String, Object> run(Options options, PrintStream out) throws Exception {
+        Infrastructure started = null;
+        String bootstrap = options.bootstrap();
+        String registry = options.registry();
+        if (bootstrap == null) {
+            out.println("Starting Apache Kafka (KRaft, in this JVM) and Apicurio Registry…");
+            started = Infrastructure.start();
+            bootstrap = started.bootstrapServers();
+            registry = started.schemaRegistryUrl();
+        }
+        try {
+            String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+            Limits limits = new Limits(bootstrap, prefix, options.partitions());
+            out.printf(
+                    "Limits with %d records of %d bytes, %d partitions…%n",
+                    options.records(), Limits.RECORD_BYTES, options.partitions());
+            Throughput produced = limits.produce(options.records());
+            Throughput consumed = limits.consume(options.records());
+            Throughput passthrough = limits.passthrough(options.records());
+
+            Map<String, String> settings = new HashMap<>();
+            settings.put("LOOPLINE_BOOTSTRAP_SERVERS", bootstrap);
+            settings.put("LOOPLINE_SCHEMA_REGISTRY_URL", registry);
+            settings.put("LOOPLINE_TOPIC_PREFIX", prefix);
+            settings.put("LOOPLINE_APPLICATION_ID", prefix + "runtime");
+            settings.put("LOOPLINE_PARTITIONS", Integer.toString(options.partitions()));
+            settings.put(
+                    "LOOPLINE_STATE_DIR",
+                    Files.createTempDirectory("bench-state").toString());
+            RuntimeConfig config = RuntimeConfig.from(settings);
+            List<StandardWorkflow.Result> workflows = new ArrayList<>();
+            try (LooplineRuntime runtime = LooplineRuntime.start(config)) {
+                if (!runtime.awaitRunning(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("the runtime did not start");
+                }
+                Map<String, Object> clients = new HashMap<>();
+                clients.put("bootstrap.servers", bootstrap);
+                clients.put("schema.registry.url", registry);
+                try (StandardWorkflow workflow = new StandardWorkflow(clients, new Topics(prefix), runtime)) {
+                    out.println("Standard workflow: warm-up…");
+                    workflow.run("warm-up", Math.max(50, options.events() / 10), 0);
+                    out.printf("Standard workflow: %d instances at maximum rate…%n", options.events());
+                    StandardWorkflow.Result max = workflow.run("max", options.events(), 0);
+                    workflows.add(max);
+                    for (double fraction : options.rates()) {
+                        double rate = max.completedPerSecond() * fraction;
+                        int events = (int) Math.max(50, Math.min(options.events(), rate * 20));
+                        out.printf(
+                                "Standard workflow: %d instances at %.0f/s (%.0f%% of max)…%n",
+                                events, rate, fraction * 100);
+                        workflows.add(workflow.run(Math.round(fraction * 100) + "% of max", events, rate));
+                    }
+                }
+            }
+            Map<String, Object> report = report(options, produced, consumed, passthrough, workflows);
+            print(out, produced, consumed, passthrough, workflows);
+            Files.createDirectories(options.out().toAbsolutePath().getParent());
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(options.out().toFile(), report);
+            out.println("JSON written to " + options.out().toAbsolutePath());
+            return report;
+        } finally {
+            if (started != null) {
+                started.close();
+            }
+        }
+    }
+
+    private static void print(
+            PrintStream out,
+            Throughput produced,
+            Throughput consumed,
+            Throughput passthrough,
+            List<StandardWorkflow.Result> workflows) {
+        out.println();
+        out.println("Limits (same broker, same run)              records/s      MB/s");
+        for (Throughput t : List.of(produced, consumed, passthrough)) {
+            out.printf("  %-40s %10.0f %9.1f%n", t.name(), t.perSecond(), t.megabytesPerSecond());
+        }
+        out.println();
+        out.println(
+                "Standard workflow   completed/s   ratio  | publish→started ms p50   p90   p99  p99.9 | publish→completed ms p50   p90   p99  p99.9");
+        for (StandardWorkflow.Result r : workflows) {
+            out.printf(
+                    "  %-14s %10.0f  %6.2f  | %26s | %28s%n",
+                    r.label(),
+                    r.completedPerSecond(),
+                    ratio(r, passthrough),
+                    percentiles(r.publishToStarted()),
+                    percentiles(r.publishToCompleted()));
+        }
+        out.printf(
+                "%nratio = completed/s × %d hops ÷ passthrough records/s (the runtime consumes %d records per instance)%n",
+                StandardWorkflow.HOPS_PER_INSTANCE, StandardWorkflow.HOPS_PER_INSTANCE);
+    }
+
+    private static double ratio(StandardWorkflow.Result r, Throughput passthrough) {
+        return r.completedPerSecond() * StandardWorkflow.HOPS_PER_INSTANCE / passthrough.perSecond();
+    }
+
+    private static String percentiles(Histogram h) {
+        return String.format(
+                "%5.0f %5.0f %5.0f %6.0f",
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(90) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                h.getValueAtPercentile(99.9) / 1000.0);
+    }
+
+    private static Map<String, Object> report(
+            Options options,
+            Throughput produced,
+            Throughput consumed,
+            Throughput passthrough,
+            List<StandardWorkflow.Result> workflows) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("measuredAt", Instant.now().toString());
+        report.put(
+                "machine",
+                Map.of(
+                        "cores", Runtime.getRuntime().availableProcessors(),
+                        "java", System.getProperty("java.version"),
+                        "maxHeapMb", Runtime.getRuntime().maxMemory() / 1_000_000));
+        report.put(
+                "options",
+                Map.of(
+                        "events",
+                        options.events(),
+                        "records",
+                        options.records(),
+                        "partitions",
+                        options.partitions(),
+                        "rates",
+                        options.rates()));
+        Map<String, Object> limits = new LinkedHashMap<>();
+        for (Throughput t : List.of(produced, consumed, passthrough)) {
+            limits.put(
+                    t.name(),
+                    Map.of(
+                            "records",
+                            t.records(),
+                            "seconds",
+                            t.seconds(),
+                            "recordsPerSecond",
+                            t.perSecond(),
+                            "mbPerSecond",
+                            t.megabytesPerSecond()));
+        }
+        report.put("limits", limits);
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (StandardWorkflow.Result r : workflows) {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("label", r.label());
+            run.put("instances", r.instances());
+            run.put("targetRatePerSecond", r.targetRate());
+            run.put("completedPerSecond", r.completedPerSecond());
+            run.put("ratioToPassthrough", ratio(r, passthrough));
+            run.put("publishToStartedMs", latencies(r.publishToStarted()));
+            run.put("publishToCompletedMs", latencies(r.publishToCompleted()));
+            runs.add(run);
+        }
+        report.put("standardWorkflow", runs);
+        report.put("hopsPerInstance", StandardWorkflow.HOPS_PER_INSTANCE);
+        return report;
+    }
+
+    private static Map<String, Object> latencies(Histogram h) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("count", h.getTotalCount());
+        for (double p : new double[] {50, 90, 99, 99.9}) {
+            values.put(
+                    "p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p)),
+                    h.getValueAtPercentile(p) / 1000.0);
+        }
+        values.put("max", h.getMaxValue() / 1000.0);
+        return values;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.loopline.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.loopline.bench.LooplineBench;
+import dev.loopline.testsupport.infra.Infrastructure;
+import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Keeps the benchmark from rotting: a run with tiny numbers on the test broker. It checks that
+ * every part ran and reported, never how fast (speed is measured by the bench, not asserted).
+ */
+@ExtendWith(LooplineInfrastructureExtension.class)
+class BenchSmokeIT {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldRunEveryPartOfTheBenchAndWriteItsReport(Infrastructure infra) throws Exception {
+        Path out = Path.of("target", "bench-smoke.json");
+        var options = new LooplineBench.Options(
+                200, 5_000, List.of(0.5), 2, out, infra.bootstrapServers(), infra.schemaRegistryUrl());
+
+        Map<String, Object> report = LooplineBench.run(options, System.out);
+
+        assertThat(Files.exists(out)).isTrue();
+        assertThat((Map<String, Object>) report.get("limits"))
+                .containsKeys("idempotent producer", "consumer", "Streams passthrough, exactly_once_v2");
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("standardWorkflow");
+        assertThat(runs).extracting(run -> run.get("label")).containsExactly("max", "50% of max");
+        assertThat(runs).allSatisfy(run -> {
+            Map<String, Object> completed = (Map<String, Object>) run.get("publishToCompletedMs");
+            assertThat(completed.get("count")).isEqualTo(((Integer) run.get("instances")).longValue());
+        });
+    }
+}
