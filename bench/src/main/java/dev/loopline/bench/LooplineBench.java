@@ -95,6 +95,12 @@ public final class LooplineBench {
             settings.put(
                     "LOOPLINE_STATE_DIR",
                     Files.createTempDirectory("bench-state").toString());
+            // tuning experiments: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=20 and the like reach the runtime
+            System.getenv().forEach((name, value) -> {
+                if (name.startsWith("LOOPLINE_KAFKA_")) {
+                    settings.put(name, value);
+                }
+            });
             RuntimeConfig config = RuntimeConfig.from(settings);
             List<StandardWorkflow.Result> workflows = new ArrayList<>();
             try (LooplineRuntime runtime = LooplineRuntime.start(config)) {
