@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -jar bench/target/loopline-bench-*.jar [--events N] [--records N] [--rates 0.25,0.5,0.75]
- *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL]
+ *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL] [--scale N [--scale-delay PT2M]]
  * </pre>
  *
  * Without --bootstrap it starts Apache Kafka's KRaft broker in this JVM and Apicurio Registry as a
@@ -36,7 +36,15 @@ public final class LooplineBench {
 
     /** The run's settings. */
     public record Options(
-            int events, int records, List<Double> rates, int partitions, Path out, String bootstrap, String registry) {
+            int events,
+            int records,
+            List<Double> rates,
+            int partitions,
+            Path out,
+            String bootstrap,
+            String registry,
+            int scale,
+            Duration scaleDelay) {
 
         public static Options parse(String... args) {
             Map<String, String> given = new HashMap<>();
@@ -54,7 +62,9 @@ public final class LooplineBench {
                     Integer.parseInt(given.getOrDefault("partitions", "6")),
                     Path.of(given.getOrDefault("out", "target/bench-results.json")),
                     given.get("bootstrap"),
-                    given.get("registry"));
+                    given.get("registry"),
+                    Integer.parseInt(given.getOrDefault("scale", "0")),
+                    Duration.parse(given.getOrDefault("scale-delay", "PT2M")));
         }
     }
 
@@ -127,6 +137,21 @@ public final class LooplineBench {
                 }
             }
             Map<String, Object> report = report(options, produced, consumed, passthrough, workflows);
+            if (options.scale() > 0) {
+                out.printf(
+                        "Scale: %d suspended instances (half on a %s delay, half on an event)…%n",
+                        options.scale(), options.scaleDelay());
+                Map<String, String> scaleSettings = new HashMap<>(settings);
+                scaleSettings.put("LOOPLINE_TOPIC_PREFIX", prefix + "scale.");
+                scaleSettings.put("LOOPLINE_APPLICATION_ID", prefix + "scale-runtime");
+                Map<String, Object> clients = new HashMap<>();
+                clients.put("bootstrap.servers", bootstrap);
+                clients.put("schema.registry.url", registry);
+                Map<String, Object> scale =
+                        new ScaleTest(clients, scaleSettings, options.scaleDelay()).run(options.scale());
+                report.put("scale", scale);
+                out.println("Scale: " + scale);
+            }
             print(out, produced, consumed, passthrough, workflows);
             Files.createDirectories(options.out().toAbsolutePath().getParent());
             new ObjectMapper()

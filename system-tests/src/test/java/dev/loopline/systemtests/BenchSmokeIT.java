@@ -24,7 +24,15 @@ class BenchSmokeIT {
     void shouldRunEveryPartOfTheBenchAndWriteItsReport(Infrastructure infra) throws Exception {
         Path out = Path.of("target", "bench-smoke.json");
         var options = new LooplineBench.Options(
-                200, 5_000, List.of(0.5), 2, out, infra.bootstrapServers(), infra.schemaRegistryUrl());
+                200,
+                5_000,
+                List.of(0.5),
+                2,
+                out,
+                infra.bootstrapServers(),
+                infra.schemaRegistryUrl(),
+                200,
+                java.time.Duration.ofSeconds(5));
 
         Map<String, Object> report = LooplineBench.run(options, System.out);
 
@@ -33,6 +41,9 @@ class BenchSmokeIT {
                 .containsKeys("idempotent producer", "consumer", "Streams passthrough, exactly_once_v2");
         List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("standardWorkflow");
         assertThat(runs).extracting(run -> run.get("label")).containsExactly("max", "50% of max");
+        Map<String, Object> scale = (Map<String, Object>) report.get("scale");
+        assertThat(scale).containsKeys("stateOnDiskMb", "heapGrowthAfterGcMb", "restoreSeconds", "timerLatenessMs");
+        assertThat(scale.get("timersFired")).isEqualTo(100L);
         assertThat(runs).allSatisfy(run -> {
             Map<String, Object> completed = (Map<String, Object>) run.get("publishToCompletedMs");
             assertThat(completed.get("count")).isEqualTo(((Integer) run.get("instances")).longValue());
