@@ -117,7 +117,7 @@ final class InstanceRoutes {
         JsonNode body = body(ctx);
         JsonNode filterNode = body.path("filter");
         InstanceProjection.Filter filter = filter(
-                filterNode.isObject() ? iterable(filterNode.fieldNames()) : Set.of(),
+                filterNode.isObject() ? fieldNames(filterNode.fieldNames()) : Set.of(),
                 name -> filterNode.hasNonNull(name) ? filterNode.get(name).asText() : null);
         List<Map<String, Object>> accepted = new ArrayList<>();
         List<Map<String, Object>> refused = new ArrayList<>();
@@ -234,7 +234,7 @@ final class InstanceRoutes {
         throw ProblemException.invalid(List.of(new Problem.FieldError("limit", "expected 1 to " + MAX_PAGE)));
     }
 
-    private static Set<String> iterable(java.util.Iterator<String> iterator) {
+    private static Set<String> fieldNames(java.util.Iterator<String> iterator) {
         Set<String> names = new java.util.HashSet<>();
         iterator.forEachRemaining(names::add);
         return names;

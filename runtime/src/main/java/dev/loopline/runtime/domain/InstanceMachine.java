@@ -21,6 +21,7 @@ import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
+import dev.loopline.api.v1.StepKind;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.definition.expression.ExpressionException;
@@ -155,7 +156,7 @@ public final class InstanceMachine {
         run.instance.setErrorMessage(null);
         run.recordOutput(outputName(current), ack.getOutput());
         Step step = current.getStepIndex() < 0 ? null : run.step(current.getStepIndex());
-        if (step != null && step.getKind() == dev.loopline.api.v1.StepKind.CREATE_TASK) {
+        if (step != null && step.getKind() == StepKind.CREATE_TASK) {
             run.waitForTask(step, wait.getDueAt());
             return run.decision();
         }
@@ -262,9 +263,8 @@ public final class InstanceMachine {
         }
         Run run = resume(current, now, "timed out: " + describe(wait));
         run.closeWait();
-        boolean waitingStep = step != null
-                && (step.getKind() == dev.loopline.api.v1.StepKind.WAIT_FOR_EVENT
-                        || step.getKind() == dev.loopline.api.v1.StepKind.CREATE_TASK);
+        boolean waitingStep =
+                step != null && (step.getKind() == StepKind.WAIT_FOR_EVENT || step.getKind() == StepKind.CREATE_TASK);
         if (waitingStep && step.getTarget() >= 0) {
             run.recordOutput(step.getName(), Map.of("timedOut", true));
             run.execute(step.getTarget(), this);
@@ -468,7 +468,7 @@ public final class InstanceMachine {
         String instanceId = run.instance.getInstanceId();
         switch (step.getKind()) {
             case SEND_MESSAGE, UPSERT_ENTITY -> {
-                boolean upsert = step.getKind() == dev.loopline.api.v1.StepKind.UPSERT_ENTITY;
+                boolean upsert = step.getKind() == StepKind.UPSERT_ENTITY;
                 String entityId = upsert ? text(step.getEntityIdExpression(), run) : null;
                 Duration timeout = step.getTimeoutMillis() == null ? null : Duration.ofMillis(step.getTimeoutMillis());
                 run.post(

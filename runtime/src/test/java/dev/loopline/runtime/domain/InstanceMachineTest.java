@@ -24,7 +24,6 @@ import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.definition.DefinitionCompiler;
 import dev.loopline.definition.expression.Expressions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
@@ -643,9 +642,5 @@ class InstanceMachineTest {
 
     private static String reason(Decision decision) {
         return decision.transitions().get(decision.transitions().size() - 1).getReason();
-    }
-
-    static Instant later(long seconds) {
-        return T0.plusSeconds(seconds);
     }
 }

@@ -2,14 +2,11 @@ package dev.loopline.runtime.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loopline.api.Topics;
-import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.AckError;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Outcome;
-import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
@@ -17,10 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,40 +21,26 @@ import org.junit.jupiter.api.Test;
  * When a definition's jobs fail in a row, its new jobs are postponed for longer and longer; after
  * the first success they run at once again.
  */
-class DefinitionPostponementTest {
+class DefinitionPostponementTest extends TopologyHarness {
 
     private static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
 
-    private TopologyHarness harness;
-    private TopologyTestDriver driver;
-    private Topics topics;
-    private AvroSerdes serdes;
-    private TestInputTopic<String, PlatformEvent> events;
-    private TestInputTopic<String, Acknowledgement> acks;
-    private TestOutputTopic<String, WorkflowMessage> messages;
-    private TestOutputTopic<String, InstanceTransition> transitions;
-
-    @BeforeEach
-    void startDriver() {
-        harness = new TopologyHarness(
-                Map.of(
-                        "LOOPLINE_FAILURE_RULES", "Rejected=fail,*=suspend",
-                        "LOOPLINE_RETRY_BASE", "PT10S",
-                        "LOOPLINE_RETRY_CAP", "PT5M"),
-                START);
-        driver = harness.driver;
-        topics = harness.topics;
-        serdes = harness.serdes;
-        events = harness.events;
-        acks = harness.acks;
-        messages = harness.messages;
-        transitions = harness.transitions;
-        harness.definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE), START);
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of(
+                "LOOPLINE_FAILURE_RULES", "Rejected=fail,*=suspend",
+                "LOOPLINE_RETRY_BASE", "PT10S",
+                "LOOPLINE_RETRY_CAP", "PT5M");
     }
 
-    @AfterEach
-    void closeDriver() {
-        harness.close();
+    @Override
+    protected Instant wallClockStart() {
+        return START;
+    }
+
+    @BeforeEach
+    void deployDefinition() {
+        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE), START);
     }
 
     @Test

@@ -2,65 +2,30 @@ package dev.loopline.runtime.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loopline.api.Topics;
-import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Outcome;
-import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The topology on TopologyTestDriver, with the runtime's real Streams settings and an in-memory registry. */
-class LooplineTopologyTest {
+class LooplineTopologyTest extends TopologyHarness {
 
-    private static final java.time.Instant T0 = Fixtures.T0;
+    private static final Instant T0 = Fixtures.T0;
 
-    private TopologyHarness harness;
-    private TopologyTestDriver driver;
-    private Topics topics;
-    private AvroSerdes serdes;
-    private TestInputTopic<String, WorkflowDefinition> definitions;
-    private TestInputTopic<String, PlatformEvent> events;
-    private TestInputTopic<String, byte[]> rawEvents;
-    private TestInputTopic<String, Acknowledgement> acks;
-    private TestOutputTopic<String, WorkflowMessage> messages;
-    private TestOutputTopic<String, InstanceTransition> transitions;
-    private TestOutputTopic<byte[], byte[]> deadLetters;
-
-    @BeforeEach
-    void startDriver() {
-        harness = new TopologyHarness(Map.of(), T0);
-        driver = harness.driver;
-        topics = harness.topics;
-        serdes = harness.serdes;
-        definitions = harness.definitions;
-        events = harness.events;
-        rawEvents = harness.rawEvents;
-        acks = harness.acks;
-        messages = harness.messages;
-        transitions = harness.transitions;
-        deadLetters = harness.deadLetters;
-    }
-
-    @AfterEach
-    void closeDriver() {
-        harness.close();
+    @Override
+    protected Instant wallClockStart() {
+        return T0;
     }
 
     @Test

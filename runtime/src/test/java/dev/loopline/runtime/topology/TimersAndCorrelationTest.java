@@ -2,8 +2,6 @@ package dev.loopline.runtime.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loopline.api.Topics;
-import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
@@ -19,12 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -32,38 +25,19 @@ import org.junit.jupiter.api.Test;
  * Timers (driven by TopologyTestDriver's wall-clock advance) and correlation (fan-out, early events
  * buffered for the TTL, deduplication, index cleanup) through the whole topology.
  */
-class TimersAndCorrelationTest {
+class TimersAndCorrelationTest extends TopologyHarness {
 
     private static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
     private static final Duration TTL = Duration.ofMinutes(10);
 
-    private TopologyHarness harness;
-    private TopologyTestDriver driver;
-    private Topics topics;
-    private AvroSerdes serdes;
-    private TestInputTopic<String, WorkflowDefinition> definitions;
-    private TestInputTopic<String, PlatformEvent> events;
-    private TestInputTopic<String, Acknowledgement> acks;
-    private TestOutputTopic<String, WorkflowMessage> messages;
-    private TestOutputTopic<String, InstanceTransition> transitions;
-
-    @BeforeEach
-    void startDriver() {
-        harness = new TopologyHarness(
-                Map.of("LOOPLINE_CORRELATION_TTL", TTL.toString(), "LOOPLINE_TIMER_INTERVAL", "PT0.1S"), START);
-        driver = harness.driver;
-        topics = harness.topics;
-        serdes = harness.serdes;
-        definitions = harness.definitions;
-        events = harness.events;
-        acks = harness.acks;
-        messages = harness.messages;
-        transitions = harness.transitions;
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("LOOPLINE_CORRELATION_TTL", TTL.toString(), "LOOPLINE_TIMER_INTERVAL", "PT0.1S");
     }
 
-    @AfterEach
-    void closeDriver() {
-        harness.close();
+    @Override
+    protected Instant wallClockStart() {
+        return START;
     }
 
     @Nested

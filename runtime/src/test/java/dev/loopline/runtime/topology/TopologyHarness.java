@@ -21,29 +21,40 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The whole topology on TopologyTestDriver, with the runtime's real Streams settings, an in-memory
- * registry scope of its own, and typed input and output topics. Close it after each test.
+ * Base of the topology tests: the whole topology on TopologyTestDriver, with the runtime's real
+ * Streams settings, an in-memory registry scope of its own, and typed input and output topics, new
+ * for each test. Subclasses say which runtime settings and wall-clock start they need.
  */
-final class TopologyHarness implements AutoCloseable {
+abstract class TopologyHarness {
 
-    final String scope = UUID.randomUUID().toString();
-    final RuntimeConfig config;
-    final Topics topics;
-    final AvroSerdes serdes;
-    final TopologyTestDriver driver;
-    final TestInputTopic<String, WorkflowDefinition> definitions;
-    final TestInputTopic<String, PlatformEvent> events;
-    final TestInputTopic<String, byte[]> rawEvents;
-    final TestInputTopic<String, Acknowledgement> acks;
-    final TestOutputTopic<String, WorkflowMessage> messages;
-    final TestOutputTopic<String, InstanceTransition> transitions;
-    final TestOutputTopic<byte[], byte[]> deadLetters;
+    protected final String scope = UUID.randomUUID().toString();
+    protected RuntimeConfig config;
+    protected Topics topics;
+    protected AvroSerdes serdes;
+    protected TopologyTestDriver driver;
+    protected TestInputTopic<String, WorkflowDefinition> definitions;
+    protected TestInputTopic<String, PlatformEvent> events;
+    protected TestInputTopic<String, byte[]> rawEvents;
+    protected TestInputTopic<String, Acknowledgement> acks;
+    protected TestOutputTopic<String, WorkflowMessage> messages;
+    protected TestOutputTopic<String, InstanceTransition> transitions;
+    protected TestOutputTopic<byte[], byte[]> deadLetters;
 
-    /** @param settings runtime settings on top of the harness's registry and state directory */
-    TopologyHarness(Map<String, String> settings, Instant wallClockStart) {
-        Map<String, String> all = new HashMap<>(settings);
+    /** Runtime settings on top of the harness's registry and state directory. */
+    protected Map<String, String> settings() {
+        return Map.of();
+    }
+
+    /** The driver's wall clock at the start. */
+    protected abstract Instant wallClockStart();
+
+    @BeforeEach
+    final void startDriver() {
+        Map<String, String> all = new HashMap<>(settings());
         all.put("LOOPLINE_SCHEMA_REGISTRY_URL", "mock://" + scope);
         all.put("LOOPLINE_STATE_DIR", System.getProperty("java.io.tmpdir") + "/loopline-ttd-" + scope);
         config = RuntimeConfig.from(all);
@@ -52,7 +63,7 @@ final class TopologyHarness implements AutoCloseable {
         driver = new TopologyTestDriver(
                 LooplineTopology.build(topics, serdes, config.topologyOptions()),
                 StreamsSettings.of(config),
-                wallClockStart);
+                wallClockStart());
         var keys = new StringSerializer();
         definitions = driver.createInputTopic(
                 topics.definitions(),
@@ -75,8 +86,8 @@ final class TopologyHarness implements AutoCloseable {
                 topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    @Override
-    public void close() {
+    @AfterEach
+    final void closeDriver() {
         driver.close();
         MockSchemaRegistry.drop(scope);
     }

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -36,12 +35,20 @@ import org.slf4j.LoggerFactory;
 public final class AcknowledgingHandler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AcknowledgingHandler.class);
+    private static final int REMEMBERED = 100_000;
 
     private final KafkaConsumer<String, WorkflowMessage> consumer;
     private final KafkaProducer<String, Acknowledgement> producer;
     private final Topics topics;
     private final Function<WorkflowMessage, Acknowledgement> decide;
-    private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    /** Recently acknowledged message ids; redeliveries come from the last uncommitted polls, so a window suffices. */
+    private final Set<String> acknowledged = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
+
     private final AtomicLong handled = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
