@@ -17,6 +17,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -36,6 +37,11 @@ public final class LooplineRuntime implements AutoCloseable {
         Topology topology = LooplineTopology.build(
                 config.topics(), new AvroSerdes(StreamsSettings.serdeConfig(config)), config.topologyOptions());
         this.streams = new KafkaStreams(topology, StreamsSettings.of(config));
+        // A failed task (see RejectionHandler) aborts its transaction; a new thread retries its records.
+        streams.setUncaughtExceptionHandler(error -> {
+            log.error("stream thread failed; replacing it to retry from the last commit", error);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
         streams.setStateListener((now, before) -> {
             log.info("runtime {} → {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {

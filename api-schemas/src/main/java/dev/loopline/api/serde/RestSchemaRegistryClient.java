@@ -41,13 +41,25 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return SHARED.computeIfAbsent(baseUrl, RestSchemaRegistryClient::new);
     }
 
+    /**
+     * Registers idempotently. Two processes registering a new subject at the same moment can make
+     * Apicurio answer the loser 409 ("artifact already exists"); Confluent's registry returns the
+     * id instead, so the registration is retried, and then finds the schema registered.
+     */
     @Override
     public int register(String subject, Schema schema) {
-        return idsBySubjectAndSchema.computeIfAbsent(
-                cacheKey(subject, schema),
-                k -> post("subjects/" + encode(subject) + "/versions", schema)
-                        .get("id")
-                        .asInt());
+        return idsBySubjectAndSchema.computeIfAbsent(cacheKey(subject, schema), k -> {
+            String path = "subjects/" + encode(subject) + "/versions";
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return post(path, schema).get("id").asInt();
+                } catch (SchemaRegistryException e) {
+                    if (e.errorCode() != 409 || attempt >= 5) {
+                        throw e;
+                    }
+                }
+            }
+        });
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.loopline.runtime.config;
 
 import dev.loopline.api.serde.WireFormatAvroSerde;
+import dev.loopline.runtime.topology.RejectionHandler;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -8,7 +9,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /** The Kafka Streams properties of the runtime: Loopline's choices, then the operator's overrides. */
 public final class StreamsSettings {
@@ -23,14 +23,13 @@ public final class StreamsSettings {
         // Store writes, outputs and input offsets commit atomically.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
-        // A record that cannot be read or applied goes to the dead-letter topic with the reason in
-        // headers (__streams.errors.*), and processing continues.
+        // A record that cannot be read, or that a processor rejects, goes to the dead-letter topic with
+        // the reason in headers (__streams.errors.*), and processing continues. Any other processing
+        // failure fails the task, so that it is retried rather than half-applied (RejectionHandler).
         props.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
-        props.put(
-                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueProcessingExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RejectionHandler.class.getName());
         props.put(
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.topics().deadLetters());
