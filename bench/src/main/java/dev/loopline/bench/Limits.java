@@ -8,6 +8,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,7 +29,8 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * What Kafka itself does on this broker, measured the same way Loopline is: an idempotent producer
  * (acks=all) of ~300-byte records, a consumer reading them back, and a passthrough Kafka Streams
- * application under exactly_once_v2 with the runtime's default commit interval.
+ * application under exactly_once_v2 with the runtime's default commit interval, thread count and
+ * linger.
  */
 final class Limits {
 
@@ -54,13 +56,30 @@ final class Limits {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
         byte[] value = new byte[RECORD_BYTES];
         new Random(42).nextBytes(value);
+        AtomicReference<Exception> failure = new AtomicReference<>();
         try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            // One record per partition first, each awaited: a partition whose leader is not yet ready
+            // answers NOT_LEADER_OR_FOLLOWER, and an idempotent producer that has later batches of the
+            // same partition in flight can then retry its first batch forever with
+            // OUT_OF_ORDER_SEQUENCE_NUMBER (seen here right after topic creation). Alone, it just retries.
+            for (int partition = 0; partition < partitions; partition++) {
+                producer.send(new ProducerRecord<>(input(), partition, null, value))
+                        .get(1, TimeUnit.MINUTES);
+            }
             long start = System.nanoTime();
-            for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(input(), Integer.toString(i).getBytes(), value));
+            for (int i = partitions; i < records; i++) {
+                producer.send(new ProducerRecord<>(input(), Integer.toString(i).getBytes(), value), (meta, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
             }
             producer.flush();
-            return new Throughput("idempotent producer", records, seconds(start), (long) records * RECORD_BYTES);
+            if (failure.get() != null) {
+                throw new IllegalStateException("the producer limit run lost records", failure.get());
+            }
+            int timed = records - partitions;
+            return new Throughput("idempotent producer", timed, seconds(start), (long) timed * RECORD_BYTES);
         }
     }
 
@@ -69,10 +88,7 @@ final class Limits {
             List<TopicPartition> all = assignAll(consumer, input());
             consumer.seekToBeginning(all);
             long start = System.nanoTime();
-            long read = 0;
-            while (read < records) {
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
+            long read = readAll(consumer, records, "consumer");
             return new Throughput("consumer", read, seconds(start), read * RECORD_BYTES);
         }
     }
@@ -94,6 +110,9 @@ final class Limits {
                 StreamsConfig.STATE_DIR_CONFIG,
                 java.nio.file.Files.createTempDirectory("bench-passthrough").toString());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // the runtime's thread count and linger (StreamsSettings), so that the limit is measured like Loopline
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         CountDownLatch running = new CountDownLatch(1);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
                 var consumer = consumer()) {
@@ -109,12 +128,23 @@ final class Limits {
                 throw new IllegalStateException("the passthrough application did not start");
             }
             long start = System.nanoTime();
-            long read = 0;
-            while (read < records) {
-                read += consumer.poll(Duration.ofMillis(200)).count();
-            }
+            long read = readAll(consumer, records, "passthrough output");
             return new Throughput("Streams passthrough, exactly_once_v2", read, seconds(start), read * RECORD_BYTES);
         }
+    }
+
+    /** Polls until {@code records} were read; fails, rather than hang, if they do not come within 5 minutes. */
+    private static long readAll(KafkaConsumer<byte[], byte[]> consumer, int records, String what) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        long read = 0;
+        while (read < records) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        what + ": only " + read + " of " + records + " records within 5 minutes");
+            }
+            read += consumer.poll(Duration.ofMillis(200)).count();
+        }
+        return read;
     }
 
     private String input() {

@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -jar bench/target/loopline-bench-*.jar [--events N] [--records N] [--rates 0.25,0.5,0.75]
- *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL] [--scale N [--scale-delay PT2M]]
+ *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL] [--scale N [--scale-delay PT2M] [--scale-spread PT10M]]
  * </pre>
  *
  * Without --bootstrap it starts Apache Kafka's KRaft broker in this JVM and Apicurio Registry as a
@@ -44,7 +44,8 @@ public final class LooplineBench {
             String bootstrap,
             String registry,
             int scale,
-            Duration scaleDelay) {
+            Duration scaleDelay,
+            Duration scaleSpread) {
 
         public static Options parse(String... args) {
             Map<String, String> given = new HashMap<>();
@@ -56,15 +57,16 @@ public final class LooplineBench {
                 rates.add(Double.parseDouble(rate.trim()));
             }
             return new Options(
-                    Integer.parseInt(given.getOrDefault("events", "20000")),
-                    Integer.parseInt(given.getOrDefault("records", "200000")),
+                    Integer.parseInt(given.getOrDefault("events", "60000")),
+                    Integer.parseInt(given.getOrDefault("records", "300000")),
                     rates,
                     Integer.parseInt(given.getOrDefault("partitions", "6")),
                     Path.of(given.getOrDefault("out", "target/bench-results.json")),
                     given.get("bootstrap"),
                     given.get("registry"),
                     Integer.parseInt(given.getOrDefault("scale", "0")),
-                    Duration.parse(given.getOrDefault("scale-delay", "PT2M")));
+                    Duration.parse(given.getOrDefault("scale-delay", "PT2M")),
+                    Duration.parse(given.getOrDefault("scale-spread", "PT0S")));
         }
     }
 
@@ -105,14 +107,16 @@ public final class LooplineBench {
             settings.put(
                     "LOOPLINE_STATE_DIR",
                     Files.createTempDirectory("bench-state").toString());
-            // tuning experiments: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=20 and the like reach the runtime
+            // tuning experiments: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=20, LOOPLINE_ROCKSDB_MEMORY_MB=0 and the
+            // like reach the runtime; the bench's own settings above (broker, prefix, state) stay
             System.getenv().forEach((name, value) -> {
-                if (name.startsWith("LOOPLINE_KAFKA_")) {
-                    settings.put(name, value);
+                if (name.startsWith("LOOPLINE_")) {
+                    settings.putIfAbsent(name, value);
                 }
             });
             RuntimeConfig config = RuntimeConfig.from(settings);
             List<StandardWorkflow.Result> workflows = new ArrayList<>();
+            Map<String, Long> records = Map.of();
             try (LooplineRuntime runtime = LooplineRuntime.start(config)) {
                 if (!runtime.awaitRunning(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the runtime did not start");
@@ -124,7 +128,12 @@ public final class LooplineBench {
                     out.println("Standard workflow: warm-up…");
                     workflow.run("warm-up", Math.max(50, options.events() / 10), 0);
                     out.printf("Standard workflow: %d instances at maximum rate…%n", options.events());
-                    StandardWorkflow.Result max = workflow.run("max", options.events(), 0);
+                    StandardWorkflow.Result max;
+                    try (RecordCounts counter = new RecordCounts(bootstrap, prefix)) {
+                        var before = counter.snapshot();
+                        max = workflow.run("max", options.events(), 0);
+                        records = counter.between(before, counter.snapshot());
+                    }
                     workflows.add(max);
                     for (double fraction : options.rates()) {
                         double rate = max.completedPerSecond() * fraction;
@@ -136,7 +145,8 @@ public final class LooplineBench {
                     }
                 }
             }
-            Map<String, Object> report = report(options, produced, consumed, passthrough, workflows);
+            Hops hops = Hops.of(records, new Topics(prefix), options.events());
+            Map<String, Object> report = report(options, produced, consumed, passthrough, workflows, hops);
             if (options.scale() > 0) {
                 out.printf(
                         "Scale: %d suspended instances (half on a %s delay, half on an event)…%n",
@@ -147,12 +157,13 @@ public final class LooplineBench {
                 Map<String, Object> clients = new HashMap<>();
                 clients.put("bootstrap.servers", bootstrap);
                 clients.put("schema.registry.url", registry);
-                Map<String, Object> scale =
-                        new ScaleTest(clients, scaleSettings, options.scaleDelay()).run(options.scale());
+                Map<String, Object> scale = new ScaleTest(
+                                clients, scaleSettings, options.scaleDelay(), options.scaleSpread())
+                        .run(options.scale());
                 report.put("scale", scale);
                 out.println("Scale: " + scale);
             }
-            print(out, produced, consumed, passthrough, workflows);
+            print(out, produced, consumed, passthrough, workflows, hops);
             Files.createDirectories(options.out().toAbsolutePath().getParent());
             new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT)
@@ -171,12 +182,16 @@ public final class LooplineBench {
             Throughput produced,
             Throughput consumed,
             Throughput passthrough,
-            List<StandardWorkflow.Result> workflows) {
+            List<StandardWorkflow.Result> workflows,
+            Hops hops) {
         out.println();
         out.println("Limits (same broker, same run)              records/s      MB/s");
         for (Throughput t : List.of(produced, consumed, passthrough)) {
             out.printf("  %-40s %10.0f %9.1f%n", t.name(), t.perSecond(), t.megabytesPerSecond());
         }
+        out.println();
+        out.println("Records written per instance in the max run (committed, read back)");
+        hops.perInstance().forEach((topic, perInstance) -> out.printf("  %-44s %6.2f%n", topic, perInstance));
         out.println();
         out.println(
                 "Standard workflow   completed/s   ratio  | publish→started ms p50   p90   p99  p99.9 | publish→completed ms p50   p90   p99  p99.9");
@@ -185,17 +200,32 @@ public final class LooplineBench {
                     "  %-14s %10.0f  %6.2f  | %26s | %28s%n",
                     r.label(),
                     r.completedPerSecond(),
-                    ratio(r, passthrough),
+                    hops.ratio(r, passthrough),
                     percentiles(r.publishToStarted()),
                     percentiles(r.publishToCompleted()));
         }
         out.printf(
-                "%nratio = completed/s × %d hops ÷ passthrough records/s (the runtime consumes %d records per instance)%n",
-                StandardWorkflow.HOPS_PER_INSTANCE, StandardWorkflow.HOPS_PER_INSTANCE);
+                "%nratio = completed/s × %.2f hops ÷ passthrough records/s (hops: records per instance on the runtime's input topics, measured above)%n",
+                hops.inputsPerInstance());
     }
 
-    private static double ratio(StandardWorkflow.Result r, Throughput passthrough) {
-        return r.completedPerSecond() * StandardWorkflow.HOPS_PER_INSTANCE / passthrough.perSecond();
+    /** Records per instance by topic, and the hops: those on the runtime's input topics. */
+    record Hops(Map<String, Double> perInstance, double inputsPerInstance) {
+
+        static Hops of(Map<String, Long> records, Topics topics, int instances) {
+            Map<String, Double> perInstance = new LinkedHashMap<>();
+            records.forEach((topic, count) -> perInstance.put(topic, count / (double) instances));
+            double inputs = 0;
+            for (String input : RecordCounts.runtimeInputs(topics)) {
+                inputs +=
+                        perInstance.getOrDefault(input.substring(topics.prefix().length()), 0.0);
+            }
+            return new Hops(perInstance, inputs);
+        }
+
+        double ratio(StandardWorkflow.Result r, Throughput passthrough) {
+            return r.completedPerSecond() * inputsPerInstance / passthrough.perSecond();
+        }
     }
 
     private static String percentiles(Histogram h) {
@@ -212,7 +242,8 @@ public final class LooplineBench {
             Throughput produced,
             Throughput consumed,
             Throughput passthrough,
-            List<StandardWorkflow.Result> workflows) {
+            List<StandardWorkflow.Result> workflows,
+            Hops hops) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("measuredAt", Instant.now().toString());
         report.put(
@@ -254,13 +285,14 @@ public final class LooplineBench {
             run.put("instances", r.instances());
             run.put("targetRatePerSecond", r.targetRate());
             run.put("completedPerSecond", r.completedPerSecond());
-            run.put("ratioToPassthrough", ratio(r, passthrough));
+            run.put("ratioToPassthrough", hops.ratio(r, passthrough));
             run.put("publishToStartedMs", latencies(r.publishToStarted()));
             run.put("publishToCompletedMs", latencies(r.publishToCompleted()));
             runs.add(run);
         }
         report.put("standardWorkflow", runs);
-        report.put("hopsPerInstance", StandardWorkflow.HOPS_PER_INSTANCE);
+        report.put("hopsPerInstance", hops.inputsPerInstance());
+        report.put("recordsPerInstance", hops.perInstance());
         return report;
     }
 

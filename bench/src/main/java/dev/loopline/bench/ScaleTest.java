@@ -42,6 +42,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * before the runtime started, so an upper bound that includes the runtime's caches), the time a
  * fresh process with an empty state directory takes to restore it all from the changelogs, and how
  * late the delays fire.
+ *
+ * <p>By default every delay is the same length, so delays fall due at the rate the instances were
+ * created, a burst. With a spread, each delay instead runs until a time in the event's {@code
+ * dueAt} attribute, spaced evenly over the spread after the delay, so they fall due at
+ * (instances / 2) / spread per second, as timers set by real traffic would.
  */
 final class ScaleTest {
 
@@ -49,12 +54,14 @@ final class ScaleTest {
     private final Map<String, String> settings;
     private final Topics topics;
     private final Duration delay;
+    private final Duration spread;
 
-    ScaleTest(Map<String, Object> clients, Map<String, String> settings, Duration delay) {
+    ScaleTest(Map<String, Object> clients, Map<String, String> settings, Duration delay, Duration spread) {
         this.clients = clients;
         this.settings = settings;
         this.topics = new Topics(settings.get("LOOPLINE_TOPIC_PREFIX"));
         this.delay = delay;
+        this.spread = spread;
     }
 
     Map<String, Object> run(int instances) throws Exception {
@@ -62,13 +69,16 @@ final class ScaleTest {
         Path firstState = Files.createTempDirectory("bench-scale-1");
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("instances", instances);
+        result.put("delay", delay.toString());
+        result.put("spread", spread.toString());
         AvroSerdes serdes = new AvroSerdes(clients);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", clients.get("bootstrap.servers")))) {
             TopicProvisioner.ensureTopics(
                     admin, topics, Integer.parseInt(settings.getOrDefault("LOOPLINE_PARTITIONS", "6")), (short) 1);
         }
+        String pause = spread.isZero() ? "\"duration\":\"" + delay + "\"" : "\"until\":\"trigger.attributes.dueAt\"";
         write(serdes, definition("scale-delay", "scale-delay", """
-                {"name":"pause","kind":"delay","duration":"%s"},{"name":"done","kind":"send-message","messageName":"Done"}""".formatted(delay)));
+                {"name":"pause","kind":"delay",%s},{"name":"done","kind":"send-message","messageName":"Done"}""".formatted(pause)));
         write(serdes, definition("scale-wait", "scale-wait", """
                 {"name":"never","kind":"wait-for-event",
                  "event":{"entityType":"nothing","messageName":"Never","key":"trigger.entityId"}}"""));
@@ -86,6 +96,7 @@ final class ScaleTest {
                 result.put("createdPerSecond", instances / (created / 1e9));
                 result.put("stateOnDiskMb", size(firstState) / 1e6);
                 result.put("heapGrowthAfterGcMb", (heapAfterGc() - heapBefore) / 1e6);
+                result.put("processRssMb", residentSetBytes() / 1e6);
             }
             // a new process: empty state directory, same application id, everything from the changelogs
             Path secondState = Files.createTempDirectory("bench-scale-2");
@@ -121,9 +132,11 @@ final class ScaleTest {
                 producerConfig(),
                 new StringSerializer(),
                 serdes.valueSerde(PlatformEvent.class).serializer())) {
+            Instant firstDue = Instant.now().plus(delay);
             for (int i = 0; i < instances; i++) {
                 String type = i % 2 == 0 ? "scale-delay" : "scale-wait";
                 String id = type + "-" + i;
+                Instant due = firstDue.plusNanos((long) (spread.toNanos() * (i / (double) instances)));
                 producer.send(new ProducerRecord<>(
                         topics.events(),
                         id,
@@ -133,6 +146,7 @@ final class ScaleTest {
                                 .setEntityType(type)
                                 .setEntityId(id)
                                 .setMessageName("Create")
+                                .setAttributes(Map.of("dueAt", due.toString()))
                                 .setOccurredAt(Instant.now())
                                 .build()));
             }
@@ -234,6 +248,20 @@ final class ScaleTest {
     private static long heapAfterGc() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** This process's resident memory (heap, RocksDB and the broker in this JVM), or -1 off Linux. */
+    private static long residentSetBytes() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
     }
 
     private static long size(Path dir) throws IOException {

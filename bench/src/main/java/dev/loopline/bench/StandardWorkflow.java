@@ -43,9 +43,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class StandardWorkflow implements AutoCloseable {
 
-    /** Input records the runtime consumes per instance: the event, its start command and two acknowledgements. */
-    static final int HOPS_PER_INSTANCE = 4;
-
     private static final String DEFINITION = "bench-standard";
 
     private final Map<String, Object> clients;

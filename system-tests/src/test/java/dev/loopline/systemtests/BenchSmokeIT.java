@@ -7,6 +7,7 @@ import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,8 @@ class BenchSmokeIT {
                 infra.bootstrapServers(),
                 infra.schemaRegistryUrl(),
                 200,
-                java.time.Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(2));
 
         Map<String, Object> report = LooplineBench.run(options, System.out);
 
@@ -41,6 +43,10 @@ class BenchSmokeIT {
                 .containsKeys("idempotent producer", "consumer", "Streams passthrough, exactly_once_v2");
         List<Map<String, Object>> runs = (List<Map<String, Object>>) report.get("standardWorkflow");
         assertThat(runs).extracting(run -> run.get("label")).containsExactly("max", "50% of max");
+        // the max run's records were read back per topic: one event per instance, and the hops counted
+        Map<String, Double> records = (Map<String, Double>) report.get("recordsPerInstance");
+        assertThat(records).containsEntry("events", 1.0).containsKeys("instance-commands", "acks", "transitions");
+        assertThat((Double) report.get("hopsPerInstance")).isGreaterThanOrEqualTo(4.0);
         Map<String, Object> scale = (Map<String, Object>) report.get("scale");
         assertThat(scale).containsKeys("stateOnDiskMb", "heapGrowthAfterGcMb", "restoreSeconds", "timerLatenessMs");
         assertThat(scale.get("timersFired")).isEqualTo(100L);

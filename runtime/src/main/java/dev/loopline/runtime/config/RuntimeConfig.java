@@ -32,6 +32,7 @@ import java.util.Objects;
  *   <tr><td>LOOPLINE_FAILURE_RULES</td><td>see FailurePolicy</td><td>code=action, category:name=action, *=action (retry, suspend, fail)</td></tr>
  *   <tr><td>LOOPLINE_RETRY_BASE, LOOPLINE_RETRY_CAP, LOOPLINE_RETRY_MAX</td><td>PT1S, PT15M, 10</td><td>exponential backoff of retried steps</td></tr>
  *   <tr><td>LOOPLINE_RETENTION</td><td>P30D</td><td>how long succeeded and canceled instances are kept (failed ones stay until deleted)</td></tr>
+ *   <tr><td>LOOPLINE_ROCKSDB_MEMORY_MB</td><td>256</td><td>off-heap budget shared by all RocksDB stores of the process (block cache, memtables, index and filters); 0: each store takes Kafka Streams' defaults</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td></td><td>any Kafka Streams/client property: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=50 sets commit.interval.ms</td></tr>
  * </table>
  */
@@ -48,6 +49,7 @@ public record RuntimeConfig(
         LoopGuard loopGuard,
         FailurePolicy failurePolicy,
         Duration retention,
+        long rocksDbMemoryMb,
         Map<String, String> kafkaOverrides) {
 
     public RuntimeConfig {
@@ -90,6 +92,7 @@ public record RuntimeConfig(
                         Duration.parse(settings.getOrDefault("LOOPLINE_RETRY_CAP", "PT15M")),
                         Integer.parseInt(settings.getOrDefault("LOOPLINE_RETRY_MAX", "10"))),
                 Duration.parse(settings.getOrDefault("LOOPLINE_RETENTION", "P30D")),
+                Long.parseLong(settings.getOrDefault("LOOPLINE_ROCKSDB_MEMORY_MB", "256")),
                 KafkaOverrides.from(settings));
     }
 
@@ -126,6 +129,7 @@ public record RuntimeConfig(
         env.put("LOOPLINE_REPLICATION_FACTOR", Short.toString(replicationFactor));
         env.put("LOOPLINE_CORRELATION_TTL", correlationTtl.toString());
         env.put("LOOPLINE_TIMER_INTERVAL", timerInterval.toString());
+        env.put("LOOPLINE_ROCKSDB_MEMORY_MB", Long.toString(rocksDbMemoryMb));
         env.put("LOOPLINE_LOOP_MAX_DEPTH", Integer.toString(loopGuard.maxDepth()));
         env.put("LOOPLINE_LOOP_DEPTH_WINDOW", loopGuard.depthWindow().toString());
         env.put("LOOPLINE_LOOP_MAX_RUNS_PER_RECORD", Integer.toString(loopGuard.maxRunsPerRecord()));

@@ -34,7 +34,22 @@ public final class StreamsSettings {
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.topics().deadLetters());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Measured (issue 5): linger 0 cost a quarter of peak throughput, 20 ms added latency for nothing.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        // A task reads two topics (events + dependency-commands, instance-commands + acks), and no
+        // decision depends on their relative timestamps: each record is applied to the current state.
+        // So a task never waits for its other partition. Measured (issue 5): with the default (0),
+        // PartitionGroup.readyToProcess formatted log strings eagerly on every empty partition and took
+        // 10% of the stream thread's CPU.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+        // One stream thread per core: on 2 cores a second thread raised peak throughput by 15-19%.
+        props.put(
+                StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+                Integer.toString(Runtime.getRuntime().availableProcessors()));
+        if (config.rocksDbMemoryMb() > 0) {
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+            props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString(config.rocksDbMemoryMb() * 1024 * 1024));
+        }
         props.put(WireFormatAvroSerde.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl());
         props.putAll(config.kafkaOverrides());
         return props;

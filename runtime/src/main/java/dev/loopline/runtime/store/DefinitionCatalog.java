@@ -1,8 +1,10 @@
 package dev.loopline.runtime.store;
 
 import dev.loopline.api.v1.WorkflowDefinition;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -11,25 +13,45 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Read-only view of the "definitions-catalog" global store: {@code definitionId →
  * WorkflowDefinition}, the latest version of each definition with its activation status. Every
  * task of every process holds the whole catalog (it is small: one entry per definition).
+ *
+ * <p>Every event is matched against every definition, so the decoded list is kept between events.
+ * It is read again when the catalog updater reports a write (a shared counter, raised after each
+ * write to the store), and at least once a second in case the global store was restored from its
+ * topic without passing through the updater.
  */
 public final class DefinitionCatalog {
 
+    private static final long MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
+
     private final KeyValueStore<String, WorkflowDefinition> store;
+    private final AtomicLong changes;
+    private long loadedAtChange = -1;
+    private long loadedAtNanos;
+    private List<WorkflowDefinition> loaded = List.of();
 
-    private DefinitionCatalog(KeyValueStore<String, WorkflowDefinition> store) {
+    private DefinitionCatalog(KeyValueStore<String, WorkflowDefinition> store, AtomicLong changes) {
         this.store = store;
+        this.changes = changes;
     }
 
-    public static DefinitionCatalog from(ProcessorContext<?, ?> context, String storeName) {
-        return new DefinitionCatalog(context.getStateStore(storeName));
+    /** @param changes raised by the catalog updater after every write to the store */
+    public static DefinitionCatalog from(ProcessorContext<?, ?> context, String storeName, AtomicLong changes) {
+        return new DefinitionCatalog(context.getStateStore(storeName), changes);
     }
 
-    /** Every definition, in id order. */
+    /** Every definition, in id order. The list and its definitions are shared: do not change them. */
     public List<WorkflowDefinition> all() {
-        List<WorkflowDefinition> definitions = new ArrayList<>();
-        try (KeyValueIterator<String, WorkflowDefinition> iterator = store.all()) {
-            iterator.forEachRemaining(entry -> definitions.add(entry.value));
+        long change = changes.get();
+        long now = System.nanoTime();
+        if (change != loadedAtChange || now - loadedAtNanos > MAX_AGE_NANOS) {
+            List<WorkflowDefinition> definitions = new ArrayList<>();
+            try (KeyValueIterator<String, WorkflowDefinition> iterator = store.all()) {
+                iterator.forEachRemaining(entry -> definitions.add(entry.value));
+            }
+            loaded = List.copyOf(definitions);
+            loadedAtChange = change;
+            loadedAtNanos = now;
         }
-        return definitions;
+        return loaded;
     }
 }

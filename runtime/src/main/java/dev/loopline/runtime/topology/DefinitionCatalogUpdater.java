@@ -1,15 +1,24 @@
 package dev.loopline.runtime.topology;
 
 import dev.loopline.api.v1.WorkflowDefinition;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Keeps the global definitions catalog equal to the compacted definitions topic. */
+/**
+ * Keeps the global definitions catalog equal to the compacted definitions topic, and raises the
+ * shared change counter after each write so that readers reload their decoded copy.
+ */
 final class DefinitionCatalogUpdater implements Processor<String, WorkflowDefinition, Void, Void> {
 
+    private final AtomicLong changes;
     private KeyValueStore<String, WorkflowDefinition> catalog;
+
+    DefinitionCatalogUpdater(AtomicLong changes) {
+        this.changes = changes;
+    }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -26,5 +35,6 @@ final class DefinitionCatalogUpdater implements Processor<String, WorkflowDefini
         } else {
             catalog.put(record.key(), record.value());
         }
+        changes.incrementAndGet();
     }
 }

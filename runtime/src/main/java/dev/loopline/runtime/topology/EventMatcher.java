@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -59,15 +60,18 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
     private KeyValueStore<String, RecordRuns> recordRuns;
     private TokenQueues queues;
 
-    EventMatcher(LoopGuard loopGuard, FailurePolicy failurePolicy) {
+    private final AtomicLong catalogChanges;
+
+    EventMatcher(LoopGuard loopGuard, FailurePolicy failurePolicy, AtomicLong catalogChanges) {
         this.loopGuard = loopGuard;
         this.failurePolicy = failurePolicy;
+        this.catalogChanges = catalogChanges;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.catalog = DefinitionCatalog.from(context, LooplineTopology.DEFINITIONS_STORE);
+        this.catalog = DefinitionCatalog.from(context, LooplineTopology.DEFINITIONS_STORE, catalogChanges);
         this.recordRuns = context.getStateStore(LooplineTopology.RECORD_RUNS_STORE);
         this.queues = TokenQueues.from(context, LooplineTopology.DEPENDENCY_QUEUES_STORE);
         this.health = context.getStateStore(LooplineTopology.DEFINITION_HEALTH_STORE);

@@ -20,6 +20,7 @@ import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -131,6 +132,8 @@ public final class LooplineTopology {
         Serde<CorrelationCommand> correlations = new InternalAvroSerde<>(CorrelationCommand.class);
 
         Topology topology = new Topology();
+        // raised by the catalog updater after each write; the event matchers' cached catalogs compare it
+        AtomicLong catalogChanges = new AtomicLong();
 
         topology.addGlobalStore(
                 Stores.keyValueStoreBuilder(
@@ -144,7 +147,7 @@ public final class LooplineTopology {
                 definitions.deserializer(),
                 topics.definitions(),
                 DEFINITIONS_CATALOG_UPDATER,
-                DefinitionCatalogUpdater::new);
+                () -> new DefinitionCatalogUpdater(catalogChanges));
 
         Serde<DefinitionHealth> health = new InternalAvroSerde<>(DefinitionHealth.class);
         topology.addGlobalStore(
@@ -177,7 +180,9 @@ public final class LooplineTopology {
         // The event half, keyed by entity id.
         topology.addSource(EVENTS_SOURCE, keys.deserializer(), events.deserializer(), topics.events());
         topology.addProcessor(
-                EVENT_MATCHER, () -> new EventMatcher(options.loopGuard(), options.failurePolicy()), EVENTS_SOURCE);
+                EVENT_MATCHER,
+                () -> new EventMatcher(options.loopGuard(), options.failurePolicy(), catalogChanges),
+                EVENTS_SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(RECORD_RUNS_STORE),

@@ -59,6 +59,23 @@ class LooplineTopologyTest extends TopologyHarness {
     }
 
     @Test
+    void shouldSeeACatalogChangeOnTheVeryNextEvent() {
+        // the event matcher keeps the decoded catalog between events; a change must still count at once
+        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.INACTIVE));
+        events.pipeInput("report-2", Fixtures.expenseSubmitted("event-2", "report-2"));
+        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        events.pipeInput("report-3", Fixtures.expenseSubmitted("event-3", "report-3"));
+
+        assertThat(messages.readValuesToList())
+                .extracting(WorkflowMessage::getInstanceId)
+                .containsExactly(
+                        InstanceIds.instanceId("event-1", "expense-approval"),
+                        InstanceIds.instanceId("event-3", "expense-approval"));
+    }
+
+    @Test
     void shouldRunTheMessageLoopToCompletion() {
         // given
         activate();
