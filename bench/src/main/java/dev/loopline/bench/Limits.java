@@ -29,8 +29,9 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * What Kafka itself does on this broker, measured the same way Loopline is: an idempotent producer
  * (acks=all) of ~300-byte records, a consumer reading them back, and a passthrough Kafka Streams
- * application under exactly_once_v2 with the runtime's default commit interval, thread count and
- * linger.
+ * application under exactly_once_v2 with the runtime's own Streams settings (commit interval, stream
+ * threads, linger, poll time and any LOOPLINE_KAFKA_* override), so that the ratio compares like
+ * with like.
  */
 final class Limits {
 
@@ -39,11 +40,13 @@ final class Limits {
     private final String bootstrap;
     private final String prefix;
     private final int partitions;
+    private final Properties runtimeSettings;
 
-    Limits(String bootstrap, String prefix, int partitions) {
+    Limits(String bootstrap, String prefix, int partitions, Properties runtimeSettings) {
         this.bootstrap = bootstrap;
         this.prefix = prefix;
         this.partitions = partitions;
+        this.runtimeSettings = runtimeSettings;
     }
 
     Throughput produce(int records) throws Exception {
@@ -103,6 +106,7 @@ final class Limits {
                         output(),
                         Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-sink"));
         Properties props = new Properties();
+        props.putAll(runtimeSettings);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "passthrough");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -110,9 +114,6 @@ final class Limits {
                 StreamsConfig.STATE_DIR_CONFIG,
                 java.nio.file.Files.createTempDirectory("bench-passthrough").toString());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // the runtime's thread count and linger (StreamsSettings), so that the limit is measured like Loopline
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Runtime.getRuntime().availableProcessors());
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         CountDownLatch running = new CountDownLatch(1);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
                 var consumer = consumer()) {

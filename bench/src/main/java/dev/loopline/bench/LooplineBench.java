@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loopline.api.Topics;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.config.StreamsSettings;
 import dev.loopline.testsupport.infra.Infrastructure;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -90,14 +91,6 @@ public final class LooplineBench {
         }
         try {
             String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-            Limits limits = new Limits(bootstrap, prefix, options.partitions());
-            out.printf(
-                    "Limits with %d records of %d bytes, %d partitions…%n",
-                    options.records(), Limits.RECORD_BYTES, options.partitions());
-            Throughput produced = limits.produce(options.records());
-            Throughput consumed = limits.consume(options.records());
-            Throughput passthrough = limits.passthrough(options.records());
-
             Map<String, String> settings = new HashMap<>();
             settings.put("LOOPLINE_BOOTSTRAP_SERVERS", bootstrap);
             settings.put("LOOPLINE_SCHEMA_REGISTRY_URL", registry);
@@ -115,6 +108,16 @@ public final class LooplineBench {
                 }
             });
             RuntimeConfig config = RuntimeConfig.from(settings);
+
+            // the passthrough runs with the runtime's own Streams settings (commit interval, threads, linger, …)
+            Limits limits = new Limits(bootstrap, prefix, options.partitions(), StreamsSettings.of(config));
+            out.printf(
+                    "Limits with %d records of %d bytes, %d partitions…%n",
+                    options.records(), Limits.RECORD_BYTES, options.partitions());
+            Throughput produced = limits.produce(options.records());
+            Throughput consumed = limits.consume(options.records());
+            Throughput passthrough = limits.passthrough(options.records());
+
             List<StandardWorkflow.Result> workflows = new ArrayList<>();
             Map<String, Long> records = Map.of();
             try (LooplineRuntime runtime = LooplineRuntime.start(config)) {
@@ -204,6 +207,20 @@ public final class LooplineBench {
                     percentiles(r.publishToStarted()),
                     percentiles(r.publishToCompleted()));
         }
+        out.println();
+        out.println(
+                "Commits (all stream threads)  commits/s  records/commit | ms per commit: flush  send offsets  commit txn");
+        for (StandardWorkflow.Result r : workflows) {
+            CommitCosts.Result c = r.commits();
+            out.printf(
+                    "  %-26s %9.0f %15.1f | %20.1f %13.1f %11.1f%n",
+                    r.label(),
+                    c.commitsPerSecond(),
+                    c.recordsPerCommit(),
+                    c.flushMs(),
+                    c.sendOffsetsMs(),
+                    c.commitTransactionMs());
+        }
         out.printf(
                 "%nratio = completed/s × %.2f hops ÷ passthrough records/s (hops: records per instance on the runtime's input topics, measured above)%n",
                 hops.inputsPerInstance());
@@ -288,6 +305,7 @@ public final class LooplineBench {
             run.put("ratioToPassthrough", hops.ratio(r, passthrough));
             run.put("publishToStartedMs", latencies(r.publishToStarted()));
             run.put("publishToCompletedMs", latencies(r.publishToCompleted()));
+            run.put("commits", r.commits().toMap());
             runs.add(run);
         }
         report.put("standardWorkflow", runs);

@@ -105,6 +105,8 @@ final class StandardWorkflow implements AutoCloseable {
     Result run(String label, int events, double ratePerSecond) {
         Run run = new Run(events);
         current = run;
+        CommitCosts commitCosts = new CommitCosts(runtime::metrics);
+        Map<String, Double> costsBefore = commitCosts.snapshot();
         String runId = Long.toString(System.nanoTime(), 36);
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
@@ -130,7 +132,8 @@ final class StandardWorkflow implements AutoCloseable {
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
         double seconds = (run.lastCompletion - start) / 1e9;
-        return new Result(label, events, ratePerSecond, events / seconds, run.started, run.done);
+        CommitCosts.Result commits = CommitCosts.between(costsBefore, commitCosts.snapshot(), seconds);
+        return new Result(label, events, ratePerSecond, events / seconds, run.started, run.done, commits);
     }
 
     private void observe() {
@@ -184,7 +187,8 @@ final class StandardWorkflow implements AutoCloseable {
             double targetRate,
             double completedPerSecond,
             Histogram publishToStarted,
-            Histogram publishToCompleted) {}
+            Histogram publishToCompleted,
+            CommitCosts.Result commits) {}
 
     private Map<String, Object> producerConfig() {
         Map<String, Object> config = new HashMap<>(clients);

@@ -18,6 +18,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * It is read again when the catalog updater reports a write (a shared counter, raised after each
  * write to the store), and at least once a second in case the global store was restored from its
  * topic without passing through the updater.
+ *
+ * <p>The definitions it hands out are runtime snapshots: the compiled program without the
+ * administrator's source document, which the runtime never reads. Every instance keeps its
+ * snapshot in its record and every start command carries it, so a multi-kilobyte document would
+ * otherwise be written to the instances changelog on every step (it stays in the definitions topic
+ * and in the gateway's answers).
  */
 public final class DefinitionCatalog {
 
@@ -46,12 +52,20 @@ public final class DefinitionCatalog {
         if (change != loadedAtChange || now - loadedAtNanos > MAX_AGE_NANOS) {
             List<WorkflowDefinition> definitions = new ArrayList<>();
             try (KeyValueIterator<String, WorkflowDefinition> iterator = store.all()) {
-                iterator.forEachRemaining(entry -> definitions.add(entry.value));
+                iterator.forEachRemaining(entry -> definitions.add(snapshot(entry.value)));
             }
             loaded = List.copyOf(definitions);
             loadedAtChange = change;
             loadedAtNanos = now;
         }
         return loaded;
+    }
+
+    /** The definition as instances keep it: everything but the source document. */
+    static WorkflowDefinition snapshot(WorkflowDefinition definition) {
+        if (definition.getDocument().isEmpty()) {
+            return definition;
+        }
+        return WorkflowDefinition.newBuilder(definition).setDocument("").build();
     }
 }

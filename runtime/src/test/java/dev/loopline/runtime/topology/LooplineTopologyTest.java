@@ -2,6 +2,7 @@ package dev.loopline.runtime.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +75,21 @@ class LooplineTopologyTest extends TopologyHarness {
                 .containsExactly(
                         InstanceIds.instanceId("event-1", "expense-approval"),
                         InstanceIds.instanceId("event-3", "expense-approval"));
+    }
+
+    @Test
+    void shouldKeepTheCompiledProgramButNotTheSourceDocumentInTheInstanceSnapshot() {
+        WorkflowDefinition written = WorkflowDefinition.newBuilder(Fixtures.expenseApproval(DefinitionStatus.ACTIVE))
+                .setDocument("{\"id\":\"expense-approval\",\"steps\":[\"...a long document...\"]}")
+                .build();
+        definitions.pipeInput("expense-approval", written);
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+
+        KeyValueStore<String, InstanceRecord> instances = driver.getKeyValueStore(LooplineTopology.INSTANCES_STORE);
+        InstanceRecord instance = instances.get(InstanceIds.instanceId("event-1", "expense-approval"));
+        assertThat(instance.getDefinition().getDocument()).isEmpty();
+        assertThat(instance.getDefinition().getSteps()).isEqualTo(written.getSteps());
+        assertThat(instance.getDefinition().getVersion()).isEqualTo(written.getVersion());
     }
 
     @Test

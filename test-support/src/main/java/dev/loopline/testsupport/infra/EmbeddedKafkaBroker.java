@@ -40,7 +40,13 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             int port = FreePorts.next();
             int controllerPort = FreePorts.next();
             KafkaConfig config = KafkaConfig.fromProps(properties(logDir, port, controllerPort), false);
-            new Formatter()
+            Formatter formatter = new Formatter();
+            // Feature experiments (the bench): -Dloopline.broker-feature.transaction.version=1 formats with it.
+            System.getProperties().stringPropertyNames().stream()
+                    .filter(name -> name.startsWith(FEATURE_PROPERTY_PREFIX))
+                    .forEach(name -> formatter.setFeatureLevel(
+                            name.substring(FEATURE_PROPERTY_PREFIX.length()), Short.valueOf(System.getProperty(name))));
+            formatter
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                     .setNodeId(1)
                     .setClusterId(Uuid.randomUuid().toString())
@@ -61,6 +67,12 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             throw new IllegalStateException("cannot start the embedded Kafka broker: " + e, e);
         }
     }
+
+    /** System properties with this prefix become broker properties, e.g. -Dloopline.broker.num.io.threads=4. */
+    public static final String BROKER_PROPERTY_PREFIX = "loopline.broker.";
+
+    /** System properties with this prefix set a feature level at format time. */
+    public static final String FEATURE_PROPERTY_PREFIX = "loopline.broker-feature.";
 
     private static Properties properties(Path logDir, int port, int controllerPort) {
         Properties p = new Properties();
@@ -84,6 +96,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
+        // Broker tuning experiments (the bench): -Dloopline.broker.<property>=<value> sets any broker property.
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> name.startsWith(BROKER_PROPERTY_PREFIX))
+                .forEach(name -> p.put(name.substring(BROKER_PROPERTY_PREFIX.length()), System.getProperty(name)));
         return p;
     }
 
