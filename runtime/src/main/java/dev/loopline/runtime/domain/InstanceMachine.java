@@ -59,6 +59,7 @@ public final class InstanceMachine {
     static final int CONSUMED_EVENTS_KEPT = 100;
 
     private static final String STARTED_OUTPUT = "started";
+    private static final String STARTED_MESSAGE_NAME = "WorkflowStarted";
     /** How long succeeded and canceled instances are kept by default. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
 
@@ -117,8 +118,34 @@ public final class InstanceMachine {
             run.fail(start.getLoopError());
             return run.decision();
         }
-        run.postStarted();
+        if (start.getStartedPosted()) {
+            run.awaitStarted();
+        } else {
+            run.postStarted();
+        }
         return run.decision();
+    }
+
+    /**
+     * The "workflow started" message every instance begins with. A job that can start at once gets
+     * it from the event half, in the same transaction as its start command, so that the application
+     * sees it one topic hop (one commit) sooner; a queued or postponed job gets it from {@link
+     * #start} or {@link #grant} when it starts. Both build it here, so it is the same message.
+     */
+    public static WorkflowMessage startedMessage(
+            String instanceId, WorkflowDefinition definition, PlatformEvent trigger, Instant now) {
+        return WorkflowMessage.newBuilder()
+                .setMessageId(InstanceIds.startedMessageId(instanceId))
+                .setInstanceId(instanceId)
+                .setDefinitionId(definition.getId())
+                .setDefinitionVersion(definition.getVersion())
+                .setKind(MessageKind.WORKFLOW_STARTED)
+                .setMessageName(STARTED_MESSAGE_NAME)
+                .setEntityType(trigger.getEntityType())
+                .setEntityId(trigger.getEntityId())
+                .setPayload(Map.of())
+                .setCreatedAt(now)
+                .build();
     }
 
     /** The dependency token is granted to a queued job: it starts now. */
@@ -429,7 +456,7 @@ public final class InstanceMachine {
             run.post(
                     messageId(run, InstanceIds.startedMessageId(instanceId)),
                     MessageKind.WORKFLOW_STARTED,
-                    "WorkflowStarted",
+                    STARTED_MESSAGE_NAME,
                     Map.of(),
                     null,
                     null);
@@ -734,13 +761,21 @@ public final class InstanceMachine {
 
         /** Posts the "workflow started" message that every instance begins with, and waits for its acknowledgement. */
         void postStarted() {
-            post(
-                    InstanceIds.startedMessageId(instance.getInstanceId()),
-                    MessageKind.WORKFLOW_STARTED,
-                    "WorkflowStarted",
-                    Map.of(),
-                    null,
-                    null);
+            messages.add(
+                    startedMessage(instance.getInstanceId(), instance.getDefinition(), instance.getTrigger(), now));
+            awaitStarted();
+        }
+
+        /** Waits for the acknowledgement of the "workflow started" message (posted by the event half). */
+        void awaitStarted() {
+            String messageId = InstanceIds.startedMessageId(instance.getInstanceId());
+            openWait(
+                    Wait.newBuilder()
+                            .setWaitId(nextWaitId())
+                            .setKind(WaitKind.ACKNOWLEDGEMENT)
+                            .setMessageId(messageId)
+                            .build(),
+                    "acknowledgement of " + messageId);
         }
 
         /** After a create-task acknowledgement: wait for TaskChanged/TaskDeleted of the task. */

@@ -4,8 +4,12 @@ import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.Decision;
+import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.runtime.domain.InstanceMachine;
+import dev.loopline.runtime.store.EarlyAcks;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,18 +18,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Resumes instances with the application's acknowledgements. A repeated acknowledgement is
- * ignored; one for an instance that does not exist is rejected to the dead-letter topic.
+ * ignored; one for an instance that does not exist is rejected to the dead-letter topic, except the
+ * acknowledgement of a "workflow started" message, which can overtake its instance's start command
+ * and waits for it in the "early-acks" store (see {@link EarlyAcks}).
  */
 final class AcknowledgementProcessor implements Processor<String, Acknowledgement, String, Object> {
 
     private static final Logger log = LoggerFactory.getLogger(AcknowledgementProcessor.class);
 
     private final InstanceMachine machine;
+    private final Duration earlyAckTtl;
     private DecisionWriter writer;
     private ProcessorContext<String, Object> context;
 
     AcknowledgementProcessor(TopologyOptions options) {
         this.machine = new InstanceMachine(new Expressions(), options.failurePolicy(), options.retention());
+        this.earlyAckTtl = options.correlationTtl();
     }
 
     @Override
@@ -44,11 +52,21 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
             throw new RejectedRecordException(
                     "acknowledgement keyed " + record.key() + " names instance " + ack.getInstanceId());
         }
-        InstanceRecord instance = writer.instances()
-                .get(ack.getInstanceId())
-                .orElseThrow(() -> new RejectedRecordException(
-                        "acknowledgement " + ack.getMessageId() + " for unknown instance " + ack.getInstanceId()));
         long time = ProcessingTime.of(record, context);
+        Optional<InstanceRecord> found = writer.instances().get(ack.getInstanceId());
+        if (found.isEmpty()) {
+            if (!ack.getMessageId().equals(InstanceIds.startedMessageId(ack.getInstanceId()))) {
+                throw new RejectedRecordException(
+                        "acknowledgement " + ack.getMessageId() + " for unknown instance " + ack.getInstanceId());
+            }
+            // "workflow started" is posted with the start command: its ack may overtake that command
+            log.debug("instance {}: started acknowledged before the start, kept until it", ack.getInstanceId());
+            writer.earlyAcks().put(ack);
+            writer.timers()
+                    .set(Instant.ofEpochMilli(time).plus(earlyAckTtl), ack.getInstanceId(), EarlyAcks.TIMER_WAIT_ID);
+            return;
+        }
+        InstanceRecord instance = found.get();
         Decision decision = machine.acknowledge(instance, ack, Instant.ofEpochMilli(time));
         if (decision.isIgnored()) {
             log.debug(

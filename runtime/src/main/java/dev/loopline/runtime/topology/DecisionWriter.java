@@ -8,6 +8,7 @@ import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.Status;
+import dev.loopline.runtime.store.EarlyAcks;
 import dev.loopline.runtime.store.InstanceStore;
 import dev.loopline.runtime.store.TimerStore;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -23,11 +24,17 @@ final class DecisionWriter {
     private final ProcessorContext<String, Object> context;
     private final InstanceStore instances;
     private final TimerStore timers;
+    private final EarlyAcks earlyAcks;
 
     DecisionWriter(ProcessorContext<String, Object> context) {
         this.context = context;
         this.instances = InstanceStore.from(context, LooplineTopology.INSTANCES_STORE);
         this.timers = TimerStore.from(context, LooplineTopology.TIMERS_STORE);
+        this.earlyAcks = EarlyAcks.from(context, LooplineTopology.EARLY_ACKS_STORE);
+    }
+
+    EarlyAcks earlyAcks() {
+        return earlyAcks;
     }
 
     InstanceStore instances() {
@@ -73,11 +80,16 @@ final class DecisionWriter {
             forward(command.getCorrelationKey(), command, timestamp, LooplineTopology.WAITS_SINK);
         }
         for (ReleaseToken release : decision.releases()) {
-            // keyed by entity id, like the events topic: the token's queue lives in that partition
-            String token = release.getDependencyToken();
-            String entityId = token.substring(token.indexOf(CorrelationKeys.SEPARATOR) + 1);
-            forward(entityId, release, timestamp, LooplineTopology.RELEASES_SINK);
+            release(release, timestamp);
         }
+    }
+
+    /** Gives a dependency token back to the event half that queues its jobs. */
+    void release(ReleaseToken release, long timestamp) {
+        // keyed by entity id, like the events topic: the token's queue lives in that partition
+        String token = release.getDependencyToken();
+        String entityId = token.substring(token.indexOf(CorrelationKeys.SEPARATOR) + 1);
+        forward(entityId, release, timestamp, LooplineTopology.RELEASES_SINK);
     }
 
     private void forward(String key, Object value, long timestamp, String sink) {

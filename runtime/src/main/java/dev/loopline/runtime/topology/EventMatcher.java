@@ -16,6 +16,7 @@ import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.FailurePolicy;
 import dev.loopline.runtime.domain.InstanceIds;
+import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.LoopGuard;
 import dev.loopline.runtime.domain.SubscriptionMatcher;
 import dev.loopline.runtime.store.DefinitionCatalog;
@@ -118,8 +119,19 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                     .setLoopError(loopError)
                     .build();
             if (loopError == null) {
-                queue(command, instanceId, event);
+                boolean newJob = queue(command, instanceId, event);
                 postponeIfFailing(command, definition, instanceId, processed);
+                if (newJob && command.getGranted() && command.getPostponeUntil() == null) {
+                    // It starts as soon as the instance half reads the command: post "workflow started"
+                    // now, in this transaction, so the application sees it one hop (one commit) sooner.
+                    command.setStartedPosted(true);
+                    context.forward(
+                            new Record<String, Object>(
+                                    instanceId,
+                                    InstanceMachine.startedMessage(instanceId, definition, event, processed),
+                                    record.timestamp()),
+                            LooplineTopology.STARTED_SINK);
+                }
             }
             InstanceCommand start = new InstanceCommand(instanceId, command);
             context.forward(
@@ -144,22 +156,28 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
      * order. The first takes the token; later ones start queued and are granted it when the jobs
      * before them complete (see {@link DependencyProcessor}). A repeated event finds its job
      * already queued and changes nothing.
+     *
+     * @return whether the job is new to the queue (false for a repeated event)
      */
-    private void queue(StartInstance start, String instanceId, PlatformEvent event) {
+    private boolean queue(StartInstance start, String instanceId, PlatformEvent event) {
         String token = event.getEntityType() + CorrelationKeys.SEPARATOR + event.getEntityId();
         TokenQueue queue = queues.get(token);
         start.setDependencyToken(token);
+        boolean newJob = false;
         if (queue.getHolder() == null) {
             queue.setHolder(instanceId);
+            newJob = true;
         } else if (!queue.getHolder().equals(instanceId)) {
             if (!queue.getWaiting().contains(instanceId)) {
                 List<String> waiting = new ArrayList<>(queue.getWaiting());
                 waiting.add(instanceId);
                 queue.setWaiting(waiting);
+                newJob = true;
             }
             start.setGranted(false);
         }
         queues.put(token, queue);
+        return newJob;
     }
 
     /**

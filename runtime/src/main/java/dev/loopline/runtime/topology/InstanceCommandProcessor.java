@@ -6,16 +6,22 @@ import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OperatorCommand;
 import dev.loopline.api.internal.OperatorResult;
+import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.OperatorOutcome;
+import dev.loopline.runtime.store.EarlyAcks;
 import dev.loopline.runtime.store.TimerStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -33,13 +39,22 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
 
     private static final Logger log = LoggerFactory.getLogger(InstanceCommandProcessor.class);
 
+    // the headers Kafka Streams' own dead-letter records carry (KIP-1034)
+    private static final String DEAD_LETTER_EXCEPTION = "__streams.errors.exception";
+    private static final String DEAD_LETTER_MESSAGE = "__streams.errors.message";
+    private static final String DEAD_LETTER_TOPIC = "__streams.errors.topic";
+
     private final TopologyOptions options;
+    /** Named in the dead-letter headers of expired early acknowledgements. */
+    private final String acksTopic;
+
     private final InstanceMachine machine;
     private DecisionWriter writer;
     private ProcessorContext<String, Object> context;
 
-    InstanceCommandProcessor(TopologyOptions options) {
+    InstanceCommandProcessor(TopologyOptions options, String acksTopic) {
         this.options = options;
+        this.acksTopic = acksTopic;
         this.machine = new InstanceMachine(new Expressions(), options.failurePolicy(), options.retention());
     }
 
@@ -63,9 +78,13 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         if (command.getCommand() instanceof StartInstance start) {
             if (instance.isPresent()) {
                 log.debug("instance {} exists: duplicate start ignored", command.getInstanceId());
+                releaseRequeuedToken(instance.get(), start, time);
                 return;
             }
             decision = machine.start(command.getInstanceId(), start, now);
+            apply(command.getInstanceId(), time, decision);
+            applyEarlyAck(decision, now, time);
+            return;
         } else if (command.getCommand() instanceof GrantToken grant) {
             if (instance.isEmpty()) {
                 throw new RejectedRecordException("token granted to unknown instance " + command.getInstanceId());
@@ -113,10 +132,58 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                 LooplineTopology.OPERATOR_RESULTS_SINK);
     }
 
+    /**
+     * An event repeated after its job completed finds the job's token free and queues the job for it
+     * again (the event half cannot know the job ran): give it back, or every later job on the entity
+     * would wait behind a job that never runs again.
+     */
+    private void releaseRequeuedToken(InstanceRecord existing, StartInstance start, long time) {
+        if (existing.getState() == InstanceState.COMPLETED && start.getDependencyToken() != null) {
+            writer.release(new ReleaseToken(start.getDependencyToken(), existing.getInstanceId()), time);
+        }
+    }
+
+    /** The application may have acknowledged "workflow started" before the start arrived: apply it now. */
+    private void applyEarlyAck(Decision started, Instant now, long time) {
+        Optional<InstanceRecord> instance = started.next();
+        if (instance.isEmpty()) {
+            return;
+        }
+        Optional<Acknowledgement> early = writer.earlyAcks().take(instance.get().getInstanceId());
+        if (early.isPresent()) {
+            apply(instance.get().getInstanceId(), time, machine.acknowledge(instance.get(), early.get(), now));
+        }
+    }
+
+    /** An early acknowledgement whose instance never started is dead-lettered, like any ack for an unknown instance. */
+    private void expireEarlyAck(String instanceId, long wallClock) {
+        writer.earlyAcks().take(instanceId).ifPresent(ack -> {
+            String reason = "acknowledgement " + ack.getMessageId() + " for unknown instance " + instanceId
+                    + ": no instance started within " + options.correlationTtl();
+            log.warn(reason);
+            Headers headers = new RecordHeaders()
+                    .add(DEAD_LETTER_EXCEPTION, bytes(RejectedRecordException.class.getName()))
+                    .add(DEAD_LETTER_MESSAGE, bytes(reason))
+                    .add(DEAD_LETTER_TOPIC, bytes(acksTopic));
+            context.forward(
+                    new Record<String, Object>(instanceId, ack, wallClock, headers),
+                    LooplineTopology.EXPIRED_ACKS_SINK);
+        });
+    }
+
+    private static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
     private void fireDueTimers(long wallClock) {
         Instant now = Instant.ofEpochMilli(wallClock);
         for (TimerStore.Due timer : writer.timers().due(now, options.maxTimersPerScan())) {
             String instanceId = timer.entry().getInstanceId();
+            if (EarlyAcks.TIMER_WAIT_ID.equals(timer.entry().getWaitId())) {
+                expireEarlyAck(instanceId, wallClock);
+                writer.timers().delete(timer);
+                continue;
+            }
             try {
                 Optional<InstanceRecord> instance = writer.instances().get(instanceId);
                 if (instance.isPresent()) {

@@ -23,6 +23,7 @@ import dev.loopline.api.v1.WorkflowMessage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -50,7 +51,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  *  events ─▶ [events-source] ─▶ (event-matcher) {record-runs, dependency-queues} ─reads─ {definitions-catalog}
  *                                  ├─▶ [starts-sink] ─────▶ instance-commands
- *                                  └─▶ [correlate-sink] ──▶ correlation-commands
+ *                                  ├─▶ [correlate-sink] ──▶ correlation-commands
+ *                                  └─▶ [started-sink] ────▶ messages ("workflow started" of jobs that start at once)
  *  dependency-commands ─▶ [dependency-commands-source] ─▶ (dependency-processor) {dependency-queues}
  *                                  └─▶ [grants-sink] ─────▶ instance-commands
  *
@@ -58,14 +60,15 @@ import org.apache.kafka.streams.state.Stores;
  *        {correlation-waits, correlation-buffer, correlation-expiry}
  *                                  └─▶ [deliveries-sink] ─▶ instance-commands
  *
- *  instance-commands ─▶ [instance-commands-source] ─▶ (instance-command-processor) ─┐ {instances, timers}
+ *  instance-commands ─▶ [instance-commands-source] ─▶ (instance-command-processor) ─┐ {instances, timers, early-acks}
  *  acks ─────────────▶ [acks-source] ─────────────▶ (instance-ack-processor) ──────┤
  *                                      ├─▶ [messages-sink] ─▶ messages
  *                                      ├─▶ [transitions-sink] ─▶ transitions
  *                                      ├─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
  *                                      ├─▶ [releases-sink] ─▶ dependency-commands (completed jobs give tokens back)
  *                                      ├─▶ [outcomes-sink] ─▶ definition-outcomes (succeeded or failed jobs)
- *                                      └─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
+ *                                      ├─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
+ *                                      └─▶ [expired-acks-sink] ─▶ dead-letters (early acks whose instance never started)
  * </pre>
  *
  * Records that cannot be read or applied go to the dead-letter topic through the deserialization
@@ -100,6 +103,9 @@ public final class LooplineTopology {
     public static final String ACK_PROCESSOR = "instance-ack-processor";
     public static final String INSTANCES_STORE = "instances";
     public static final String TIMERS_STORE = "timers";
+    public static final String EARLY_ACKS_STORE = "early-acks";
+    public static final String STARTED_SINK = "started-sink";
+    public static final String EXPIRED_ACKS_SINK = "expired-acks-sink";
     public static final String MESSAGES_SINK = "messages-sink";
     public static final String TRANSITIONS_SINK = "transitions-sink";
     public static final String WAITS_SINK = "waits-sink";
@@ -212,6 +218,7 @@ public final class LooplineTopology {
                 keys.serializer(),
                 correlations.serializer(),
                 EVENT_MATCHER);
+        topology.addSink(STARTED_SINK, topics.messages(), keys.serializer(), messages.serializer(), EVENT_MATCHER);
 
         // The correlation half, keyed by correlation key.
         topology.addSource(
@@ -248,7 +255,9 @@ public final class LooplineTopology {
                 INSTANCE_COMMANDS_SOURCE, keys.deserializer(), commands.deserializer(), topics.instanceCommands());
         topology.addSource(ACKS_SOURCE, keys.deserializer(), acks.deserializer(), topics.acks());
         topology.addProcessor(
-                INSTANCE_COMMAND_PROCESSOR, () -> new InstanceCommandProcessor(options), INSTANCE_COMMANDS_SOURCE);
+                INSTANCE_COMMAND_PROCESSOR,
+                () -> new InstanceCommandProcessor(options, topics.acks()),
+                INSTANCE_COMMANDS_SOURCE);
         topology.addProcessor(ACK_PROCESSOR, () -> new AcknowledgementProcessor(options), ACKS_SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
@@ -260,6 +269,13 @@ public final class LooplineTopology {
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(TIMERS_STORE), keys, new InternalAvroSerde<>(TimerEntry.class)),
+                INSTANCE_COMMAND_PROCESSOR,
+                ACK_PROCESSOR);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(EARLY_ACKS_STORE),
+                        keys,
+                        new InternalAvroSerde<>(Acknowledgement.class)),
                 INSTANCE_COMMAND_PROCESSOR,
                 ACK_PROCESSOR);
         String[] instanceProcessors = {INSTANCE_COMMAND_PROCESSOR, ACK_PROCESSOR};
@@ -289,6 +305,10 @@ public final class LooplineTopology {
                 keys.serializer(),
                 new InternalAvroSerde<>(ReleaseToken.class).serializer(),
                 instanceProcessors);
+        // expired early acknowledgements, as the acks topic's bytes (see EarlyAcks)
+        Serializer<Acknowledgement> ackBytes = (topic, ack) -> acks.serializer().serialize(topics.acks(), ack);
+        topology.addSink(
+                EXPIRED_ACKS_SINK, topics.deadLetters(), keys.serializer(), ackBytes, INSTANCE_COMMAND_PROCESSOR);
         topology.addSink(
                 OPERATOR_RESULTS_SINK,
                 topics.operatorResults(),

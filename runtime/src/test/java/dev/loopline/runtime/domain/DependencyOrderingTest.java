@@ -78,7 +78,14 @@ class DependencyOrderingTest {
         return machine.start(
                 ID,
                 new StartInstance(
-                        definition, Fixtures.expenseSubmitted("e-2", "report-7"), null, TOKEN, granted, null, null),
+                        definition,
+                        Fixtures.expenseSubmitted("e-2", "report-7"),
+                        null,
+                        TOKEN,
+                        granted,
+                        null,
+                        null,
+                        false),
                 T0);
     }
 

@@ -58,6 +58,23 @@ class InstanceMachineTest {
         }
 
         @Test
+        void shouldOnlyAwaitTheStartedAcknowledgementWhenTheEventHalfPostedTheMessage() {
+            WorkflowDefinition definition = steps("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}");
+            PlatformEvent trigger = Fixtures.expenseSubmitted("event-1", "report-7");
+
+            Decision decision =
+                    machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null, true), T0);
+
+            assertThat(statuses(decision)).containsExactly(0, 20, 10);
+            assertThat(decision.messages()).isEmpty();
+            InstanceRecord instance = decision.next().orElseThrow();
+            assertThat(instance.getWait().getMessageId()).isEqualTo(ID + "/started");
+            // the message the event half posted is the one this wait expects
+            assertThat(InstanceMachine.startedMessage(ID, definition, trigger, T0))
+                    .isEqualTo(start(definition, trigger).messages().get(0));
+        }
+
+        @Test
         void shouldIgnoreARepeatedAcknowledgementAndAnythingAfterCompletion() {
             InstanceRecord waiting = start(steps("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}"))
                     .next()
@@ -542,7 +559,8 @@ class InstanceMachineTest {
                     null,
                     true,
                     null,
-                    null);
+                    null,
+                    false);
 
             Decision decision = machine.start(ID, start, T0);
 
@@ -582,7 +600,7 @@ class InstanceMachineTest {
     }
 
     private Decision start(WorkflowDefinition definition, PlatformEvent trigger) {
-        return machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null), T0);
+        return machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null, false), T0);
     }
 
     private InstanceRecord started(WorkflowDefinition definition) {

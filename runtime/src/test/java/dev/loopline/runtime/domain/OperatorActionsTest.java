@@ -150,7 +150,14 @@ class OperatorActionsTest {
         InstanceRecord started = machine.start(
                         ID,
                         new StartInstance(
-                                definition, Fixtures.expenseSubmitted("e-1", "r-1"), null, null, true, null, null),
+                                definition,
+                                Fixtures.expenseSubmitted("e-1", "r-1"),
+                                null,
+                                null,
+                                true,
+                                null,
+                                null,
+                                false),
                         T0)
                 .next()
                 .orElseThrow();

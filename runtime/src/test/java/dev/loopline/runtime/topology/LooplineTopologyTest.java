@@ -3,6 +3,7 @@ package dev.loopline.runtime.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.TokenQueue;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
@@ -11,7 +12,9 @@ import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
+import dev.loopline.runtime.domain.InstanceMachine;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +116,82 @@ class LooplineTopologyTest extends TopologyHarness {
     }
 
     @Test
+    void shouldApplyAStartedAcknowledgementThatOvertookItsStartCommand() {
+        // given: the event half posts "workflow started" with the start command, so the application's
+        // acknowledgement can reach the instance half first
+        activate();
+        String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
+        acks.pipeInput(instanceId, succeeded(startedMessage(instanceId)));
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(transitions.isEmpty()).isTrue();
+
+        // when
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+
+        // then: started, acknowledged at once, and on to the step
+        assertThat(messages.readValuesToList())
+                .extracting(WorkflowMessage::getMessageName)
+                .containsExactly("WorkflowStarted", "RequestApproval");
+        assertThat(transitions.readValuesToList())
+                .extracting(InstanceTransition::getStatusCode)
+                .containsExactly(0, 20, 10, 20, 10);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterAnEarlyStartedAcknowledgementWhoseInstanceNeverStarts() {
+        String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
+        Acknowledgement early = succeeded(startedMessage(instanceId));
+        acks.pipeInput(instanceId, early);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(59));
+        assertThat(deadLetters.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+
+        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        assertThat(header(dead, "__streams.errors.message"))
+                .contains("for unknown instance " + instanceId)
+                .contains("no instance started within PT1H");
+        assertThat(header(dead, "__streams.errors.topic")).isEqualTo(topics.acks());
+        // the acknowledgement's own bytes, as on the acks topic
+        assertThat(serdes.valueSerde(Acknowledgement.class).deserializer().deserialize(topics.acks(), dead.value()))
+                .isEqualTo(early);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNotLetAnEventRepeatedAfterItsJobCompletedBlockTheEntitysLaterJobs() {
+        // given: a job on report-1 ran to completion
+        activate();
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        WorkflowMessage started = messages.readValue();
+        acks.pipeInput(started.getInstanceId(), succeeded(started));
+        WorkflowMessage approval = messages.readValue();
+        acks.pipeInput(approval.getInstanceId(), succeeded(approval));
+        assertThat(transitions.readValuesToList())
+                .extracting(InstanceTransition::getStatusCode)
+                .endsWith(30);
+
+        // when: its event is delivered again, then a new event on the same record arrives
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-2", "report-1"));
+
+        // then: the new job starts; the repeated one changed nothing but re-posting its own
+        // "workflow started" (same id: handlers deduplicate) and was not run again
+        String second = InstanceIds.instanceId("event-2", "expense-approval");
+        assertThat(messages.readValuesToList())
+                .extracting(WorkflowMessage::getMessageId)
+                .containsExactly(started.getMessageId(), second + "/started");
+        assertThat(transitions.readValuesToList())
+                .extracting(InstanceTransition::getInstanceId)
+                .containsOnly(second);
+        try (var queues = driver.<String, TokenQueue>getKeyValueStore(LooplineTopology.DEPENDENCY_QUEUES_STORE)
+                .all()) {
+            assertThat(queues.next().value.getHolder()).isEqualTo(second);
+        }
+    }
+
+    @Test
     void shouldChangeNothingOnADuplicateEventOrAcknowledgement() {
         // given
         activate();
@@ -155,8 +234,9 @@ class LooplineTopologyTest extends TopologyHarness {
     @Test
     void shouldRejectAnAcknowledgementForAnUnknownInstanceToTheDeadLetterTopic() {
         activate();
+        // any acknowledgement but that of "workflow started", which may overtake its start (see below)
         Acknowledgement stray = Acknowledgement.newBuilder()
-                .setMessageId("nobody/started")
+                .setMessageId("nobody/step-0")
                 .setInstanceId("nobody")
                 .setOutcome(Outcome.SUCCEEDED)
                 .build();
@@ -256,6 +336,14 @@ class LooplineTopologyTest extends TopologyHarness {
 
     private void activate() {
         definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+    }
+
+    private static WorkflowMessage startedMessage(String instanceId) {
+        return InstanceMachine.startedMessage(
+                instanceId,
+                Fixtures.expenseApproval(DefinitionStatus.ACTIVE),
+                Fixtures.expenseSubmitted("event-1", "report-1"),
+                T0);
     }
 
     private static Acknowledgement succeeded(WorkflowMessage message) {
