@@ -27,7 +27,7 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -jar bench/target/loopline-bench-*.jar [--events N] [--records N] [--rates 0.25,0.5,0.75]
- *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL] [--scale N [--scale-delay PT2M] [--scale-spread PT10M]]
+ *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL] [--scale N [--scale-delay PT2M] [--scale-spread PT10M] [--scale-timers false]]
  * </pre>
  *
  * Without --bootstrap it starts Apache Kafka's KRaft broker in this JVM and Apicurio Registry as a
@@ -46,7 +46,8 @@ public final class LooplineBench {
             String registry,
             int scale,
             Duration scaleDelay,
-            Duration scaleSpread) {
+            Duration scaleSpread,
+            boolean scaleTimers) {
 
         public static Options parse(String... args) {
             Map<String, String> given = new HashMap<>();
@@ -67,7 +68,8 @@ public final class LooplineBench {
                     given.get("registry"),
                     Integer.parseInt(given.getOrDefault("scale", "0")),
                     Duration.parse(given.getOrDefault("scale-delay", "PT2M")),
-                    Duration.parse(given.getOrDefault("scale-spread", "PT0S")));
+                    Duration.parse(given.getOrDefault("scale-spread", "PT0S")),
+                    Boolean.parseBoolean(given.getOrDefault("scale-timers", "true")));
         }
     }
 
@@ -97,6 +99,8 @@ public final class LooplineBench {
             settings.put("LOOPLINE_TOPIC_PREFIX", prefix);
             settings.put("LOOPLINE_APPLICATION_ID", prefix + "runtime");
             settings.put("LOOPLINE_PARTITIONS", Integer.toString(options.partitions()));
+            // 5 s metric samples (two kept), so that the windowed maxima in CommitCosts cover the end of each run
+            settings.put("LOOPLINE_KAFKA_METRICS_SAMPLE_WINDOW_MS", "5000");
             settings.put(
                     "LOOPLINE_STATE_DIR",
                     Files.createTempDirectory("bench-state").toString());
@@ -161,7 +165,11 @@ public final class LooplineBench {
                 clients.put("bootstrap.servers", bootstrap);
                 clients.put("schema.registry.url", registry);
                 Map<String, Object> scale = new ScaleTest(
-                                clients, scaleSettings, options.scaleDelay(), options.scaleSpread())
+                                clients,
+                                scaleSettings,
+                                options.scaleDelay(),
+                                options.scaleSpread(),
+                                options.scaleTimers())
                         .run(options.scale());
                 report.put("scale", scale);
                 out.println("Scale: " + scale);
@@ -209,17 +217,19 @@ public final class LooplineBench {
         }
         out.println();
         out.println(
-                "Commits (all stream threads)  commits/s  records/commit | ms per commit: flush  send offsets  commit txn");
+                "Commits (all stream threads)  commits/s  records/commit | ms per commit: flush  send offsets  commit txn | max ms: commit  punctuate");
         for (StandardWorkflow.Result r : workflows) {
             CommitCosts.Result c = r.commits();
             out.printf(
-                    "  %-26s %9.0f %15.1f | %20.1f %13.1f %11.1f%n",
+                    "  %-26s %9.0f %15.1f | %20.1f %13.1f %11.1f | %14.0f %10.0f%n",
                     r.label(),
                     c.commitsPerSecond(),
                     c.recordsPerCommit(),
                     c.flushMs(),
                     c.sendOffsetsMs(),
-                    c.commitTransactionMs());
+                    c.commitTransactionMs(),
+                    c.maxCommitMs(),
+                    c.maxPunctuateMs());
         }
         out.printf(
                 "%nratio = completed/s × %.2f hops ÷ passthrough records/s (hops: records per instance on the runtime's input topics, measured above)%n",

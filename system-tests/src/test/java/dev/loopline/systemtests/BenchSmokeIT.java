@@ -34,7 +34,8 @@ class BenchSmokeIT {
                 infra.schemaRegistryUrl(),
                 200,
                 Duration.ofSeconds(5),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2),
+                true);
 
         Map<String, Object> report = LooplineBench.run(options, System.out);
 

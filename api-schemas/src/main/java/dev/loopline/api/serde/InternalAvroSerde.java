@@ -3,9 +3,11 @@ package dev.loopline.api.serde;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -23,23 +25,32 @@ public final class InternalAvroSerde<T extends SpecificRecord> implements Serde<
         AvroTrust.trustLooplinePackages();
     }
 
+    /** Single-object encoding's marker, before the schema fingerprint. */
+    private static final byte[] MARKER = {(byte) 0xC3, 0x01};
+
     private final Class<T> type;
-    private final BinaryMessageEncoder<T> encoder;
+    /** The marker and the schema's CRC-64-AVRO fingerprint (little-endian), as Avro's BinaryMessageEncoder writes them. */
+    private final byte[] header;
+
+    private final SpecificDatumWriter<T> writer;
     private final BinaryMessageDecoder<T> decoder;
 
     public InternalAvroSerde(Class<T> type) {
         this.type = type;
         var schema = SpecificData.get().getSchema(type);
-        this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+        this.header = ByteBuffer.allocate(MARKER.length + Long.BYTES)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .put(MARKER)
+                .putLong(SchemaNormalization.parsingFingerprint64(schema))
+                .array();
+        this.writer = new SpecificDatumWriter<>(schema, SpecificData.get());
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
     }
 
+    /** The same bytes as Avro's {@code BinaryMessageEncoder}, written through a buffered encoder (see AvroBytes). */
     public byte[] encode(T value) {
         try {
-            ByteBuffer buffer = encoder.encode(value);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            return AvroBytes.write(header, writer, value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

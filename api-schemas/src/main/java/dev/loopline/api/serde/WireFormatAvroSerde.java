@@ -1,6 +1,5 @@
 package dev.loopline.api.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -8,9 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -47,7 +44,7 @@ public final class WireFormatAvroSerde<T extends SpecificRecord> implements Serd
     private final Class<T> type;
     private final Schema readerSchema;
     private final Map<Integer, SpecificDatumReader<T>> readersByWriterId = new ConcurrentHashMap<>();
-    private final Map<String, Integer> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> headersBySubject = new ConcurrentHashMap<>();
     private final SpecificDatumWriter<T> writer;
     private SchemaRegistryClient registry;
     private boolean autoRegister = true;
@@ -92,18 +89,13 @@ public final class WireFormatAvroSerde<T extends SpecificRecord> implements Serd
         if (data == null) {
             return null;
         }
-        int id = idsBySubject.computeIfAbsent(subject(topic), this::lookUpId);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        byte[] header = headersBySubject.computeIfAbsent(subject(topic), this::header);
         try {
-            writer.write(data, encoder);
+            return AvroBytes.write(header, writer, data);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException(
                     "cannot serialize " + type.getSimpleName() + " for " + topic + ": " + e, e);
         }
-        return out.toByteArray();
     }
 
     public T deserialize(String topic, byte[] bytes) {
@@ -132,6 +124,14 @@ public final class WireFormatAvroSerde<T extends SpecificRecord> implements Serd
 
     private String subject(String topic) {
         return topic + (isKey ? "-key" : "-value");
+    }
+
+    /** Magic byte 0 and the subject's 4-byte schema id (big-endian), looked up once per subject. */
+    private byte[] header(String subject) {
+        return ByteBuffer.allocate(HEADER_SIZE)
+                .put(MAGIC_BYTE)
+                .putInt(lookUpId(subject))
+                .array();
     }
 
     private int lookUpId(String subject) {

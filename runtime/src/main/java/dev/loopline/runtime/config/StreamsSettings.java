@@ -14,7 +14,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 public final class StreamsSettings {
 
     /** The runtime's commit interval unless LOOPLINE_KAFKA_COMMIT_INTERVAL_MS says otherwise. */
-    public static final long DEFAULT_COMMIT_INTERVAL_MS = 20;
+    public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
 
     private StreamsSettings() {}
 
@@ -46,9 +46,9 @@ public final class StreamsSettings {
         // 10% of the stream thread's CPU.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         // Under exactly-once every hop of the message loop waits for its transaction to commit, so the
-        // commit interval sets the latency of every step. Measured (issue 5, README "Tuning"): Kafka's
-        // 100 ms gave a p50 of 175-190 ms to "workflow started" (two hops) at half of peak rate, 20 ms
-        // gave 54 ms with the same peak throughput, and 10 ms gave 42 ms but cost a quarter of the peak.
+        // commit interval sets the latency of every step. Measured (issue 5, README "Tuning"), at half
+        // of peak rate, publish → "workflow started": p50 23-37 ms at 10 ms, 31 ms at 20 ms, 165-190 ms
+        // at Kafka's 100 ms; peak throughput at 10 ms stayed within the runs' noise of 20 ms.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(DEFAULT_COMMIT_INTERVAL_MS));
         // One stream thread, Kafka's default: scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS).
         // Measured (issue 5): a second thread on 2 cores doubles the transactions, each spanning more

@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 class StreamsSettingsTest {
 
     @Test
-    void shouldCommitEvery20MsOnOneThreadUnderExactlyOnceByDefault() {
+    void shouldCommitEvery10MsOnOneThreadUnderExactlyOnceByDefault() {
         var props = StreamsSettings.of(RuntimeConfig.from(new HashMap<>()));
 
         assertThat(props)
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
-                .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "20")
+                .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
                 .doesNotContainKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
         assertThat(new StreamsConfig(props).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
                 .isEqualTo(1);
