@@ -6,7 +6,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -22,6 +24,12 @@ import org.apache.kafka.server.common.MetadataVersion;
  * Storage is formatted like {@code kafka-storage format} and removed on close.
  */
 public final class EmbeddedKafkaBroker implements KafkaBroker {
+
+    /** System properties with this prefix become broker properties, e.g. -Dloopline.broker.num.io.threads=4. */
+    public static final String BROKER_PROPERTY_PREFIX = "loopline.broker.";
+
+    /** System properties with this prefix set a feature level at format time. */
+    public static final String FEATURE_PROPERTY_PREFIX = "loopline.broker-feature.";
 
     private final Path logDir;
     private final int port;
@@ -42,10 +50,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             KafkaConfig config = KafkaConfig.fromProps(properties(logDir, port, controllerPort), false);
             Formatter formatter = new Formatter();
             // Feature experiments (the bench): -Dloopline.broker-feature.transaction.version=1 formats with it.
-            System.getProperties().stringPropertyNames().stream()
-                    .filter(name -> name.startsWith(FEATURE_PROPERTY_PREFIX))
-                    .forEach(name -> formatter.setFeatureLevel(
-                            name.substring(FEATURE_PROPERTY_PREFIX.length()), Short.valueOf(System.getProperty(name))));
+            systemPropertiesAfter(FEATURE_PROPERTY_PREFIX)
+                    .forEach((feature, level) -> formatter.setFeatureLevel(feature, Short.valueOf(level)));
             formatter
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                     .setNodeId(1)
@@ -67,12 +73,6 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             throw new IllegalStateException("cannot start the embedded Kafka broker: " + e, e);
         }
     }
-
-    /** System properties with this prefix become broker properties, e.g. -Dloopline.broker.num.io.threads=4. */
-    public static final String BROKER_PROPERTY_PREFIX = "loopline.broker.";
-
-    /** System properties with this prefix set a feature level at format time. */
-    public static final String FEATURE_PROPERTY_PREFIX = "loopline.broker-feature.";
 
     private static Properties properties(Path logDir, int port, int controllerPort) {
         Properties p = new Properties();
@@ -97,10 +97,19 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         // Broker tuning experiments (the bench): -Dloopline.broker.<property>=<value> sets any broker property.
-        System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith(BROKER_PROPERTY_PREFIX))
-                .forEach(name -> p.put(name.substring(BROKER_PROPERTY_PREFIX.length()), System.getProperty(name)));
+        p.putAll(systemPropertiesAfter(BROKER_PROPERTY_PREFIX));
         return p;
+    }
+
+    /** The system properties whose names start with {@code prefix}, by the rest of their names. */
+    private static Map<String, String> systemPropertiesAfter(String prefix) {
+        Map<String, String> found = new HashMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(prefix)) {
+                found.put(name.substring(prefix.length()), System.getProperty(name));
+            }
+        }
+        return found;
     }
 
     @Override
