@@ -1,5 +1,6 @@
 package dev.loopline.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -37,20 +38,49 @@ final class Limits {
 
     static final int RECORD_BYTES = 300;
 
+    private static final String WARM_UP = "warm-up";
+    private static final String MEASURED = "measured";
+
     private final String bootstrap;
     private final String prefix;
     private final int partitions;
     private final Properties runtimeSettings;
+    private final Path stateDir;
 
-    Limits(String bootstrap, String prefix, int partitions, Properties runtimeSettings) {
+    Limits(String bootstrap, String prefix, int partitions, Properties runtimeSettings, Path stateDir) {
+        this.stateDir = stateDir;
         this.bootstrap = bootstrap;
         this.prefix = prefix;
         this.partitions = partitions;
         this.runtimeSettings = runtimeSettings;
     }
 
+    /**
+     * Runs all three once with {@code records} on their own topics, unmeasured: the JIT compiler took
+     * over half a core through the first runs here (see the jit+gc column), so the bench warms up
+     * first and measures {@link #produce}, {@link #consume} and {@link #passthrough} after.
+     */
+    void warmUp(int records) throws Exception {
+        produce(records, WARM_UP);
+        consume(records, WARM_UP);
+        passthrough(records, WARM_UP);
+    }
+
     Throughput produce(int records) throws Exception {
-        createTopics(input(), output());
+        return produce(records, MEASURED);
+    }
+
+    Throughput consume(int records) {
+        return consume(records, MEASURED);
+    }
+
+    /** A Streams application that copies every record, exactly once; timed from RUNNING to the last committed output. */
+    Throughput passthrough(int records) throws Exception {
+        return passthrough(records, MEASURED);
+    }
+
+    private Throughput produce(int records, String run) throws Exception {
+        createTopics(input(run), output(run));
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -66,53 +96,65 @@ final class Limits {
             // same partition in flight can then retry its first batch forever with
             // OUT_OF_ORDER_SEQUENCE_NUMBER (seen here right after topic creation). Alone, it just retries.
             for (int partition = 0; partition < partitions; partition++) {
-                producer.send(new ProducerRecord<>(input(), partition, null, value))
+                producer.send(new ProducerRecord<>(input(run), partition, null, value))
                         .get(1, TimeUnit.MINUTES);
             }
+            CpuUse cpu = CpuUse.snapshot();
             long start = System.nanoTime();
             for (int i = partitions; i < records; i++) {
-                producer.send(new ProducerRecord<>(input(), Integer.toString(i).getBytes(), value), (meta, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
+                producer.send(
+                        new ProducerRecord<>(input(run), Integer.toString(i).getBytes(), value), (meta, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
             }
             producer.flush();
             if (failure.get() != null) {
                 throw new IllegalStateException("the producer limit run lost records", failure.get());
             }
             int timed = records - partitions;
-            return new Throughput("idempotent producer", timed, seconds(start), (long) timed * RECORD_BYTES);
+            return new Throughput(
+                    "idempotent producer",
+                    timed,
+                    seconds(start),
+                    (long) timed * RECORD_BYTES,
+                    CpuUse.snapshot().since(cpu));
         }
     }
 
-    Throughput consume(int records) {
+    private Throughput consume(int records, String run) {
         try (var consumer = consumer()) {
-            List<TopicPartition> all = assignAll(consumer, input());
+            List<TopicPartition> all = assignAll(consumer, input(run));
             consumer.seekToBeginning(all);
+            CpuUse cpu = CpuUse.snapshot();
             long start = System.nanoTime();
             long read = readAll(consumer, records, "consumer");
-            return new Throughput("consumer", read, seconds(start), read * RECORD_BYTES);
+            return new Throughput(
+                    "consumer",
+                    read,
+                    seconds(start),
+                    read * RECORD_BYTES,
+                    CpuUse.snapshot().since(cpu));
         }
     }
 
-    /** A Streams application that copies every record, exactly once; timed from RUNNING to the last committed output. */
-    Throughput passthrough(int records) throws Exception {
+    private Throughput passthrough(int records, String run) throws Exception {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(
-                        input(),
+                        input(run),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-source"))
                 .to(
-                        output(),
+                        output(run),
                         Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-sink"));
         Properties props = new Properties();
         props.putAll(runtimeSettings);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "passthrough");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "passthrough-" + run);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(
                 StreamsConfig.STATE_DIR_CONFIG,
-                java.nio.file.Files.createTempDirectory("bench-passthrough").toString());
+                stateDir.resolve("passthrough-" + run).toString());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         CountDownLatch running = new CountDownLatch(1);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
@@ -122,15 +164,21 @@ final class Limits {
                     running.countDown();
                 }
             });
-            List<TopicPartition> all = assignAll(consumer, output());
+            List<TopicPartition> all = assignAll(consumer, output(run));
             consumer.seekToBeginning(all);
             streams.start();
             if (!running.await(2, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the passthrough application did not start");
             }
+            CpuUse cpu = CpuUse.snapshot();
             long start = System.nanoTime();
             long read = readAll(consumer, records, "passthrough output");
-            return new Throughput("Streams passthrough, exactly_once_v2", read, seconds(start), read * RECORD_BYTES);
+            return new Throughput(
+                    "Streams passthrough, exactly_once_v2",
+                    read,
+                    seconds(start),
+                    read * RECORD_BYTES,
+                    CpuUse.snapshot().since(cpu));
         }
     }
 
@@ -148,12 +196,12 @@ final class Limits {
         return read;
     }
 
-    private String input() {
-        return prefix + "limits-in";
+    private String input(String run) {
+        return prefix + "limits-in-" + run;
     }
 
-    private String output() {
-        return prefix + "limits-out";
+    private String output(String run) {
+        return prefix + "limits-out-" + run;
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {

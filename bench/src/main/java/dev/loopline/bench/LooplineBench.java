@@ -6,7 +6,10 @@ import dev.loopline.api.Topics;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.config.StreamsSettings;
+import dev.loopline.testsupport.infra.Directories;
 import dev.loopline.testsupport.infra.Infrastructure;
+import dev.loopline.testsupport.infra.KafkaBrokerProcess;
+import dev.loopline.testsupport.infra.SchemaRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +30,19 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -jar bench/target/loopline-bench-*.jar [--events N] [--records N] [--rates 0.25,0.5,0.75]
- *      [--partitions N] [--out FILE] [--bootstrap HOST:PORT --registry URL] [--scale N [--scale-delay PT2M] [--scale-spread PT10M] [--scale-timers false]]
+ *      [--partitions N] [--warm-up PT60S] [--out FILE] [--broker process|in-jvm]
+ *      [--bootstrap HOST:PORT --registry URL]
+ *      [--scale N [--scale-delay PT2M] [--scale-spread PT10M] [--scale-timers false]]
  * </pre>
  *
- * Without --bootstrap it starts Apache Kafka's KRaft broker in this JVM and Apicurio Registry as a
- * child process, as the demo does.
+ * Without --bootstrap it starts Apache Kafka's KRaft broker in this JVM, as the demo does, and
+ * Apicurio Registry as a child process; {@code --broker process} runs the broker in a JVM of its own
+ * instead (its garbage collection then does not pause the runtime, but two JVMs share the cores).
  */
 public final class LooplineBench {
+
+    /** The broker's JVM in {@code --broker process} mode: its own heap and collector. */
+    private static final List<String> BROKER_JVM = List.of("-Xmx1g", "-XX:+UseG1GC");
 
     /** The run's settings. */
     public record Options(
@@ -47,7 +56,9 @@ public final class LooplineBench {
             int scale,
             Duration scaleDelay,
             Duration scaleSpread,
-            boolean scaleTimers) {
+            boolean scaleTimers,
+            Duration warmUp,
+            boolean brokerProcess) {
 
         public static Options parse(String... args) {
             Map<String, String> given = new HashMap<>();
@@ -69,7 +80,9 @@ public final class LooplineBench {
                     Integer.parseInt(given.getOrDefault("scale", "0")),
                     Duration.parse(given.getOrDefault("scale-delay", "PT2M")),
                     Duration.parse(given.getOrDefault("scale-spread", "PT0S")),
-                    Boolean.parseBoolean(given.getOrDefault("scale-timers", "true")));
+                    Boolean.parseBoolean(given.getOrDefault("scale-timers", "true")),
+                    Duration.parse(given.getOrDefault("warm-up", "PT60S")),
+                    given.getOrDefault("broker", "in-jvm").equals("process"));
         }
     }
 
@@ -82,14 +95,27 @@ public final class LooplineBench {
 
     /** Runs everything and returns the report it wrote. */
     public static Map<String, Object> run(Options options, PrintStream out) throws Exception {
-        Infrastructure started = null;
+        List<AutoCloseable> started = new ArrayList<>();
+        // the state directories of the runtime and the passthrough, deleted at the end
+        Path scratch = Files.createTempDirectory("loopline-bench-");
+        started.add(() -> Directories.deleteRecursively(scratch));
         String bootstrap = options.bootstrap();
         String registry = options.registry();
-        if (bootstrap == null) {
+        if (bootstrap == null && options.brokerProcess()) {
+            out.println("Starting Apache Kafka (KRaft, in a JVM of its own) and Apicurio Registry…");
+            SchemaRegistry schemaRegistry = SchemaRegistry.start();
+            started.add(schemaRegistry);
+            KafkaBrokerProcess broker = KafkaBrokerProcess.start(BROKER_JVM);
+            started.add(broker);
+            CpuUse.countChild("broker", broker.processHandle());
+            bootstrap = broker.bootstrapServers();
+            registry = schemaRegistry.url();
+        } else if (bootstrap == null) {
             out.println("Starting Apache Kafka (KRaft, in this JVM) and Apicurio Registry…");
-            started = Infrastructure.start();
-            bootstrap = started.bootstrapServers();
-            registry = started.schemaRegistryUrl();
+            Infrastructure infrastructure = Infrastructure.start();
+            started.add(infrastructure);
+            bootstrap = infrastructure.bootstrapServers();
+            registry = infrastructure.schemaRegistryUrl();
         }
         try {
             String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -101,9 +127,7 @@ public final class LooplineBench {
             settings.put("LOOPLINE_PARTITIONS", Integer.toString(options.partitions()));
             // 5 s metric samples (two kept), so that the windowed maxima in CommitCosts cover the end of each run
             settings.put("LOOPLINE_KAFKA_METRICS_SAMPLE_WINDOW_MS", "5000");
-            settings.put(
-                    "LOOPLINE_STATE_DIR",
-                    Files.createTempDirectory("bench-state").toString());
+            settings.put("LOOPLINE_STATE_DIR", scratch.resolve("runtime").toString());
             // tuning experiments: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=20, LOOPLINE_ROCKSDB_MEMORY_MB=0 and the
             // like reach the runtime; the bench's own settings above (broker, prefix, state) stay
             System.getenv().forEach((name, value) -> {
@@ -114,13 +138,12 @@ public final class LooplineBench {
             RuntimeConfig config = RuntimeConfig.from(settings);
 
             // the passthrough runs with the runtime's own Streams settings (commit interval, threads, linger, …)
-            Limits limits = new Limits(bootstrap, prefix, options.partitions(), StreamsSettings.of(config));
-            out.printf(
-                    "Limits with %d records of %d bytes, %d partitions…%n",
-                    options.records(), Limits.RECORD_BYTES, options.partitions());
-            Throughput produced = limits.produce(options.records());
-            Throughput consumed = limits.consume(options.records());
-            Throughput passthrough = limits.passthrough(options.records());
+            Limits limits = new Limits(bootstrap, prefix, options.partitions(), StreamsSettings.of(config), scratch);
+            out.println("Limits: warm-up…");
+            limits.warmUp(options.records());
+            Throughput produced;
+            Throughput consumed;
+            Throughput passthrough;
 
             List<StandardWorkflow.Result> workflows = new ArrayList<>();
             Map<String, Long> records = Map.of();
@@ -132,8 +155,21 @@ public final class LooplineBench {
                 clients.put("bootstrap.servers", bootstrap);
                 clients.put("schema.registry.url", registry);
                 try (StandardWorkflow workflow = new StandardWorkflow(clients, new Topics(prefix), runtime)) {
-                    out.println("Standard workflow: warm-up…");
-                    workflow.run("warm-up", Math.max(50, options.events() / 10), 0);
+                    // batches at maximum rate until the warm-up time has passed: the JIT compiler took
+                    // over half a core for the first minute of load here, and the first batch pays for
+                    // the broker's and Streams' first transactions on every partition
+                    out.printf("Standard workflow: warm-up for %s…%n", options.warmUp());
+                    long warmUpEnd = System.nanoTime() + options.warmUp().toNanos();
+                    do {
+                        workflow.run("warm-up", Math.max(50, options.events() / 10), 0);
+                    } while (System.nanoTime() < warmUpEnd);
+                    // the limits are measured here, after all the warm-up and right before the workflow
+                    out.printf(
+                            "Limits with %d records of %d bytes, %d partitions…%n",
+                            options.records(), Limits.RECORD_BYTES, options.partitions());
+                    produced = limits.produce(options.records());
+                    consumed = limits.consume(options.records());
+                    passthrough = limits.passthrough(options.records());
                     out.printf("Standard workflow: %d instances at maximum rate…%n", options.events());
                     StandardWorkflow.Result max;
                     try (RecordCounts counter = new RecordCounts(bootstrap, prefix)) {
@@ -182,8 +218,8 @@ public final class LooplineBench {
             out.println("JSON written to " + options.out().toAbsolutePath());
             return report;
         } finally {
-            if (started != null) {
-                started.close();
+            for (int i = started.size() - 1; i >= 0; i--) { // the reverse of starting
+                started.get(i).close();
             }
         }
     }
@@ -234,6 +270,23 @@ public final class LooplineBench {
         out.printf(
                 "%nratio = completed/s × %.2f hops ÷ passthrough records/s (hops: records per instance on the runtime's input topics, measured above)%n",
                 hops.inputsPerInstance());
+        out.println();
+        out.println("CPU, % of one core (machine: % of all cores)");
+        Map<String, Map<String, Double>> cpu = new LinkedHashMap<>();
+        for (Throughput t : List.of(produced, consumed, passthrough)) {
+            cpu.put(t.name(), t.cpu());
+        }
+        workflows.forEach(r -> cpu.put("workflow " + r.label(), r.cpu()));
+        List<String> columns = List.copyOf(cpu.values().iterator().next().keySet());
+        StringBuilder header = new StringBuilder(String.format("  %-38s", ""));
+        columns.forEach(column -> header.append(String.format(" %8s", column)));
+        out.println(header);
+        cpu.forEach((run, use) -> {
+            StringBuilder line = new StringBuilder(String.format("  %-38s", run));
+            columns.forEach(column -> line.append(String.format(" %8.0f", use.getOrDefault(column, 0.0))));
+            out.println(line);
+        });
+        out.println("  " + CpuUse.LEGEND);
     }
 
     /** Records per instance by topic, and the hops: those on the runtime's input topics. */
@@ -302,7 +355,9 @@ public final class LooplineBench {
                             "recordsPerSecond",
                             t.perSecond(),
                             "mbPerSecond",
-                            t.megabytesPerSecond()));
+                            t.megabytesPerSecond(),
+                            "cpuPercentOfOneCore",
+                            t.cpu()));
         }
         report.put("limits", limits);
         List<Map<String, Object>> runs = new ArrayList<>();
@@ -316,6 +371,7 @@ public final class LooplineBench {
             run.put("publishToStartedMs", latencies(r.publishToStarted()));
             run.put("publishToCompletedMs", latencies(r.publishToCompleted()));
             run.put("commits", r.commits().toMap());
+            run.put("cpuPercentOfOneCore", r.cpu());
             runs.add(run);
         }
         report.put("standardWorkflow", runs);

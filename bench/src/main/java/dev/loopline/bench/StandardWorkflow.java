@@ -107,6 +107,7 @@ final class StandardWorkflow implements AutoCloseable {
         current = run;
         CommitCosts commitCosts = new CommitCosts(runtime::metrics);
         Map<String, Double> costsBefore = commitCosts.snapshot();
+        CpuUse cpuBefore = CpuUse.snapshot();
         String runId = Long.toString(System.nanoTime(), 36);
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
@@ -133,7 +134,8 @@ final class StandardWorkflow implements AutoCloseable {
         }
         double seconds = (run.lastCompletion - start) / 1e9;
         CommitCosts.Result commits = CommitCosts.between(costsBefore, commitCosts.snapshot(), seconds);
-        return new Result(label, events, ratePerSecond, events / seconds, run.started, run.done, commits);
+        Map<String, Double> cpu = CpuUse.snapshot().since(cpuBefore);
+        return new Result(label, events, ratePerSecond, events / seconds, run.started, run.done, commits, cpu);
     }
 
     private void observe() {
@@ -180,7 +182,7 @@ final class StandardWorkflow implements AutoCloseable {
         }
     }
 
-    /** What one run measured; latencies in microseconds. */
+    /** What one run measured; latencies in microseconds, CPU in percent of one core (see {@link CpuUse}). */
     record Result(
             String label,
             int instances,
@@ -188,7 +190,8 @@ final class StandardWorkflow implements AutoCloseable {
             double completedPerSecond,
             Histogram publishToStarted,
             Histogram publishToCompleted,
-            CommitCosts.Result commits) {}
+            CommitCosts.Result commits,
+            Map<String, Double> cpu) {}
 
     private Map<String, Object> producerConfig() {
         Map<String, Object> config = new HashMap<>(clients);

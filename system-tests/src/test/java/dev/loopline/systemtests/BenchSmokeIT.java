@@ -35,7 +35,9 @@ class BenchSmokeIT {
                 200,
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(2),
-                true);
+                true,
+                Duration.ZERO,
+                false);
 
         Map<String, Object> report = LooplineBench.run(options, System.out);
 
@@ -54,6 +56,10 @@ class BenchSmokeIT {
         assertThat(runs).allSatisfy(run -> {
             Map<String, Object> completed = (Map<String, Object>) run.get("publishToCompletedMs");
             assertThat(completed.get("count")).isEqualTo(((Integer) run.get("instances")).longValue());
+            // where the CPU went: the runtime's stream thread did the work, and the JVM counted it
+            Map<String, Double> cpu = (Map<String, Double>) run.get("cpuPercentOfOneCore");
+            assertThat(cpu.get("stream")).isPositive();
+            assertThat(cpu.get("jvm")).isGreaterThanOrEqualTo(cpu.get("stream"));
         });
     }
 }

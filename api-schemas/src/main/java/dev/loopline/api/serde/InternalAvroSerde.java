@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -33,6 +35,8 @@ public final class InternalAvroSerde<T extends SpecificRecord> implements Serde<
     private final byte[] header;
 
     private final SpecificDatumWriter<T> writer;
+    private final SpecificDatumReader<T> reader;
+    /** For bytes with another header: it names the unknown fingerprint in its error. */
     private final BinaryMessageDecoder<T> decoder;
 
     public InternalAvroSerde(Class<T> type) {
@@ -44,6 +48,7 @@ public final class InternalAvroSerde<T extends SpecificRecord> implements Serde<
                 .putLong(SchemaNormalization.parsingFingerprint64(schema))
                 .array();
         this.writer = new SpecificDatumWriter<>(schema, SpecificData.get());
+        this.reader = new SpecificDatumReader<>(schema, schema, SpecificData.get());
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
     }
 
@@ -56,9 +61,12 @@ public final class InternalAvroSerde<T extends SpecificRecord> implements Serde<
         }
     }
 
+    /** Avro's single-object decoding, read through a buffered decoder when the header is this schema's (see AvroBytes). */
     public T decode(byte[] bytes) {
         try {
-            return decoder.decode(bytes);
+            return Arrays.equals(bytes, 0, header.length, header, 0, header.length)
+                    ? AvroBytes.read(reader, bytes, header.length)
+                    : decoder.decode(bytes);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot decode " + type.getSimpleName() + ": " + e, e);
         }

@@ -44,7 +44,9 @@ public final class WireFormatAvroSerde<T extends SpecificRecord> implements Serd
     private final Class<T> type;
     private final Schema readerSchema;
     private final Map<Integer, SpecificDatumReader<T>> readersByWriterId = new ConcurrentHashMap<>();
-    private final Map<String, byte[]> headersBySubject = new ConcurrentHashMap<>();
+    /** By topic rather than subject: no subject string built per record. */
+    private final Map<String, byte[]> headersByTopic = new ConcurrentHashMap<>();
+
     private final SpecificDatumWriter<T> writer;
     private SchemaRegistryClient registry;
     private boolean autoRegister = true;
@@ -89,7 +91,10 @@ public final class WireFormatAvroSerde<T extends SpecificRecord> implements Serd
         if (data == null) {
             return null;
         }
-        byte[] header = headersBySubject.computeIfAbsent(subject(topic), this::header);
+        byte[] header = headersByTopic.get(topic);
+        if (header == null) {
+            header = headersByTopic.computeIfAbsent(topic, t -> header(subject(t)));
+        }
         try {
             return AvroBytes.write(header, writer, data);
         } catch (IOException | RuntimeException e) {

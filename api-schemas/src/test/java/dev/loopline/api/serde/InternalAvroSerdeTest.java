@@ -1,16 +1,19 @@
 package dev.loopline.api.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loopline.api.internal.BufferedEvent;
 import dev.loopline.api.internal.TimerEntry;
 import dev.loopline.api.v1.PlatformEvent;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
+import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
 class InternalAvroSerdeTest {
@@ -40,6 +43,25 @@ class InternalAvroSerdeTest {
         assertThat(timers.decode(small)).isEqualTo(new TimerEntry("instance-1", "0/1"));
         assertThat(small.length).isLessThan(40);
         assertThat(bigAgain).isEqualTo(big);
+    }
+
+    @Test
+    void shouldRefuseAnotherSchemasRecordNamingItsFingerprint() {
+        byte[] timer = new InternalAvroSerde<>(TimerEntry.class).encode(new TimerEntry("instance-1", "0/1"));
+
+        assertThatThrownBy(() -> serde.decode(timer))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("cannot decode BufferedEvent");
+    }
+
+    @Test
+    void shouldRefuseATruncatedRecordRatherThanReadPastIt() {
+        byte[] whole = serde.encode(bufferedEvent("z".repeat(100)));
+        byte[] truncated = Arrays.copyOf(whole, whole.length - 20);
+
+        assertThatThrownBy(() -> serde.decode(truncated))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("cannot decode BufferedEvent");
     }
 
     private static BufferedEvent bufferedEvent(String attribute) {

@@ -15,8 +15,10 @@ final class Keys {
         return String.join(String.valueOf(SEPARATOR), parts);
     }
 
+    /** 16 lower-case hex digits, so that keys sort by time (as {@code "%016x"}, without a Formatter per key). */
     static String time(Instant instant) {
-        return String.format("%016x", Math.max(0, instant.toEpochMilli()));
+        String hex = Long.toHexString(Math.max(0, instant.toEpochMilli()));
+        return "0".repeat(16 - hex.length()) + hex;
     }
 
     static String prefix(String... parts) {

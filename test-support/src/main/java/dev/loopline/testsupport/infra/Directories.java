@@ -7,11 +7,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-final class Directories {
+public final class Directories {
 
     private Directories() {}
 
-    static void deleteRecursively(Path dir) {
+    /** Deletes the directory and everything under it, if it exists. */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

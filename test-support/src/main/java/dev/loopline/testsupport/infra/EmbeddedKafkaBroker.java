@@ -42,6 +42,18 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         this.server = server;
     }
 
+    /**
+     * Runs the broker as a process of its own (see {@link KafkaBrokerProcess}): prints its ready line
+     * with the bootstrap servers, and shuts down when stdin ends.
+     */
+    public static void main(String[] args) throws IOException {
+        try (EmbeddedKafkaBroker broker = start()) {
+            System.out.println(KafkaBrokerProcess.READY + broker.bootstrapServers());
+            System.out.flush();
+            System.in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
     public static EmbeddedKafkaBroker start() {
         try {
             Path logDir = Files.createTempDirectory("loopline-kraft-");
