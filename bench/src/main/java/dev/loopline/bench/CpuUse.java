@@ -31,7 +31,8 @@ final class CpuUse {
                     "data-plane-.*|kafka-\\d+-.*|group-coordinator-.*|TxnMarkerSenderThread-.*"
                             + "|AddPartitionsToTxnSenderThread-.*|quorum-controller-.*|kafka-scheduler-.*"
                             + "|broker-.*|controller-.*|ExpirationReaper-.*|LogDirFailureHandler|log-.*"
-                            + "|share-coordinator-.*|transaction-.*|executor-.*|raft-.*|kafka-request-handler-.*"),
+                            + "|share-coordinator-.*|transaction-.*|executor-.*|raft-.*|kafka-request-handler-.*"
+                            + "|kafka-log-cleaner-.*"),
             Map.entry("bench", ".*"));
 
     /** What the columns of {@link #since} mean, for the printed table. */
