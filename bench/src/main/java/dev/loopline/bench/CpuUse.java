@@ -17,7 +17,13 @@ import java.util.Map;
  * grouped by what they are. A run whose stream thread is far from one full core while the machine
  * still has idle time is bound by waiting (commits, fetches), not by computing.
  */
-final class CpuUse {
+record CpuUse(
+        long wallNanos,
+        long processNanos,
+        long[] machineTicks,
+        Map<Long, Long> threadNanos,
+        Map<Long, String> threadNames,
+        Map<String, Long> childNanos) {
 
     /** Thread groups, first match wins; the name patterns are Kafka's and the bench's own thread names. */
     private static final List<Map.Entry<String, String>> GROUPS = List.of(
@@ -47,28 +53,6 @@ final class CpuUse {
     /** Child processes counted into a group by name: the broker when it runs in a JVM of its own. */
     private static final Map<String, ProcessHandle> CHILDREN = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private final long wallNanos;
-    private final long processNanos;
-    private final long[] machineTicks;
-    private final Map<Long, Long> threadNanos;
-    private final Map<Long, String> threadNames;
-    private final Map<String, Long> childNanos;
-
-    private CpuUse(
-            long wallNanos,
-            long processNanos,
-            long[] machineTicks,
-            Map<Long, Long> threadNanos,
-            Map<Long, String> threadNames,
-            Map<String, Long> childNanos) {
-        this.wallNanos = wallNanos;
-        this.childNanos = childNanos;
-        this.processNanos = processNanos;
-        this.machineTicks = machineTicks;
-        this.threadNanos = threadNanos;
-        this.threadNames = threadNames;
-    }
-
     static CpuUse snapshot() {
         Map<Long, Long> nanos = new HashMap<>();
         Map<Long, String> names = new HashMap<>();
@@ -86,7 +70,7 @@ final class CpuUse {
         CHILDREN.forEach((group, child) -> children.put(
                 group,
                 child.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L)));
-        return new CpuUse(System.nanoTime(), processCpuNanos(), machineTicks(), nanos, names, children);
+        return new CpuUse(System.nanoTime(), processCpuNanos(), readMachineTicks(), nanos, names, children);
     }
 
     /** Counts this child process's CPU into {@code group} (one of the group names, e.g. "broker"). */
@@ -133,7 +117,7 @@ final class CpuUse {
     }
 
     /** {busy, total} jiffies of all cores, from the first line of /proc/stat; null off Linux. */
-    private static long[] machineTicks() {
+    private static long[] readMachineTicks() {
         try {
             String[] fields =
                     Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");

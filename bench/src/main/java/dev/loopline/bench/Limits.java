@@ -127,15 +127,7 @@ final class Limits {
         try (var consumer = consumer()) {
             List<TopicPartition> all = assignAll(consumer, input(run));
             consumer.seekToBeginning(all);
-            CpuUse cpu = CpuUse.snapshot();
-            long start = System.nanoTime();
-            long read = readAll(consumer, records, "consumer");
-            return new Throughput(
-                    "consumer",
-                    read,
-                    seconds(start),
-                    read * RECORD_BYTES,
-                    CpuUse.snapshot().since(cpu));
+            return timedRead(consumer, records, "consumer");
         }
     }
 
@@ -170,16 +162,21 @@ final class Limits {
             if (!running.await(2, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the passthrough application did not start");
             }
-            CpuUse cpu = CpuUse.snapshot();
-            long start = System.nanoTime();
-            long read = readAll(consumer, records, "passthrough output");
-            return new Throughput(
-                    "Streams passthrough, exactly_once_v2",
-                    read,
-                    seconds(start),
-                    read * RECORD_BYTES,
-                    CpuUse.snapshot().since(cpu));
+            return timedRead(consumer, records, "Streams passthrough, exactly_once_v2");
         }
+    }
+
+    /** Reads {@code records} and reports how long that took and the CPU it used, under {@code name}. */
+    private static Throughput timedRead(KafkaConsumer<byte[], byte[]> consumer, int records, String name) {
+        CpuUse cpu = CpuUse.snapshot();
+        long start = System.nanoTime();
+        long read = readAll(consumer, records, name);
+        return new Throughput(
+                name,
+                read,
+                seconds(start),
+                read * RECORD_BYTES,
+                CpuUse.snapshot().since(cpu));
     }
 
     /** Polls until {@code records} were read; fails, rather than hang, if they do not come within 5 minutes. */
