@@ -29,7 +29,9 @@ record CpuUse(
     private static final List<Map.Entry<String, String>> GROUPS = List.of(
             Map.entry("stream", ".*runtime-.*-StreamThread-\\d+$"),
             Map.entry("streamIO", ".*runtime-.*-StreamThread-\\d+-producer$"),
-            Map.entry("runtime", ".*runtime-.*"),
+            Map.entry(
+                    "runtime",
+                    ".*runtime.*"), // its other threads, e.g. "kafka-coordinator-heartbeat-thread | <app>.runtime"
             Map.entry("handler", "handler-.*"),
             Map.entry("passthru", ".*passthrough.*"),
             Map.entry(
@@ -45,7 +47,8 @@ record CpuUse(
     static final String LEGEND = "stream = the runtime's stream thread(s), streamIO = their producers' network threads,"
             + " runtime = its other threads, handler = the acknowledging handler, passthru = the passthrough"
             + " application, broker = the KRaft broker (its process when it has one), bench = load, observer and the rest,"
-            + " jit+gc = this JVM's own threads (JIT compiler, GC) and RocksDB's, jvm = this process, machine = busy share of all cores"
+            + " jit+gc = this JVM's own threads (JIT compiler, GC), RocksDB's, and threads that ended during the run,"
+            + " jvm = this process, machine = busy share of all cores"
             + " (the registry process included)";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

@@ -82,8 +82,16 @@ public final class LooplineBench {
                     Duration.parse(given.getOrDefault("scale-spread", "PT0S")),
                     Boolean.parseBoolean(given.getOrDefault("scale-timers", "true")),
                     Duration.parse(given.getOrDefault("warm-up", "PT60S")),
-                    given.getOrDefault("broker", "in-jvm").equals("process"));
+                    parseBroker(given.getOrDefault("broker", "in-jvm")));
         }
+    }
+
+    private static boolean parseBroker(String broker) {
+        return switch (broker) {
+            case "process" -> true;
+            case "in-jvm" -> false;
+            default -> throw new IllegalArgumentException("--broker must be in-jvm or process, not " + broker);
+        };
     }
 
     private LooplineBench() {}
@@ -96,28 +104,28 @@ public final class LooplineBench {
     /** Runs everything and returns the report it wrote. */
     public static Map<String, Object> run(Options options, PrintStream out) throws Exception {
         List<AutoCloseable> started = new ArrayList<>();
-        // the state directories of the runtime and the passthrough, deleted at the end
-        Path scratch = Files.createTempDirectory("loopline-bench-");
-        started.add(() -> Directories.deleteRecursively(scratch));
-        String bootstrap = options.bootstrap();
-        String registry = options.registry();
-        if (bootstrap == null && options.brokerProcess()) {
-            out.println("Starting Apache Kafka (KRaft, in a JVM of its own) and Apicurio Registry…");
-            SchemaRegistry schemaRegistry = SchemaRegistry.start();
-            started.add(schemaRegistry);
-            KafkaBrokerProcess broker = KafkaBrokerProcess.start(BROKER_JVM);
-            started.add(broker);
-            CpuUse.countChild("broker", broker.processHandle());
-            bootstrap = broker.bootstrapServers();
-            registry = schemaRegistry.url();
-        } else if (bootstrap == null) {
-            out.println("Starting Apache Kafka (KRaft, in this JVM) and Apicurio Registry…");
-            Infrastructure infrastructure = Infrastructure.start();
-            started.add(infrastructure);
-            bootstrap = infrastructure.bootstrapServers();
-            registry = infrastructure.schemaRegistryUrl();
-        }
         try {
+            // the state directories of the runtimes and the passthrough, deleted at the end
+            Path scratch = Files.createTempDirectory("loopline-bench-");
+            started.add(() -> Directories.deleteRecursively(scratch));
+            String bootstrap = options.bootstrap();
+            String registry = options.registry();
+            if (bootstrap == null && options.brokerProcess()) {
+                out.println("Starting Apache Kafka (KRaft, in a JVM of its own) and Apicurio Registry…");
+                SchemaRegistry schemaRegistry = SchemaRegistry.start();
+                started.add(schemaRegistry);
+                KafkaBrokerProcess broker = KafkaBrokerProcess.start(BROKER_JVM);
+                started.add(broker);
+                CpuUse.countChild("broker", broker.processHandle());
+                bootstrap = broker.bootstrapServers();
+                registry = schemaRegistry.url();
+            } else if (bootstrap == null) {
+                out.println("Starting Apache Kafka (KRaft, in this JVM) and Apicurio Registry…");
+                Infrastructure infrastructure = Infrastructure.start();
+                started.add(infrastructure);
+                bootstrap = infrastructure.bootstrapServers();
+                registry = infrastructure.schemaRegistryUrl();
+            }
             String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
             Map<String, String> settings = new HashMap<>();
             settings.put("LOOPLINE_BOOTSTRAP_SERVERS", bootstrap);
@@ -205,7 +213,8 @@ public final class LooplineBench {
                                 scaleSettings,
                                 options.scaleDelay(),
                                 options.scaleSpread(),
-                                options.scaleTimers())
+                                options.scaleTimers(),
+                                scratch)
                         .run(options.scale());
                 report.put("scale", scale);
                 out.println("Scale: " + scale);
@@ -218,8 +227,17 @@ public final class LooplineBench {
             out.println("JSON written to " + options.out().toAbsolutePath());
             return report;
         } finally {
-            for (int i = started.size() - 1; i >= 0; i--) { // the reverse of starting
+            closeAll(started, out);
+        }
+    }
+
+    /** Closes in the reverse of starting; a failure to close one is reported and the rest still close. */
+    private static void closeAll(List<AutoCloseable> started, PrintStream out) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
                 started.get(i).close();
+            } catch (Exception e) {
+                out.println("could not close " + started.get(i) + ": " + e);
             }
         }
     }

@@ -58,13 +58,17 @@ final class ScaleTest {
 
     /** False: do not wait for the delays to fire (for runs too big to wait for them); no lateness then. */
     private final boolean timers;
+    /** Where the two runtimes' state directories go (the bench deletes it at the end). */
+    private final Path stateDirs;
 
     ScaleTest(
             Map<String, Object> clients,
             Map<String, String> settings,
             Duration delay,
             Duration spread,
-            boolean timers) {
+            boolean timers,
+            Path stateDirs) {
+        this.stateDirs = stateDirs;
         this.timers = timers;
         this.clients = clients;
         this.settings = settings;
@@ -78,7 +82,7 @@ final class ScaleTest {
         // bookkeeping adds next to nothing to the heap growth it reports)
         long[] dueAtMillis = new long[instances];
         long heapBefore = heapAfterGc();
-        Path firstState = Files.createTempDirectory("bench-scale-1");
+        Path firstState = Files.createDirectories(stateDirs.resolve("scale-1"));
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("instances", instances);
         result.put("delay", delay.toString());
@@ -114,7 +118,7 @@ final class ScaleTest {
                 result.put("processRssMb", residentSetBytes() / 1e6);
             }
             // a new process: empty state directory, same application id, everything from the changelogs
-            Path secondState = Files.createTempDirectory("bench-scale-2");
+            Path secondState = Files.createDirectories(stateDirs.resolve("scale-2"));
             long restoreStart = System.nanoTime();
             try (LooplineRuntime restored = LooplineRuntime.start(config(secondState))) {
                 await(restored.awaitRunning(Duration.ofMinutes(30)), "the restored runtime did not start");

@@ -24,7 +24,9 @@ class KafkaBrokerProcessIT {
     @Test
     void shouldServeARecordAndStopWithItsProcessWhenClosed() throws Exception {
         ProcessHandle child;
+        KafkaBrokerProcess closed;
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(List.of("-Xmx512m"))) {
+            closed = broker;
             child = broker.processHandle();
             assertThat(child.pid()).isNotEqualTo(ProcessHandle.current().pid());
             String bootstrap = broker.bootstrapServers();
@@ -50,6 +52,8 @@ class KafkaBrokerProcessIT {
                 assertThat(records).extracting(r -> r.value()).containsExactly("hello");
             }
         }
-        assertThat(child.onExit().get(1, TimeUnit.MINUTES).isAlive()).isFalse();
+        // ended by itself when its stdin closed (a forced kill after the 30 s grace would not exit 0)
+        assertThat(child.isAlive()).isFalse();
+        assertThat(closed.exitValue()).hasValue(0);
     }
 }

@@ -2,7 +2,6 @@ package dev.loopline.api.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
@@ -26,7 +25,6 @@ final class AvroBytes {
     private static final class Buffers {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         BinaryEncoder encoder;
-        BinaryDecoder decoder;
     }
 
     private AvroBytes() {}
@@ -37,7 +35,14 @@ final class AvroBytes {
         out.reset();
         out.write(header);
         buffers.encoder = EncoderFactory.get().binaryEncoder(out, buffers.encoder);
-        writer.write(datum, buffers.encoder);
+        try {
+            writer.write(datum, buffers.encoder);
+        } catch (IOException | RuntimeException e) {
+            // the encoder still buffers what it wrote before the failure, and reusing it would flush
+            // that into the next record: drop it
+            buffers.encoder = null;
+            throw e;
+        }
         buffers.encoder.flush();
         byte[] bytes = out.toByteArray();
         if (out.size() > MAX_KEPT_BYTES) {
@@ -47,14 +52,12 @@ final class AvroBytes {
     }
 
     /**
-     * Reads the Avro binary body that starts at {@code offset}, through a buffered decoder over the
-     * array kept per thread. Avro's single-object decoder reads through a direct decoder over a
-     * {@code ByteArrayInputStream}: one synchronized call per byte of every varint, which profiling
-     * showed at half of the stream thread's decoding time (issue 5).
+     * Reads the Avro binary body that starts at {@code offset}, through a binary decoder that reads
+     * the array itself. Avro's single-object decoder reads through a direct decoder over a {@code
+     * ByteArrayInputStream}: one synchronized call per byte of every varint, which profiling showed
+     * at half of the stream thread's decoding time (issue 5). The decoded record copies what it keeps.
      */
     static <T> T read(DatumReader<T> reader, byte[] bytes, int offset) throws IOException {
-        Buffers buffers = BUFFERS.get();
-        buffers.decoder = DecoderFactory.get().binaryDecoder(bytes, offset, bytes.length - offset, buffers.decoder);
-        return reader.read(null, buffers.decoder);
+        return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, offset, bytes.length - offset, null));
     }
 }

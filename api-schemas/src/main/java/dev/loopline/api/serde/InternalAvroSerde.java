@@ -64,7 +64,7 @@ public final class InternalAvroSerde<T extends SpecificRecord> implements Serde<
     /** Avro's single-object decoding, read through a buffered decoder when the header is this schema's (see AvroBytes). */
     public T decode(byte[] bytes) {
         try {
-            return Arrays.equals(bytes, 0, header.length, header, 0, header.length)
+            return bytes.length >= header.length && Arrays.equals(bytes, 0, header.length, header, 0, header.length)
                     ? AvroBytes.read(reader, bytes, header.length)
                     : decoder.decode(bytes);
         } catch (IOException | RuntimeException e) {

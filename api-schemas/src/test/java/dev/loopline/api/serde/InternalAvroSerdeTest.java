@@ -64,6 +64,25 @@ class InternalAvroSerdeTest {
                 .hasMessageContaining("cannot decode BufferedEvent");
     }
 
+    @Test
+    void shouldRefuseBytesTooShortForTheHeader() {
+        assertThatThrownBy(() -> serde.decode(new byte[] {(byte) 0xC3, 0x01, 7}))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("cannot decode BufferedEvent");
+    }
+
+    @Test
+    void shouldNotCarryAFailedWriteIntoTheNextRecord() {
+        BufferedEvent valid = bufferedEvent("w".repeat(10));
+        byte[] expected = serde.encode(valid);
+        BufferedEvent broken = bufferedEvent("w".repeat(3_000)); // more than the encoder buffers at once
+        broken.setDeliveredTo(java.util.Arrays.asList("a", null)); // fails after the event was written
+
+        assertThatThrownBy(() -> serde.encode(broken)).isInstanceOf(RuntimeException.class);
+        assertThat(serde.encode(valid)).isEqualTo(expected);
+        assertThat(serde.decode(serde.encode(valid))).isEqualTo(valid);
+    }
+
     private static BufferedEvent bufferedEvent(String attribute) {
         PlatformEvent event = PlatformEvent.newBuilder()
                 .setEventId("event-1")

@@ -52,6 +52,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             System.out.flush();
             System.in.transferTo(OutputStream.nullOutputStream());
         }
+        System.exit(0); // shut down cleanly: do not wait for threads the broker may leave behind
     }
 
     public static EmbeddedKafkaBroker start() {
