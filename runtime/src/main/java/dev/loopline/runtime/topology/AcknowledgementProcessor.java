@@ -61,9 +61,7 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
             }
             // "workflow started" is posted with the start command: its ack may overtake that command
             log.debug("instance {}: started acknowledged before the start, kept until it", ack.getInstanceId());
-            writer.earlyAcks().put(ack);
-            writer.timers()
-                    .set(Instant.ofEpochMilli(time).plus(earlyAckTtl), ack.getInstanceId(), EarlyAcks.TIMER_WAIT_ID);
+            writer.earlyAcks().put(ack, Instant.ofEpochMilli(time).plus(earlyAckTtl));
             return;
         }
         InstanceRecord instance = found.get();

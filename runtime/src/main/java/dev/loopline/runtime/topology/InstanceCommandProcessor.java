@@ -14,7 +14,6 @@ import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.OperatorOutcome;
-import dev.loopline.runtime.store.EarlyAcks;
 import dev.loopline.runtime.store.TimerStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -44,6 +43,12 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
     private static final String DEAD_LETTER_MESSAGE = "__streams.errors.message";
     private static final String DEAD_LETTER_TOPIC = "__streams.errors.topic";
 
+    /**
+     * The early-acks store is scanned for expired entries every this many timer intervals (every
+     * 5 s by default): an expired entry is dead-lettered at most that much after its TTL.
+     */
+    private static final int EARLY_ACK_SCAN_EVERY = 25;
+
     private final TopologyOptions options;
     /** Named in the dead-letter headers of expired early acknowledgements. */
     private final String acksTopic;
@@ -63,6 +68,10 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         this.context = context;
         writer = new DecisionWriter(context);
         context.schedule(options.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
+        context.schedule(
+                options.timerInterval().multipliedBy(EARLY_ACK_SCAN_EVERY),
+                PunctuationType.WALL_CLOCK_TIME,
+                this::expireEarlyAcks);
     }
 
     @Override
@@ -155,9 +164,11 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         }
     }
 
-    /** An early acknowledgement whose instance never started is dead-lettered, like any ack for an unknown instance. */
-    private void expireEarlyAck(String instanceId, long wallClock) {
-        writer.earlyAcks().take(instanceId).ifPresent(ack -> {
+    /** Early acknowledgements whose instances never started are dead-lettered, like any ack for an unknown instance. */
+    private void expireEarlyAcks(long wallClock) {
+        for (Acknowledgement ack :
+                writer.earlyAcks().takeExpired(Instant.ofEpochMilli(wallClock), options.maxTimersPerScan())) {
+            String instanceId = ack.getInstanceId();
             String reason = "acknowledgement " + ack.getMessageId() + " for unknown instance " + instanceId
                     + ": no instance started within " + options.correlationTtl();
             log.warn(reason);
@@ -168,7 +179,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
             context.forward(
                     new Record<String, Object>(instanceId, ack, wallClock, headers),
                     LooplineTopology.EXPIRED_ACKS_SINK);
-        });
+        }
     }
 
     private static byte[] bytes(String value) {
@@ -179,11 +190,6 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         Instant now = Instant.ofEpochMilli(wallClock);
         for (TimerStore.Due timer : writer.timers().due(now, options.maxTimersPerScan())) {
             String instanceId = timer.entry().getInstanceId();
-            if (EarlyAcks.TIMER_WAIT_ID.equals(timer.entry().getWaitId())) {
-                expireEarlyAck(instanceId, wallClock);
-                writer.timers().delete(timer);
-                continue;
-            }
             try {
                 Optional<InstanceRecord> instance = writer.instances().get(instanceId);
                 if (instance.isPresent()) {

@@ -5,6 +5,7 @@ import dev.loopline.api.internal.BufferedEvent;
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.DefinitionHealth;
 import dev.loopline.api.internal.DefinitionOutcome;
+import dev.loopline.api.internal.EarlyAck;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
@@ -275,7 +276,7 @@ public final class LooplineTopology {
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(EARLY_ACKS_STORE),
                         keys,
-                        new InternalAvroSerde<>(Acknowledgement.class)),
+                        new InternalAvroSerde<>(EarlyAck.class)),
                 INSTANCE_COMMAND_PROCESSOR,
                 ACK_PROCESSOR);
         String[] instanceProcessors = {INSTANCE_COMMAND_PROCESSOR, ACK_PROCESSOR};

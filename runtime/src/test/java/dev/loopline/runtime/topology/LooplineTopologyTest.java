@@ -139,6 +139,32 @@ class LooplineTopologyTest extends TopologyHarness {
     }
 
     @Test
+    void shouldKeepAnEarlyAcknowledgementWithoutATimerAndLeaveNothingBehindOnceApplied() {
+        activate();
+        String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
+        acks.pipeInput(instanceId, succeeded(startedMessage(instanceId)));
+        KeyValueStore<String, Object> earlyAcks = driver.getKeyValueStore(LooplineTopology.EARLY_ACKS_STORE);
+        KeyValueStore<String, Object> timers = driver.getKeyValueStore(LooplineTopology.TIMERS_STORE);
+        assertThat(keys(earlyAcks)).containsExactly(instanceId);
+        assertThat(keys(timers)).isEmpty();
+
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+
+        assertThat(keys(earlyAcks)).isEmpty();
+        assertThat(messages.readValuesToList())
+                .extracting(WorkflowMessage::getMessageName)
+                .containsExactly("WorkflowStarted", "RequestApproval");
+    }
+
+    private static List<String> keys(KeyValueStore<String, Object> store) {
+        List<String> keys = new ArrayList<>();
+        try (var all = store.all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        return keys;
+    }
+
+    @Test
     void shouldDeadLetterAnEarlyStartedAcknowledgementWhoseInstanceNeverStarts() {
         String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
         Acknowledgement early = succeeded(startedMessage(instanceId));
