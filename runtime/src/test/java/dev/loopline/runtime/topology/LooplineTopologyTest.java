@@ -100,12 +100,10 @@ class LooplineTopologyTest extends TopologyHarness {
         // given
         activate();
         events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        WorkflowMessage started = messages.readValue();
 
-        // when
-        acks.pipeInput(started.getInstanceId(), succeeded(started));
-        WorkflowMessage approval = messages.readValue();
-        acks.pipeInput(approval.getInstanceId(), succeeded(approval));
+        // when: the handler acknowledges "workflow started", then the step's message
+        acknowledgeNextMessage();
+        WorkflowMessage approval = acknowledgeNextMessage();
 
         // then
         assertThat(approval.getMessageName()).isEqualTo("RequestApproval");
@@ -156,6 +154,13 @@ class LooplineTopologyTest extends TopologyHarness {
                 .containsExactly("WorkflowStarted", "RequestApproval");
     }
 
+    /** Reads the next message the runtime posted and acknowledges it as the handler would: succeeded. */
+    private WorkflowMessage acknowledgeNextMessage() {
+        WorkflowMessage message = messages.readValue();
+        acks.pipeInput(message.getInstanceId(), succeeded(message));
+        return message;
+    }
+
     private static List<String> keys(KeyValueStore<String, Object> store) {
         List<String> keys = new ArrayList<>();
         try (var all = store.all()) {
@@ -190,10 +195,8 @@ class LooplineTopologyTest extends TopologyHarness {
         // given: a job on report-1 ran to completion
         activate();
         events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        WorkflowMessage started = messages.readValue();
-        acks.pipeInput(started.getInstanceId(), succeeded(started));
-        WorkflowMessage approval = messages.readValue();
-        acks.pipeInput(approval.getInstanceId(), succeeded(approval));
+        WorkflowMessage started = acknowledgeNextMessage();
+        acknowledgeNextMessage();
         assertThat(transitions.readValuesToList())
                 .extracting(InstanceTransition::getStatusCode)
                 .endsWith(30);
@@ -222,8 +225,7 @@ class LooplineTopologyTest extends TopologyHarness {
         // given
         activate();
         events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        WorkflowMessage started = messages.readValue();
-        acks.pipeInput(started.getInstanceId(), succeeded(started));
+        WorkflowMessage started = acknowledgeNextMessage();
         transitions.readValuesToList();
         messages.readValuesToList();
 
