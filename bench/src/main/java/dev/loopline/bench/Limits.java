@@ -1,5 +1,6 @@
 package dev.loopline.bench;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -10,6 +11,8 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,6 +27,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 
@@ -46,6 +50,7 @@ final class Limits {
     private final int partitions;
     private final Properties runtimeSettings;
     private final Path stateDir;
+    private int pacedRuns;
 
     Limits(String bootstrap, String prefix, int partitions, Properties runtimeSettings, Path stateDir) {
         this.stateDir = stateDir;
@@ -132,6 +137,94 @@ final class Limits {
     }
 
     private Throughput passthrough(int records, String run) throws Exception {
+        try (KafkaStreams streams = new KafkaStreams(passthroughTopology(run), passthroughProps(run));
+                var consumer = consumer()) {
+            List<TopicPartition> all = assignAll(consumer, output(run));
+            consumer.seekToBeginning(all);
+            startAndAwaitRunning(streams);
+            return timedRead(consumer, records, "Streams passthrough, exactly_once_v2");
+        }
+    }
+
+    /**
+     * One exactly_once_v2 hop's own latency: the passthrough fed at {@code ratePerSecond}, from publish
+     * to the copy being visible to a read_committed consumer. Published as the standard workflow
+     * publishes its events (idempotent, acks=all, linger 2 ms), so that it is the floor of Loopline's
+     * one-hop publish → "workflow started" on this broker with these settings. Each record carries its
+     * publish time (System.nanoTime) in its first 8 bytes.
+     */
+    PacedHop pacedPassthrough(String label, double ratePerSecond, int records) throws Exception {
+        String run = "paced-" + (++pacedRuns);
+        createTopics(input(run), output(run));
+        Histogram latency = new Histogram(3_600_000_000L, 3); // microseconds, up to an hour
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaStreams streams = new KafkaStreams(passthroughTopology(run), passthroughProps(run));
+                var consumer = consumer();
+                var producer = new KafkaProducer<>(
+                        pacedProducerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<TopicPartition> all = assignAll(consumer, output(run));
+            consumer.seekToBeginning(all);
+            startAndAwaitRunning(streams);
+            // one awaited record per partition first (see produce), marked as not timed (0)
+            for (int partition = 0; partition < partitions; partition++) {
+                producer.send(new ProducerRecord<>(input(run), partition, null, new byte[RECORD_BYTES]))
+                        .get(1, TimeUnit.MINUTES);
+            }
+            int expected = records + partitions;
+            Thread reader = new Thread(
+                    () -> {
+                        long read = 0;
+                        long deadline =
+                                System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                        while (read < expected && System.nanoTime() < deadline) {
+                            var polled = consumer.poll(Duration.ofMillis(100));
+                            long now = System.nanoTime();
+                            for (var record : polled) {
+                                long sent = ByteBuffer.wrap(record.value()).getLong();
+                                if (sent != 0) {
+                                    latency.recordValue(Math.max(1, (now - sent) / 1_000));
+                                }
+                                read++;
+                            }
+                        }
+                    },
+                    "bench-paced-reader");
+            reader.start();
+            CpuUse cpu = CpuUse.snapshot();
+            long start = System.nanoTime();
+            for (int i = 0; i < records; i++) {
+                long wait = start + (long) (i * 1e9 / ratePerSecond) - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                byte[] value = new byte[RECORD_BYTES];
+                ByteBuffer.wrap(value).putLong(System.nanoTime());
+                producer.send(
+                        new ProducerRecord<>(input(run), Integer.toString(i).getBytes(), value), (meta, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+            }
+            producer.flush();
+            double published = records / seconds(start);
+            reader.join();
+            if (failure.get() != null) {
+                throw new IllegalStateException("the paced passthrough lost records", failure.get());
+            }
+            if (latency.getTotalCount() < records) {
+                throw new IllegalStateException("paced passthrough " + label + ": only " + latency.getTotalCount()
+                        + " of " + records + " records came through within 5 minutes");
+            }
+            return new PacedHop(
+                    label, ratePerSecond, published, latency, CpuUse.snapshot().since(cpu));
+        }
+    }
+
+    /** What {@link #pacedPassthrough} measured; latency in microseconds. */
+    record PacedHop(String label, double targetRate, double perSecond, Histogram latency, Map<String, Double> cpu) {}
+
+    private Topology passthroughTopology(String run) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(
                         input(run),
@@ -139,6 +232,10 @@ final class Limits {
                 .to(
                         output(run),
                         Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-sink"));
+        return builder.build();
+    }
+
+    private Properties passthroughProps(String run) {
         Properties props = new Properties();
         props.putAll(runtimeSettings);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "passthrough-" + run);
@@ -148,22 +245,30 @@ final class Limits {
                 StreamsConfig.STATE_DIR_CONFIG,
                 stateDir.resolve("passthrough-" + run).toString());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return props;
+    }
+
+    private static void startAndAwaitRunning(KafkaStreams streams) throws InterruptedException {
         CountDownLatch running = new CountDownLatch(1);
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
-                var consumer = consumer()) {
-            streams.setStateListener((now, before) -> {
-                if (now == KafkaStreams.State.RUNNING) {
-                    running.countDown();
-                }
-            });
-            List<TopicPartition> all = assignAll(consumer, output(run));
-            consumer.seekToBeginning(all);
-            streams.start();
-            if (!running.await(2, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("the passthrough application did not start");
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
             }
-            return timedRead(consumer, records, "Streams passthrough, exactly_once_v2");
+        });
+        streams.start();
+        if (!running.await(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the passthrough application did not start");
         }
+    }
+
+    /** As the standard workflow publishes its events (see StandardWorkflow.producerConfig). */
+    private Map<String, Object> pacedProducerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        return config;
     }
 
     /** Reads {@code records} and reports how long that took and the CPU it used, under {@code name}. */

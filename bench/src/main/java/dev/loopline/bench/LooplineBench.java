@@ -154,6 +154,7 @@ public final class LooplineBench {
             Throughput passthrough;
 
             List<StandardWorkflow.Result> workflows = new ArrayList<>();
+            List<Limits.PacedHop> paced = new ArrayList<>();
             Map<String, Long> records = Map.of();
             try (LooplineRuntime runtime = LooplineRuntime.start(config)) {
                 if (!runtime.awaitRunning(Duration.ofMinutes(2))) {
@@ -195,9 +196,22 @@ public final class LooplineBench {
                         workflows.add(workflow.run(Math.round(fraction * 100) + "% of max", events, rate));
                     }
                 }
+                // the latency floor of one exactly_once_v2 hop, Kafka alone, in the same run: the
+                // passthrough at the workflow's event rate nearest half of its peak, and at half of its
+                // own peak (the latency target applied to Kafka itself); the runtime is idle meanwhile
+                double half = workflows.get(0).completedPerSecond() * nearestToHalf(options.rates());
+                double ownHalf = passthrough.perSecond() * 0.5;
+                out.printf("Passthrough paced at %.0f/s and %.0f/s…%n", half, ownHalf);
+                paced.add(limits.pacedPassthrough(
+                        String.format("at the workflow's %.0f%% rate", nearestToHalf(options.rates()) * 100),
+                        half,
+                        (int) Math.max(50, Math.min(options.events(), half * 20))));
+                paced.add(limits.pacedPassthrough(
+                        "at 50% of its own peak",
+                        ownHalf, (int) Math.max(50, Math.min(options.records(), ownHalf * 20))));
             }
             Hops hops = Hops.of(records, new Topics(prefix), options.events());
-            Map<String, Object> report = report(options, produced, consumed, passthrough, workflows, hops);
+            Map<String, Object> report = report(options, produced, consumed, passthrough, workflows, paced, hops);
             if (options.scale() > 0) {
                 out.printf(
                         "Scale: %d suspended instances (half on a %s delay, half on an event)…%n",
@@ -219,7 +233,7 @@ public final class LooplineBench {
                 report.put("scale", scale);
                 out.println("Scale: " + scale);
             }
-            print(out, produced, consumed, passthrough, workflows, hops);
+            print(out, produced, consumed, passthrough, workflows, paced, hops);
             Files.createDirectories(options.out().toAbsolutePath().getParent());
             new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT)
@@ -248,6 +262,7 @@ public final class LooplineBench {
             Throughput consumed,
             Throughput passthrough,
             List<StandardWorkflow.Result> workflows,
+            List<Limits.PacedHop> paced,
             Hops hops) {
         out.println();
         out.println("Limits (same broker, same run)              records/s      MB/s");
@@ -271,6 +286,12 @@ public final class LooplineBench {
         }
         out.println();
         out.println(
+                "One exactly_once_v2 hop, Kafka alone (passthrough, paced)  records/s | publish→visible ms p50   p90   p99  p99.9");
+        for (Limits.PacedHop hop : paced) {
+            out.printf("  %-48s %10.0f | %26s%n", hop.label(), hop.perSecond(), percentiles(hop.latency()));
+        }
+        out.println();
+        out.println(
                 "Commits (all stream threads)  commits/s  records/commit | ms per commit: flush  send offsets  commit txn | max ms: commit  punctuate");
         for (StandardWorkflow.Result r : workflows) {
             CommitCosts.Result c = r.commits();
@@ -288,6 +309,12 @@ public final class LooplineBench {
         out.printf(
                 "%nratio = completed/s × %.2f hops ÷ passthrough records/s (hops: records per instance on the runtime's input topics, measured above)%n",
                 hops.inputsPerInstance());
+        out.printf(
+                "the runtime wrote %.1f records per instance (changelogs included): %.1f per hop, where the passthrough writes 1%n",
+                hops.runtimeWritesPerInstance(), hops.runtimeWritesPerInstance() / hops.inputsPerInstance());
+        out.printf(
+                "records the runtime moved (read + written) per second ÷ the passthrough's, at maximum rate: %.2f%n",
+                hops.recordRatio(workflows.get(0), passthrough));
         out.println();
         out.println("CPU, % of one core (machine: % of all cores)");
         Map<String, Map<String, Double>> cpu = new LinkedHashMap<>();
@@ -295,6 +322,7 @@ public final class LooplineBench {
             cpu.put(t.name(), t.cpu());
         }
         workflows.forEach(r -> cpu.put("workflow " + r.label(), r.cpu()));
+        paced.forEach(hop -> cpu.put("passthrough " + hop.label(), hop.cpu()));
         List<String> columns = List.copyOf(cpu.values().iterator().next().keySet());
         StringBuilder header = new StringBuilder(String.format("  %-38s", ""));
         columns.forEach(column -> header.append(String.format(" %8s", column)));
@@ -308,7 +336,7 @@ public final class LooplineBench {
     }
 
     /** Records per instance by topic, and the hops: those on the runtime's input topics. */
-    record Hops(Map<String, Double> perInstance, double inputsPerInstance) {
+    record Hops(Map<String, Double> perInstance, double inputsPerInstance, double runtimeWritesPerInstance) {
 
         static Hops of(Map<String, Long> records, Topics topics, int instances) {
             Map<String, Double> perInstance = new LinkedHashMap<>();
@@ -318,12 +346,38 @@ public final class LooplineBench {
                 inputs +=
                         perInstance.getOrDefault(input.substring(topics.prefix().length()), 0.0);
             }
-            return new Hops(perInstance, inputs);
+            // everything but the events (the bench's) and the acknowledgements (the handler's)
+            double runtimeWrites = perInstance.values().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .sum()
+                    - perInstance.getOrDefault(
+                            topics.events().substring(topics.prefix().length()), 0.0)
+                    - perInstance.getOrDefault(
+                            topics.acks().substring(topics.prefix().length()), 0.0);
+            return new Hops(perInstance, inputs, runtimeWrites);
         }
 
         double ratio(StandardWorkflow.Result r, Throughput passthrough) {
             return r.completedPerSecond() * inputsPerInstance / passthrough.perSecond();
         }
+
+        /**
+         * Not the issue's ratio: the records the runtime moves per second (read and written) ÷ those the
+         * passthrough moves (each record read once and written once). It compares the record
+         * throughput of the two, leaving out how many records Loopline's design needs per hop.
+         */
+        double recordRatio(StandardWorkflow.Result r, Throughput passthrough) {
+            return r.completedPerSecond()
+                    * (inputsPerInstance + runtimeWritesPerInstance)
+                    / (2 * passthrough.perSecond());
+        }
+    }
+
+    /** The fraction of the workflow's peak nearest 50%, at which its latency target is set. */
+    static double nearestToHalf(List<Double> rates) {
+        return rates.stream()
+                .min(java.util.Comparator.comparingDouble(rate -> Math.abs(rate - 0.5)))
+                .orElse(0.5);
     }
 
     private static String percentiles(Histogram h) {
@@ -341,6 +395,7 @@ public final class LooplineBench {
             Throughput consumed,
             Throughput passthrough,
             List<StandardWorkflow.Result> workflows,
+            List<Limits.PacedHop> paced,
             Hops hops) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("measuredAt", Instant.now().toString());
@@ -378,6 +433,17 @@ public final class LooplineBench {
                             t.cpu()));
         }
         report.put("limits", limits);
+        List<Map<String, Object>> hopsAlone = new ArrayList<>();
+        for (Limits.PacedHop hop : paced) {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("label", hop.label());
+            run.put("targetRatePerSecond", hop.targetRate());
+            run.put("publishedPerSecond", hop.perSecond());
+            run.put("publishToVisibleMs", latencies(hop.latency()));
+            run.put("cpuPercentOfOneCore", hop.cpu());
+            hopsAlone.add(run);
+        }
+        report.put("pacedPassthrough", hopsAlone);
         List<Map<String, Object>> runs = new ArrayList<>();
         for (StandardWorkflow.Result r : workflows) {
             Map<String, Object> run = new LinkedHashMap<>();
@@ -386,6 +452,7 @@ public final class LooplineBench {
             run.put("targetRatePerSecond", r.targetRate());
             run.put("completedPerSecond", r.completedPerSecond());
             run.put("ratioToPassthrough", hops.ratio(r, passthrough));
+            run.put("recordRatioToPassthrough", hops.recordRatio(r, passthrough));
             run.put("publishToStartedMs", latencies(r.publishToStarted()));
             run.put("publishToCompletedMs", latencies(r.publishToCompleted()));
             run.put("commits", r.commits().toMap());
@@ -394,6 +461,7 @@ public final class LooplineBench {
         }
         report.put("standardWorkflow", runs);
         report.put("hopsPerInstance", hops.inputsPerInstance());
+        report.put("runtimeWritesPerInstance", hops.runtimeWritesPerInstance());
         report.put("recordsPerInstance", hops.perInstance());
         return report;
     }

@@ -50,12 +50,26 @@ class BenchSmokeIT {
         Map<String, Double> records = (Map<String, Double>) report.get("recordsPerInstance");
         assertThat(records).containsEntry("events", 1.0).containsKeys("instance-commands", "acks", "transitions");
         assertThat((Double) report.get("hopsPerInstance")).isGreaterThanOrEqualTo(4.0);
+        // the runtime writes more than it reads: messages, transitions, changelogs
+        assertThat((Double) report.get("runtimeWritesPerInstance"))
+                .isGreaterThan((Double) report.get("hopsPerInstance"));
+        // one exactly_once_v2 hop timed alone, at the workflow's half rate and at half its own peak
+        List<Map<String, Object>> paced = (List<Map<String, Object>>) report.get("pacedPassthrough");
+        assertThat(paced).hasSize(2).allSatisfy(hop -> {
+            Map<String, Object> latency = (Map<String, Object>) hop.get("publishToVisibleMs");
+            assertThat((Long) latency.get("count")).isGreaterThanOrEqualTo(50L);
+            assertThat((Double) latency.get("p50")).isPositive();
+        });
         Map<String, Object> scale = (Map<String, Object>) report.get("scale");
         assertThat(scale).containsKeys("stateOnDiskMb", "heapGrowthAfterGcMb", "restoreSeconds", "timerLatenessMs");
         assertThat(scale.get("timersFired")).isEqualTo(100L);
+        // every scale instance posted "workflow started", and the handler acknowledged each
+        assertThat((Long) scale.get("messagesAcknowledged")).isGreaterThanOrEqualTo(200L);
         assertThat(runs).allSatisfy(run -> {
             Map<String, Object> completed = (Map<String, Object>) run.get("publishToCompletedMs");
             assertThat(completed.get("count")).isEqualTo(((Integer) run.get("instances")).longValue());
+            assertThat((Double) run.get("recordRatioToPassthrough"))
+                    .isGreaterThan((Double) run.get("ratioToPassthrough"));
             // where the CPU went: the runtime's stream thread did the work, and the JVM counted it
             Map<String, Double> cpu = (Map<String, Double>) run.get("cpuPercentOfOneCore");
             assertThat(cpu.get("stream")).isPositive();
