@@ -149,7 +149,7 @@ final class Limits {
     /**
      * One exactly_once_v2 hop's own latency: the passthrough fed at {@code ratePerSecond}, from publish
      * to the copy being visible to a read_committed consumer. Published as the standard workflow
-     * publishes its events (idempotent, acks=all, linger 2 ms), so that it is the floor of Loopline's
+     * publishes its events ({@link StandardWorkflow#publisherConfig}), so that it is the floor of Loopline's
      * one-hop publish → "workflow started" on this broker with these settings. Each record carries its
      * publish time (System.nanoTime) in its first 8 bytes.
      */
@@ -161,7 +161,9 @@ final class Limits {
         try (KafkaStreams streams = new KafkaStreams(passthroughTopology(run), passthroughProps(run));
                 var consumer = consumer();
                 var producer = new KafkaProducer<>(
-                        pacedProducerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                        StandardWorkflow.publisherConfig(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             List<TopicPartition> all = assignAll(consumer, output(run));
             consumer.seekToBeginning(all);
             startAndAwaitRunning(streams);
@@ -259,16 +261,6 @@ final class Limits {
         if (!running.await(2, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the passthrough application did not start");
         }
-    }
-
-    /** As the standard workflow publishes its events (see StandardWorkflow.producerConfig). */
-    private Map<String, Object> pacedProducerConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-        return config;
     }
 
     /** Reads {@code records} and reports how long that took and the CPU it used, under {@code name}. */

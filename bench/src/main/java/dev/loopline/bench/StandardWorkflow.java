@@ -63,7 +63,7 @@ final class StandardWorkflow implements AutoCloseable {
         this.runtime = runtime;
         this.serdes = new AvroSerdes(clients);
         try (var definitions = new KafkaProducer<>(
-                producerConfig(),
+                publisherConfig(clients),
                 new StringSerializer(),
                 serdes.valueSerde(WorkflowDefinition.class).serializer())) {
             definitions
@@ -79,7 +79,7 @@ final class StandardWorkflow implements AutoCloseable {
         }
         this.handler = AcknowledgingHandler.start(clients, topics, topics.prefix() + "bench-handler");
         this.producer = new KafkaProducer<>(
-                producerConfig(),
+                publisherConfig(clients),
                 new StringSerializer(),
                 serdes.valueSerde(PlatformEvent.class).serializer());
         Map<String, Object> config = new HashMap<>(clients);
@@ -193,7 +193,11 @@ final class StandardWorkflow implements AutoCloseable {
             CommitCosts.Result commits,
             Map<String, Double> cpu) {}
 
-    private Map<String, Object> producerConfig() {
+    /**
+     * How the bench publishes events: idempotent, acks=all, linger 2 ms. Also the paced passthrough's
+     * publisher (Limits.pacedPassthrough), so that its latency is the floor of the workflow's.
+     */
+    static Map<String, Object> publisherConfig(Map<String, Object> clients) {
         Map<String, Object> config = new HashMap<>(clients);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
