@@ -18,7 +18,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -111,6 +114,47 @@ class LooplineTopologyTest extends TopologyHarness {
                 .extracting(InstanceTransition::getStatusCode)
                 .containsExactly(0, 20, 10, 20, 10, 20, 30);
         assertThat(messages.isEmpty()).isTrue();
+    }
+
+    /**
+     * The records one job of one step writes, per topic: what bounds throughput on Kafka (issue 5,
+     * README "Targets and where the time goes": every record written costs the broker and the
+     * clients about the same). The bench counts the same in a real run; this pins it, so that a
+     * change that writes more per job shows here and updates the figure on purpose.
+     */
+    @Test
+    void shouldWriteNineteenRecordsForAJobOfOneStepBesidesItsDefinitionsFirstHealth() {
+        activate();
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        acknowledgeNextMessage();
+        acknowledgeNextMessage();
+
+        Map<String, Integer> written = new TreeMap<>();
+        for (String topic : driver.producedTopicNames()) {
+            int records = driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                    .readRecordsToList()
+                    .size();
+            written.put(topic.replace(config.applicationId() + "-", "").replace(topics.prefix(), ""), records);
+        }
+        written.merge("messages", 2, Integer::sum); // read by acknowledgeNextMessage
+
+        assertThat(written)
+                .containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                        Map.entry("instance-commands", 1), // the start
+                        Map.entry("messages", 2), // "workflow started", the step
+                        Map.entry("transitions", 7), // 0, 20, 10, 20, 10, 20, 30
+                        Map.entry("dependency-commands", 1), // the token given back
+                        Map.entry("definition-outcomes", 1), // succeeded
+                        Map.entry("instances-changelog", 3), // started, resumed, completed
+                        Map.entry("timers-changelog", 1), // the retention timer
+                        Map.entry("record-runs-changelog", 1), // loop protection
+                        Map.entry("dependency-queues-changelog", 2), // token taken, then freed
+                        // only for the first outcome of a definition: its health entry is created
+                        Map.entry("definition-failures-changelog", 1),
+                        Map.entry("definition-health", 1)));
+        assertThat(written.values().stream().mapToInt(Integer::intValue).sum() - 2)
+                .as("records per job without the first-health pair")
+                .isEqualTo(19);
     }
 
     @Test
