@@ -11,7 +11,6 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -21,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -43,6 +43,9 @@ final class Limits {
     static final int RECORD_BYTES = 300;
 
     private static final String WARM_UP = "warm-up";
+    /** How long closing a passthrough application may take before the bench goes on without it. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofMinutes(1);
+
     private static final String MEASURED = "measured";
 
     private final String bootstrap;
@@ -50,7 +53,7 @@ final class Limits {
     private final int partitions;
     private final Properties runtimeSettings;
     private final Path stateDir;
-    private int pacedRuns;
+    private int bareHopRuns;
 
     Limits(String bootstrap, String prefix, int partitions, Properties runtimeSettings, Path stateDir) {
         this.stateDir = stateDir;
@@ -96,14 +99,7 @@ final class Limits {
         new Random(42).nextBytes(value);
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            // One record per partition first, each awaited: a partition whose leader is not yet ready
-            // answers NOT_LEADER_OR_FOLLOWER, and an idempotent producer that has later batches of the
-            // same partition in flight can then retry its first batch forever with
-            // OUT_OF_ORDER_SEQUENCE_NUMBER (seen here right after topic creation). Alone, it just retries.
-            for (int partition = 0; partition < partitions; partition++) {
-                producer.send(new ProducerRecord<>(input(run), partition, null, value))
-                        .get(1, TimeUnit.MINUTES);
-            }
+            awaitOnePerPartition(producer, input(run), value);
             CpuUse cpu = CpuUse.snapshot();
             long start = System.nanoTime();
             for (int i = partitions; i < records; i++) {
@@ -137,68 +133,39 @@ final class Limits {
     }
 
     private Throughput passthrough(int records, String run) throws Exception {
-        try (KafkaStreams streams = new KafkaStreams(passthroughTopology(run), passthroughProps(run));
+        try (Passthrough app = new Passthrough(new KafkaStreams(passthroughTopology(run), passthroughProps(run)));
                 var consumer = consumer()) {
             List<TopicPartition> all = assignAll(consumer, output(run));
             consumer.seekToBeginning(all);
-            startAndAwaitRunning(streams);
+            startAndAwaitRunning(app.streams());
             return timedRead(consumer, records, "Streams passthrough, exactly_once_v2");
         }
     }
 
     /**
-     * One exactly_once_v2 hop's own latency: the passthrough fed at {@code ratePerSecond}, from publish
-     * to the copy being visible to a read_committed consumer. Published as the standard workflow
-     * publishes its events ({@link StandardWorkflow#publisherConfig}), so that it is the floor of Loopline's
-     * one-hop publish → "workflow started" on this broker with these settings. Each record carries its
-     * publish time (System.nanoTime) in its first 8 bytes.
+     * One exactly_once_v2 hop's own latency, Kafka alone: the passthrough fed at {@code ratePerSecond},
+     * from publish to the copy being visible to a read_committed consumer. Published as the standard
+     * workflow publishes its events ({@link StandardWorkflow#publisherConfig}), so that it is the floor
+     * of Loopline's one-hop publish → "workflow started" on this broker with these settings. Each
+     * record carries its publish time (System.nanoTime) in its first 8 bytes.
      */
-    PacedHop pacedPassthrough(String label, double ratePerSecond, int records) throws Exception {
-        String run = "paced-" + (++pacedRuns);
+    BareHop bareHop(String label, double ratePerSecond, int records) throws Exception {
+        String run = "bare-hop-" + (++bareHopRuns);
         createTopics(input(run), output(run));
-        Histogram latency = new Histogram(3_600_000_000L, 3); // microseconds, up to an hour
         AtomicReference<Exception> failure = new AtomicReference<>();
-        try (KafkaStreams streams = new KafkaStreams(passthroughTopology(run), passthroughProps(run));
-                var consumer = consumer();
+        try (Passthrough app = new Passthrough(new KafkaStreams(passthroughTopology(run), passthroughProps(run)));
                 var producer = new KafkaProducer<>(
                         StandardWorkflow.publisherConfig(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)),
                         new ByteArraySerializer(),
-                        new ByteArraySerializer())) {
-            List<TopicPartition> all = assignAll(consumer, output(run));
-            consumer.seekToBeginning(all);
-            startAndAwaitRunning(streams);
-            // one awaited record per partition first (see produce), marked as not timed (0)
-            for (int partition = 0; partition < partitions; partition++) {
-                producer.send(new ProducerRecord<>(input(run), partition, null, new byte[RECORD_BYTES]))
-                        .get(1, TimeUnit.MINUTES);
-            }
-            int expected = records + partitions;
-            Thread reader = new Thread(
-                    () -> {
-                        long read = 0;
-                        long deadline =
-                                System.nanoTime() + Duration.ofMinutes(5).toNanos();
-                        while (read < expected && System.nanoTime() < deadline) {
-                            var polled = consumer.poll(Duration.ofMillis(100));
-                            long now = System.nanoTime();
-                            for (var record : polled) {
-                                long sent = ByteBuffer.wrap(record.value()).getLong();
-                                if (sent != 0) {
-                                    latency.recordValue(Math.max(1, (now - sent) / 1_000));
-                                }
-                                read++;
-                            }
-                        }
-                    },
-                    "bench-paced-reader");
+                        new ByteArraySerializer());
+                HopReader reader = new HopReader(output(run), records + partitions)) {
+            startAndAwaitRunning(app.streams());
+            awaitOnePerPartition(producer, input(run), new byte[RECORD_BYTES]); // publish time 0: not timed
             reader.start();
             CpuUse cpu = CpuUse.snapshot();
             long start = System.nanoTime();
             for (int i = 0; i < records; i++) {
-                long wait = start + (long) (i * 1e9 / ratePerSecond) - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                Pace.awaitTurn(start, i, ratePerSecond);
                 byte[] value = new byte[RECORD_BYTES];
                 ByteBuffer.wrap(value).putLong(System.nanoTime());
                 producer.send(
@@ -210,21 +177,111 @@ final class Limits {
             }
             producer.flush();
             double published = records / seconds(start);
-            reader.join();
             if (failure.get() != null) {
-                throw new IllegalStateException("the paced passthrough lost records", failure.get());
+                throw new IllegalStateException("the bare hop's publisher lost records", failure.get());
             }
-            if (latency.getTotalCount() < records) {
-                throw new IllegalStateException("paced passthrough " + label + ": only " + latency.getTotalCount()
-                        + " of " + records + " records came through within 5 minutes");
-            }
-            return new PacedHop(
-                    label, ratePerSecond, published, latency, CpuUse.snapshot().since(cpu));
+            Histogram latency = reader.await(Duration.ofMinutes(5), label);
+            return new BareHop(
+                    label,
+                    ratePerSecond,
+                    records,
+                    published,
+                    latency,
+                    CpuUse.snapshot().since(cpu));
         }
     }
 
-    /** What {@link #pacedPassthrough} measured; latency in microseconds. */
-    record PacedHop(String label, double targetRate, double perSecond, Histogram latency, Map<String, Double> cpu) {}
+    /** What {@link #bareHop} measured: {@code records} published at {@code publishedPerSecond}; latency in microseconds. */
+    record BareHop(
+            String label,
+            double targetRate,
+            long records,
+            double publishedPerSecond,
+            Histogram latency,
+            Map<String, Double> cpu) {}
+
+    /**
+     * Reads a topic on a thread of its own until {@code expected} records came, recording publish →
+     * now of each (from the publish time in its first 8 bytes; 0: not timed). Closing stops it
+     * wherever it is, so that a failure of the publishing side never leaves it polling.
+     */
+    private final class HopReader implements AutoCloseable {
+
+        private final KafkaConsumer<byte[], byte[]> consumer = consumer();
+        private final Histogram latency = new Histogram(3_600_000_000L, 3); // microseconds, up to an hour
+        private final long expected;
+        private final Thread thread = new Thread(this::read, "bench-bare-hop-reader");
+        private volatile boolean stopped;
+        private volatile long read;
+        private volatile RuntimeException failure;
+
+        HopReader(String topic, long expected) {
+            this.expected = expected;
+            try {
+                consumer.seekToBeginning(assignAll(consumer, topic));
+            } catch (RuntimeException e) {
+                consumer.close();
+                throw e;
+            }
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void read() {
+            try {
+                while (!stopped && read < expected) {
+                    var polled = consumer.poll(Duration.ofMillis(100));
+                    long now = System.nanoTime();
+                    for (var record : polled) {
+                        long sent = ByteBuffer.wrap(record.value()).getLong();
+                        if (sent != 0) {
+                            latency.recordValue(Math.max(1, (now - sent) / 1_000));
+                        }
+                        read++;
+                    }
+                }
+            } catch (WakeupException e) {
+                // closed while polling
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** The latencies once every expected record was read; fails with the reader's error, or after {@code timeout}. */
+        Histogram await(Duration timeout, String label) throws InterruptedException {
+            thread.join(timeout.toMillis());
+            if (failure != null) {
+                throw new IllegalStateException("bare hop " + label + ": the reader failed", failure);
+            }
+            if (thread.isAlive()) {
+                throw new IllegalStateException("bare hop " + label + ": only " + read + " of " + expected
+                        + " records came through within " + timeout + " of the last publish");
+            }
+            return latency;
+        }
+
+        @Override
+        public void close() {
+            stopped = true;
+            consumer.wakeup();
+            try {
+                thread.join(Duration.ofMinutes(1).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            consumer.close();
+        }
+    }
+
+    /** A passthrough application, closed within {@link #CLOSE_TIMEOUT}: {@code KafkaStreams.close()} alone may wait forever. */
+    private record Passthrough(KafkaStreams streams) implements AutoCloseable {
+        @Override
+        public void close() {
+            streams.close(CLOSE_TIMEOUT);
+        }
+    }
 
     private Topology passthroughTopology(String run) {
         StreamsBuilder builder = new StreamsBuilder();
@@ -260,6 +317,19 @@ final class Limits {
         streams.start();
         if (!running.await(2, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the passthrough application did not start");
+        }
+    }
+
+    /**
+     * Sends one record to each partition and waits for each. A partition whose leader is not yet ready
+     * answers NOT_LEADER_OR_FOLLOWER, and an idempotent producer that has later batches of the same
+     * partition in flight can then retry its first batch forever with OUT_OF_ORDER_SEQUENCE_NUMBER
+     * (seen here right after topic creation). Alone, it just retries.
+     */
+    private void awaitOnePerPartition(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value)
+            throws Exception {
+        for (int partition = 0; partition < partitions; partition++) {
+            producer.send(new ProducerRecord<>(topic, partition, null, value)).get(1, TimeUnit.MINUTES);
         }
     }
 

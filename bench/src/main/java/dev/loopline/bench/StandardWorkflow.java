@@ -111,13 +111,7 @@ final class StandardWorkflow implements AutoCloseable {
         String runId = Long.toString(System.nanoTime(), 36);
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
-            if (ratePerSecond > 0) {
-                long due = start + (long) (i * 1e9 / ratePerSecond);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-            }
+            Pace.awaitTurn(start, i, ratePerSecond);
             String eventId = runId + "-" + i;
             String entityId = "entity-" + runId + "-" + i;
             publishedAt.put(InstanceIds.instanceId(eventId, DEFINITION), System.nanoTime());
@@ -194,8 +188,8 @@ final class StandardWorkflow implements AutoCloseable {
             Map<String, Double> cpu) {}
 
     /**
-     * How the bench publishes events: idempotent, acks=all, linger 2 ms. Also the paced passthrough's
-     * publisher (Limits.pacedPassthrough), so that its latency is the floor of the workflow's.
+     * How the bench publishes events: idempotent, acks=all, linger 2 ms. Also the bare hop's
+     * publisher (Limits.bareHop), so that its latency is the floor of the workflow's.
      */
     static Map<String, Object> publisherConfig(Map<String, Object> clients) {
         Map<String, Object> config = new HashMap<>(clients);
