@@ -345,19 +345,17 @@ public final class LooplineBench {
         static Hops of(Map<String, Long> records, Topics topics, int instances) {
             Map<String, Double> perInstance = new LinkedHashMap<>();
             records.forEach((topic, count) -> perInstance.put(topic, count / (double) instances));
-            double inputs = 0;
-            for (String input : RecordCounts.runtimeInputs(topics)) {
-                inputs +=
-                        perInstance.getOrDefault(input.substring(topics.prefix().length()), 0.0);
-            }
+            // records are counted by topic name without the prefix
+            java.util.function.ToDoubleFunction<String> of = topic ->
+                    perInstance.getOrDefault(topic.substring(topics.prefix().length()), 0.0);
+            double inputs =
+                    RecordCounts.runtimeInputs(topics).stream().mapToDouble(of).sum();
             // everything but the events (the bench's) and the acknowledgements (the handler's)
             double runtimeWrites = perInstance.values().stream()
                             .mapToDouble(Double::doubleValue)
                             .sum()
-                    - perInstance.getOrDefault(
-                            topics.events().substring(topics.prefix().length()), 0.0)
-                    - perInstance.getOrDefault(
-                            topics.acks().substring(topics.prefix().length()), 0.0);
+                    - of.applyAsDouble(topics.events())
+                    - of.applyAsDouble(topics.acks());
             return new Hops(perInstance, inputs, runtimeWrites);
         }
 

@@ -115,7 +115,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     /** The system properties whose names start with {@code prefix}, by the rest of their names. */
-    private static Map<String, String> systemPropertiesAfter(String prefix) {
+    static Map<String, String> systemPropertiesAfter(String prefix) {
         Map<String, String> found = new HashMap<>();
         for (String name : System.getProperties().stringPropertyNames()) {
             if (name.startsWith(prefix)) {

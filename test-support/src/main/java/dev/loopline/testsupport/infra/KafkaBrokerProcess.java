@@ -47,10 +47,11 @@ public final class KafkaBrokerProcess implements KafkaBroker {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
-        System.getProperties().stringPropertyNames().stream()
-                .filter(name -> name.startsWith(EmbeddedKafkaBroker.BROKER_PROPERTY_PREFIX)
-                        || name.startsWith(EmbeddedKafkaBroker.FEATURE_PROPERTY_PREFIX))
-                .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+        for (String prefix :
+                List.of(EmbeddedKafkaBroker.BROKER_PROPERTY_PREFIX, EmbeddedKafkaBroker.FEATURE_PROPERTY_PREFIX)) {
+            EmbeddedKafkaBroker.systemPropertiesAfter(prefix)
+                    .forEach((name, value) -> command.add("-D" + prefix + name + "=" + value));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(EmbeddedKafkaBroker.class.getName());
