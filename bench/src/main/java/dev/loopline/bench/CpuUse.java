@@ -27,6 +27,7 @@ record CpuUse(
 
     /** Thread groups, first match wins; the name patterns are Kafka's and the bench's own thread names. */
     private static final List<Map.Entry<String, String>> GROUPS = List.of(
+            Map.entry("events", ".*runtime-events-.*-StreamThread-\\d+(-producer)?$"),
             Map.entry("stream", ".*runtime-.*-StreamThread-\\d+$"),
             Map.entry("streamIO", ".*runtime-.*-StreamThread-\\d+-producer$"),
             Map.entry(
@@ -44,12 +45,14 @@ record CpuUse(
             Map.entry("bench", ".*"));
 
     /** What the columns of {@link #since} mean, for the printed table. */
-    static final String LEGEND = "stream = the runtime's stream thread(s), streamIO = their producers' network threads,"
-            + " runtime = its other threads, handler = the acknowledging handler, passthru = the passthrough"
-            + " application, broker = the KRaft broker (its process when it has one), bench = load, observer and the rest,"
-            + " jit+gc = this JVM's own threads (JIT compiler, GC), RocksDB's, and threads that ended during the run,"
-            + " jvm = this process, machine = busy share of all cores"
-            + " (the registry process included)";
+    static final String LEGEND =
+            "events = the runtime's event half (its stream thread and its producer's network thread),"
+                    + " stream = the instance half's stream thread(s), streamIO = their producers' network threads,"
+                    + " runtime = its other threads, handler = the acknowledging handler, passthru = the passthrough"
+                    + " application, broker = the KRaft broker (its process when it has one), bench = load, observer and the rest,"
+                    + " jit+gc = this JVM's own threads (JIT compiler, GC), RocksDB's, and threads that ended during the run,"
+                    + " jvm = this process, machine = busy share of all cores"
+                    + " (the registry process included)";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 

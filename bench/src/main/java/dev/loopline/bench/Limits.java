@@ -1,5 +1,6 @@
 package dev.loopline.bench;
 
+import dev.loopline.runtime.LooplineRuntime;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +35,11 @@ import org.apache.kafka.streams.kstream.Produced;
 /**
  * What Kafka itself does on this broker, measured the same way Loopline is: an idempotent producer
  * (acks=all) of ~300-byte records, a consumer reading them back, and a passthrough Kafka Streams
- * application under exactly_once_v2 with the runtime's own Streams settings (commit interval, stream
- * threads, linger, poll time and any LOOPLINE_KAFKA_* override), so that the ratio compares like
- * with like.
+ * application under exactly_once_v2 with the runtime's own Streams settings (commit interval, linger,
+ * poll time and any LOOPLINE_KAFKA_* override). The passthrough the ratio divides by runs as many
+ * stream threads as a runtime process does ({@link #runtimeThreads}: one per application, and the
+ * runtime runs two), so that the ratio compares like with like. One with the threads of one
+ * application is measured beside it; the bare hops run with those settings, the event half's.
  */
 final class Limits {
 
@@ -71,7 +74,7 @@ final class Limits {
     void warmUp(int records) throws Exception {
         produce(records, WARM_UP);
         consume(records, WARM_UP);
-        passthrough(records, WARM_UP);
+        passthrough(records, WARM_UP, runtimeThreads());
     }
 
     Throughput produce(int records) throws Exception {
@@ -82,9 +85,22 @@ final class Limits {
         return consume(records, MEASURED);
     }
 
-    /** A Streams application that copies every record, exactly once; timed from RUNNING to the last committed output. */
-    Throughput passthrough(int records) throws Exception {
-        return passthrough(records, MEASURED);
+    /**
+     * A Streams application with {@code threads} stream threads that copies every record, exactly
+     * once; timed from RUNNING to the last committed output.
+     */
+    Throughput passthrough(int records, int threads) throws Exception {
+        return passthrough(records, MEASURED, threads);
+    }
+
+    /** The stream threads of one of the runtime's applications (1 unless configured). */
+    int applicationThreads() {
+        return Integer.parseInt(runtimeSettings.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"));
+    }
+
+    /** The stream threads of one runtime process: each of its applications runs {@link #applicationThreads}. */
+    int runtimeThreads() {
+        return LooplineRuntime.APPLICATIONS * applicationThreads();
     }
 
     private Throughput produce(int records, String run) throws Exception {
@@ -132,14 +148,26 @@ final class Limits {
         }
     }
 
-    private Throughput passthrough(int records, String run) throws Exception {
-        try (Passthrough app = new Passthrough(new KafkaStreams(passthroughTopology(run), passthroughProps(run)));
+    /** Copies the records {@code run}'s producer wrote, onto an output topic of its own. */
+    private Throughput passthrough(int records, String run, int threads) throws Exception {
+        String copy = run + "-" + threads + "-threads";
+        createTopics(output(copy));
+        Properties props = passthroughProps(copy);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+        try (Passthrough app = new Passthrough(new KafkaStreams(passthroughTopology(input(run), output(copy)), props));
                 var consumer = consumer()) {
-            List<TopicPartition> all = assignAll(consumer, output(run));
+            List<TopicPartition> all = assignAll(consumer, output(copy));
             consumer.seekToBeginning(all);
             startAndAwaitRunning(app.streams());
-            return timedRead(consumer, records, "Streams passthrough, exactly_once_v2");
+            return timedRead(consumer, records, passthroughName(threads));
         }
+    }
+
+    /** The passthrough's name in the report: with the runtime's threads it is the one the ratio uses. */
+    String passthroughName(int threads) {
+        return threads == runtimeThreads()
+                ? "Streams passthrough, exactly_once_v2"
+                : "Streams passthrough, exactly_once_v2, " + threads + (threads == 1 ? " thread" : " threads");
     }
 
     /**
@@ -153,7 +181,8 @@ final class Limits {
         String run = "bare-hop-" + (++bareHopRuns);
         createTopics(input(run), output(run));
         AtomicReference<Exception> failure = new AtomicReference<>();
-        try (Passthrough app = new Passthrough(new KafkaStreams(passthroughTopology(run), passthroughProps(run)));
+        try (Passthrough app = new Passthrough(
+                        new KafkaStreams(passthroughTopology(input(run), output(run)), passthroughProps(run)));
                 var producer = new KafkaProducer<>(
                         StandardWorkflow.publisherConfig(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)),
                         new ByteArraySerializer(),
@@ -283,13 +312,13 @@ final class Limits {
         }
     }
 
-    private Topology passthroughTopology(String run) {
+    private static Topology passthroughTopology(String input, String output) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(
-                        input(run),
+                        input,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-source"))
                 .to(
-                        output(run),
+                        output,
                         Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("passthrough-sink"));
         return builder.build();
     }

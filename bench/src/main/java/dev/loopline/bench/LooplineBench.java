@@ -145,13 +145,15 @@ public final class LooplineBench {
             });
             RuntimeConfig config = RuntimeConfig.from(settings);
 
-            // the passthrough runs with the runtime's own Streams settings (commit interval, threads, linger, …)
+            // the passthroughs run with the runtime's own Streams settings (commit interval, linger, …); the
+            // one the ratio divides by with as many stream threads as the runtime process (see Limits)
             Limits limits = new Limits(bootstrap, prefix, options.partitions(), StreamsSettings.of(config), scratch);
             out.println("Limits: warm-up…");
             limits.warmUp(options.records());
             Throughput produced;
             Throughput consumed;
             Throughput passthrough;
+            Throughput passthroughOneApplication;
 
             List<StandardWorkflow.Result> workflows = new ArrayList<>();
             List<Limits.BareHop> bareHops = new ArrayList<>();
@@ -178,7 +180,8 @@ public final class LooplineBench {
                             options.records(), Limits.RECORD_BYTES, options.partitions());
                     produced = limits.produce(options.records());
                     consumed = limits.consume(options.records());
-                    passthrough = limits.passthrough(options.records());
+                    passthroughOneApplication = limits.passthrough(options.records(), limits.applicationThreads());
+                    passthrough = limits.passthrough(options.records(), limits.runtimeThreads());
                     out.printf("Standard workflow: %d instances at maximum rate…%n", options.events());
                     StandardWorkflow.Result max;
                     try (RecordCounts counter = new RecordCounts(bootstrap, prefix)) {
@@ -202,7 +205,8 @@ public final class LooplineBench {
                 // without traffic, only punctuates meanwhile
                 double fraction = nearestToHalf(options.rates());
                 double workflowRate = workflows.get(0).completedPerSecond() * fraction;
-                double passthroughHalfRate = passthrough.perSecond() * 0.5;
+                // the bare hop runs with one application's threads: its own peak is that passthrough's
+                double passthroughHalfRate = passthroughOneApplication.perSecond() * 0.5;
                 out.printf(
                         "One exactly_once_v2 hop, Kafka alone, at %.0f/s and %.0f/s…%n",
                         workflowRate, passthroughHalfRate);
@@ -215,7 +219,8 @@ public final class LooplineBench {
                         passthroughHalfRate, Pace.twentySecondsOf(passthroughHalfRate, options.records())));
             }
             Hops hops = Hops.of(records, new Topics(prefix), options.events());
-            Map<String, Object> report = report(options, produced, consumed, passthrough, workflows, bareHops, hops);
+            List<Throughput> limitRuns = List.of(produced, consumed, passthroughOneApplication, passthrough);
+            Map<String, Object> report = report(options, limitRuns, passthrough, workflows, bareHops, hops);
             if (options.scale() > 0) {
                 out.printf(
                         "Scale: %d suspended instances (half on a %s delay, half on an event)…%n",
@@ -237,7 +242,7 @@ public final class LooplineBench {
                 report.put("scale", scale);
                 out.println("Scale: " + scale);
             }
-            print(out, produced, consumed, passthrough, workflows, bareHops, hops);
+            print(out, limitRuns, passthrough, limits.runtimeThreads(), workflows, bareHops, hops);
             Files.createDirectories(options.out().toAbsolutePath().getParent());
             new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT)
@@ -262,16 +267,16 @@ public final class LooplineBench {
 
     private static void print(
             PrintStream out,
-            Throughput produced,
-            Throughput consumed,
+            List<Throughput> limitRuns,
             Throughput passthrough,
+            int runtimeThreads,
             List<StandardWorkflow.Result> workflows,
             List<Limits.BareHop> bareHops,
             Hops hops) {
         out.println();
-        out.println("Limits (same broker, same run)              records/s      MB/s");
-        for (Throughput t : List.of(produced, consumed, passthrough)) {
-            out.printf("  %-40s %10.0f %9.1f%n", t.name(), t.perSecond(), t.megabytesPerSecond());
+        out.println("Limits (same broker, same run)                        records/s      MB/s");
+        for (Throughput t : limitRuns) {
+            out.printf("  %-50s %10.0f %9.1f%n", t.name(), t.perSecond(), t.megabytesPerSecond());
         }
         out.println();
         out.println("Records written per instance in the max run (committed, read back)");
@@ -311,8 +316,8 @@ public final class LooplineBench {
                     c.maxPunctuateMs());
         }
         out.printf(
-                "%nratio = completed/s × %.2f hops ÷ passthrough records/s (hops: records per instance on the runtime's input topics, measured above)%n",
-                hops.inputsPerInstance());
+                "%nratio = completed/s × %.2f hops ÷ passthrough records/s, the passthrough with the runtime's %d stream threads (hops: records per instance on the runtime's input topics, measured above)%n",
+                hops.inputsPerInstance(), runtimeThreads);
         out.printf(
                 "the runtime wrote %.1f records per instance (changelogs included): %.1f per hop, where the passthrough writes 1%n",
                 hops.runtimeWritesPerInstance(), hops.runtimeWritesPerInstance() / hops.inputsPerInstance());
@@ -322,7 +327,7 @@ public final class LooplineBench {
         out.println();
         out.println("CPU, % of one core (machine: % of all cores)");
         Map<String, Map<String, Double>> cpu = new LinkedHashMap<>();
-        for (Throughput t : List.of(produced, consumed, passthrough)) {
+        for (Throughput t : limitRuns) {
             cpu.put(t.name(), t.cpu());
         }
         workflows.forEach(r -> cpu.put("workflow " + r.label(), r.cpu()));
@@ -393,8 +398,7 @@ public final class LooplineBench {
 
     private static Map<String, Object> report(
             Options options,
-            Throughput produced,
-            Throughput consumed,
+            List<Throughput> limitRuns,
             Throughput passthrough,
             List<StandardWorkflow.Result> workflows,
             List<Limits.BareHop> bareHops,
@@ -419,7 +423,7 @@ public final class LooplineBench {
                         "rates",
                         options.rates()));
         Map<String, Object> limits = new LinkedHashMap<>();
-        for (Throughput t : List.of(produced, consumed, passthrough)) {
+        for (Throughput t : limitRuns) {
             limits.put(
                     t.name(),
                     Map.of(

@@ -50,9 +50,12 @@ public final class StreamsSettings {
         // of peak rate, publish → "workflow started": p50 23-37 ms at 10 ms, 31 ms at 20 ms, 165-190 ms
         // at Kafka's 100 ms; peak throughput at 10 ms stayed within the runs' noise of 20 ms.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(DEFAULT_COMMIT_INTERVAL_MS));
-        // One stream thread, Kafka's default: scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS).
-        // Measured (issue 5): a second thread on 2 cores doubles the transactions, each spanning more
-        // partitions; it raised peak throughput by 19% but nearly doubled the p50 to "workflow started".
+        // One stream thread per application (the runtime runs two, see LooplineRuntime), Kafka's default:
+        // scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS). Measured (issue 5): a second
+        // thread for the one application of then, on 2 cores, doubled the transactions, each spanning
+        // more partitions; it raised peak throughput by 19% but nearly doubled the p50 to "workflow
+        // started". Splitting the application in two instead left peak throughput as it was and cut the p99
+        // to "workflow started" at half of peak from 390-1,712 ms to 51-136 ms (four A/B pairs).
         if (config.rocksDbMemoryMb() > 0) {
             props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
             props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString(config.rocksDbMemoryMb() * 1024 * 1024));

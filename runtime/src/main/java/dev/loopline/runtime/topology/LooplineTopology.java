@@ -45,10 +45,9 @@ import org.apache.kafka.streams.state.Stores;
  * </ul>
  *
  * <pre>
+ *  ── application 1 (application id <id>-events): the event half ──
  *  definitions ─▶ [definitions-source] ─▶ (definitions-catalog-updater) ─▶ {definitions-catalog}  global
  *  definition-health ─▶ [definition-health-source] ─▶ (definition-health-updater) ─▶ {definition-health}  global
- *  definition-outcomes ─▶ [definition-outcomes-source] ─▶ (definition-health-processor) {definition-failures}
- *                                  └─▶ [definition-health-sink] ─▶ definition-health
  *
  *  events ─▶ [events-source] ─▶ (event-matcher) {record-runs, dependency-queues} ─reads─ {definitions-catalog}
  *                                  ├─▶ [starts-sink] ─────▶ instance-commands
@@ -56,6 +55,10 @@ import org.apache.kafka.streams.state.Stores;
  *                                  └─▶ [started-sink] ────▶ messages ("workflow started" of jobs that start at once)
  *  dependency-commands ─▶ [dependency-commands-source] ─▶ (dependency-processor) {dependency-queues}
  *                                  └─▶ [grants-sink] ─────▶ instance-commands
+ *
+ *  ── application 2 (application id <id>): definition health, the correlation half, the instance half ──
+ *  definition-outcomes ─▶ [definition-outcomes-source] ─▶ (definition-health-processor) {definition-failures}
+ *                                  └─▶ [definition-health-sink] ─▶ definition-health
  *
  *  correlation-commands ─▶ [correlation-commands-source] ─▶ (correlation-processor)
  *        {correlation-waits, correlation-buffer, correlation-expiry}
@@ -72,7 +75,16 @@ import org.apache.kafka.streams.state.Stores;
  *                                      └─▶ [expired-acks-sink] ─▶ dead-letters (early acks whose instance never started)
  * </pre>
  *
- * Records that cannot be read or applied go to the dead-letter topic through the deserialization
+ * <p>A runtime process runs it as two Kafka Streams applications ({@link #buildParts}): the event
+ * half with the two global stores, and the rest. Under exactly_once_v2 a stream thread commits all
+ * its tasks in one transaction, so in one application "workflow started" and the start commands
+ * waited for the instance half's heavier transaction; on their own they commit every commit interval
+ * in a transaction of a few partitions (issue 5: at half of peak rate, p99 publish → "workflow
+ * started" fell from 390–1,712 to 51–136 ms, README "Tuning"). Tests run both halves in one
+ * topology ({@link #build}) on a {@code TopologyTestDriver}; {@code TopologyDescriptionTest} checks
+ * that it is exactly the two parts.
+ *
+ * <p>Records that cannot be read or applied go to the dead-letter topic through the deserialization
  * and processing exception handlers configured in {@code StreamsSettings}.
  */
 public final class LooplineTopology {
@@ -129,193 +141,244 @@ public final class LooplineTopology {
     }
 
     public static Topology build(Topics topics, AvroSerdes serdes, TopologyOptions options) {
-        Serde<String> keys = Serdes.String();
-        Serde<WorkflowDefinition> definitions = serdes.valueSerde(WorkflowDefinition.class);
-        Serde<PlatformEvent> events = serdes.valueSerde(PlatformEvent.class);
-        Serde<Acknowledgement> acks = serdes.valueSerde(Acknowledgement.class);
-        Serde<WorkflowMessage> messages = serdes.valueSerde(WorkflowMessage.class);
-        Serde<InstanceTransition> transitions = serdes.valueSerde(InstanceTransition.class);
-        Serde<InstanceCommand> commands = new InternalAvroSerde<>(InstanceCommand.class);
-        Serde<CorrelationCommand> correlations = new InternalAvroSerde<>(CorrelationCommand.class);
-
         Topology topology = new Topology();
-        // raised by the catalog updater after each write; the event matchers' cached catalogs compare it
-        AtomicLong catalogChanges = new AtomicLong();
-
-        topology.addGlobalStore(
-                Stores.keyValueStoreBuilder(
-                                Stores.persistentKeyValueStore(DEFINITIONS_STORE),
-                                keys,
-                                // the same serde as the topic: a restore may copy the topic's bytes as they are
-                                definitions)
-                        .withLoggingDisabled(), // the compacted definitions topic is its changelog
-                DEFINITIONS_SOURCE,
-                keys.deserializer(),
-                definitions.deserializer(),
-                topics.definitions(),
-                DEFINITIONS_CATALOG_UPDATER,
-                () -> new DefinitionCatalogUpdater(catalogChanges));
-
-        Serde<DefinitionHealth> health = new InternalAvroSerde<>(DefinitionHealth.class);
-        topology.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITION_HEALTH_STORE), keys, health)
-                        .withLoggingDisabled(), // the compacted definition-health topic is its changelog
-                DEFINITION_HEALTH_SOURCE,
-                keys.deserializer(),
-                health.deserializer(),
-                topics.definitionHealth(),
-                DEFINITION_HEALTH_UPDATER,
-                DefinitionHealthUpdater::new);
-
-        // Each definition's failures in a row, keyed by definition id.
-        topology.addSource(
-                DEFINITION_OUTCOMES_SOURCE,
-                keys.deserializer(),
-                new InternalAvroSerde<>(DefinitionOutcome.class).deserializer(),
-                topics.definitionOutcomes());
-        topology.addProcessor(DEFINITION_HEALTH_PROCESSOR, DefinitionHealthProcessor::new, DEFINITION_OUTCOMES_SOURCE);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITION_FAILURES_STORE), keys, health),
-                DEFINITION_HEALTH_PROCESSOR);
-        topology.addSink(
-                DEFINITION_HEALTH_SINK,
-                topics.definitionHealth(),
-                keys.serializer(),
-                health.serializer(),
-                DEFINITION_HEALTH_PROCESSOR);
-
-        // The event half, keyed by entity id.
-        topology.addSource(EVENTS_SOURCE, keys.deserializer(), events.deserializer(), topics.events());
-        topology.addProcessor(
-                EVENT_MATCHER,
-                () -> new EventMatcher(options.loopGuard(), options.failurePolicy(), catalogChanges),
-                EVENTS_SOURCE);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(RECORD_RUNS_STORE),
-                        keys,
-                        new InternalAvroSerde<>(RecordRuns.class)),
-                EVENT_MATCHER);
-        topology.addSource(
-                DEPENDENCY_COMMANDS_SOURCE,
-                keys.deserializer(),
-                new InternalAvroSerde<>(ReleaseToken.class).deserializer(),
-                topics.dependencyCommands());
-        topology.addProcessor(DEPENDENCY_PROCESSOR, DependencyProcessor::new, DEPENDENCY_COMMANDS_SOURCE);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(DEPENDENCY_QUEUES_STORE),
-                        keys,
-                        new InternalAvroSerde<>(TokenQueue.class)),
-                EVENT_MATCHER,
-                DEPENDENCY_PROCESSOR);
-        topology.addSink(
-                GRANTS_SINK, topics.instanceCommands(), keys.serializer(), commands.serializer(), DEPENDENCY_PROCESSOR);
-        topology.addSink(
-                STARTS_SINK, topics.instanceCommands(), keys.serializer(), commands.serializer(), EVENT_MATCHER);
-        topology.addSink(
-                CORRELATE_SINK,
-                topics.correlationCommands(),
-                keys.serializer(),
-                correlations.serializer(),
-                EVENT_MATCHER);
-        topology.addSink(STARTED_SINK, topics.messages(), keys.serializer(), messages.serializer(), EVENT_MATCHER);
-
-        // The correlation half, keyed by correlation key.
-        topology.addSource(
-                CORRELATION_COMMANDS_SOURCE,
-                keys.deserializer(),
-                correlations.deserializer(),
-                topics.correlationCommands());
-        topology.addProcessor(
-                CORRELATION_PROCESSOR, () -> new CorrelationProcessor(options), CORRELATION_COMMANDS_SOURCE);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(CORRELATION_WAITS_STORE),
-                        keys,
-                        new InternalAvroSerde<>(OpenWait.class)),
-                CORRELATION_PROCESSOR);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(CORRELATION_BUFFER_STORE),
-                        keys,
-                        new InternalAvroSerde<>(BufferedEvent.class)),
-                CORRELATION_PROCESSOR);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CORRELATION_EXPIRY_STORE), keys, keys),
-                CORRELATION_PROCESSOR);
-        topology.addSink(
-                DELIVERIES_SINK,
-                topics.instanceCommands(),
-                keys.serializer(),
-                commands.serializer(),
-                CORRELATION_PROCESSOR);
-
-        // The instance half, keyed by instance id.
-        topology.addSource(
-                INSTANCE_COMMANDS_SOURCE, keys.deserializer(), commands.deserializer(), topics.instanceCommands());
-        topology.addSource(ACKS_SOURCE, keys.deserializer(), acks.deserializer(), topics.acks());
-        topology.addProcessor(
-                INSTANCE_COMMAND_PROCESSOR,
-                () -> new InstanceCommandProcessor(options, topics.acks()),
-                INSTANCE_COMMANDS_SOURCE);
-        topology.addProcessor(ACK_PROCESSOR, () -> new AcknowledgementProcessor(options), ACKS_SOURCE);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(INSTANCES_STORE),
-                        keys,
-                        new InternalAvroSerde<>(InstanceRecord.class)),
-                INSTANCE_COMMAND_PROCESSOR,
-                ACK_PROCESSOR);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(TIMERS_STORE), keys, new InternalAvroSerde<>(TimerEntry.class)),
-                INSTANCE_COMMAND_PROCESSOR,
-                ACK_PROCESSOR);
-        topology.addStateStore(
-                Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(EARLY_ACKS_STORE),
-                        keys,
-                        new InternalAvroSerde<>(EarlyAck.class)),
-                INSTANCE_COMMAND_PROCESSOR,
-                ACK_PROCESSOR);
-        String[] instanceProcessors = {INSTANCE_COMMAND_PROCESSOR, ACK_PROCESSOR};
-        topology.addSink(
-                MESSAGES_SINK, topics.messages(), keys.serializer(), messages.serializer(), instanceProcessors);
-        topology.addSink(
-                TRANSITIONS_SINK,
-                topics.transitions(),
-                keys.serializer(),
-                transitions.serializer(),
-                instanceProcessors);
-        topology.addSink(
-                WAITS_SINK,
-                topics.correlationCommands(),
-                keys.serializer(),
-                correlations.serializer(),
-                instanceProcessors);
-        topology.addSink(
-                OUTCOMES_SINK,
-                topics.definitionOutcomes(),
-                keys.serializer(),
-                new InternalAvroSerde<>(DefinitionOutcome.class).serializer(),
-                instanceProcessors);
-        topology.addSink(
-                RELEASES_SINK,
-                topics.dependencyCommands(),
-                keys.serializer(),
-                new InternalAvroSerde<>(ReleaseToken.class).serializer(),
-                instanceProcessors);
-        // expired early acknowledgements, as the acks topic's bytes (see EarlyAcks)
-        Serializer<Acknowledgement> ackBytes = (topic, ack) -> acks.serializer().serialize(topics.acks(), ack);
-        topology.addSink(
-                EXPIRED_ACKS_SINK, topics.deadLetters(), keys.serializer(), ackBytes, INSTANCE_COMMAND_PROCESSOR);
-        topology.addSink(
-                OPERATOR_RESULTS_SINK,
-                topics.operatorResults(),
-                keys.serializer(),
-                new InternalAvroSerde<>(OperatorResult.class).serializer(),
-                INSTANCE_COMMAND_PROCESSOR);
+        Nodes nodes = new Nodes(topics, serdes, options);
+        nodes.addEventHalf(topology);
+        nodes.addInstanceHalf(topology);
         return topology;
+    }
+
+    /**
+     * The two Kafka Streams applications a runtime process runs: the event half (with the global
+     * stores it reads), and the rest. Each has its own stream thread and its own transactions, so
+     * the event half's outputs ("workflow started", the start commands) commit in a transaction of
+     * a few partitions, without waiting for the instance half's.
+     */
+    public record Parts(Topology events, Topology instances) {}
+
+    public static Parts buildParts(Topics topics, AvroSerdes serdes, TopologyOptions options) {
+        Nodes nodes = new Nodes(topics, serdes, options);
+        Topology events = new Topology();
+        nodes.addEventHalf(events);
+        Topology instances = new Topology();
+        nodes.addInstanceHalf(instances);
+        return new Parts(events, instances);
+    }
+
+    /** The serdes the nodes share, and the methods that add each half's nodes. */
+    private static final class Nodes {
+        private final Topics topics;
+        private final TopologyOptions options;
+        private final Serde<String> keys = Serdes.String();
+        private final Serde<WorkflowDefinition> definitions;
+        private final Serde<PlatformEvent> events;
+        private final Serde<Acknowledgement> acks;
+        private final Serde<WorkflowMessage> messages;
+        private final Serde<InstanceTransition> transitions;
+        private final Serde<InstanceCommand> commands = new InternalAvroSerde<>(InstanceCommand.class);
+        private final Serde<CorrelationCommand> correlations = new InternalAvroSerde<>(CorrelationCommand.class);
+        private final Serde<DefinitionHealth> health = new InternalAvroSerde<>(DefinitionHealth.class);
+
+        Nodes(Topics topics, AvroSerdes serdes, TopologyOptions options) {
+            this.topics = topics;
+            this.options = options;
+            this.definitions = serdes.valueSerde(WorkflowDefinition.class);
+            this.events = serdes.valueSerde(PlatformEvent.class);
+            this.acks = serdes.valueSerde(Acknowledgement.class);
+            this.messages = serdes.valueSerde(WorkflowMessage.class);
+            this.transitions = serdes.valueSerde(InstanceTransition.class);
+        }
+
+        /** The event half, keyed by entity id, and the two global stores its matcher reads. */
+        void addEventHalf(Topology topology) {
+            // raised by the catalog updater after each write; the event matchers' cached catalogs compare it
+            AtomicLong catalogChanges = new AtomicLong();
+            topology.addGlobalStore(
+                    Stores.keyValueStoreBuilder(
+                                    Stores.persistentKeyValueStore(DEFINITIONS_STORE),
+                                    keys,
+                                    // the same serde as the topic: a restore may copy the topic's bytes as they are
+                                    definitions)
+                            .withLoggingDisabled(), // the compacted definitions topic is its changelog
+                    DEFINITIONS_SOURCE,
+                    keys.deserializer(),
+                    definitions.deserializer(),
+                    topics.definitions(),
+                    DEFINITIONS_CATALOG_UPDATER,
+                    () -> new DefinitionCatalogUpdater(catalogChanges));
+            topology.addGlobalStore(
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITION_HEALTH_STORE), keys, health)
+                            .withLoggingDisabled(), // the compacted definition-health topic is its changelog
+                    DEFINITION_HEALTH_SOURCE,
+                    keys.deserializer(),
+                    health.deserializer(),
+                    topics.definitionHealth(),
+                    DEFINITION_HEALTH_UPDATER,
+                    DefinitionHealthUpdater::new);
+
+            topology.addSource(EVENTS_SOURCE, keys.deserializer(), events.deserializer(), topics.events());
+            topology.addProcessor(
+                    EVENT_MATCHER,
+                    () -> new EventMatcher(options.loopGuard(), options.failurePolicy(), catalogChanges),
+                    EVENTS_SOURCE);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(RECORD_RUNS_STORE),
+                            keys,
+                            new InternalAvroSerde<>(RecordRuns.class)),
+                    EVENT_MATCHER);
+            topology.addSource(
+                    DEPENDENCY_COMMANDS_SOURCE,
+                    keys.deserializer(),
+                    new InternalAvroSerde<>(ReleaseToken.class).deserializer(),
+                    topics.dependencyCommands());
+            topology.addProcessor(DEPENDENCY_PROCESSOR, DependencyProcessor::new, DEPENDENCY_COMMANDS_SOURCE);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(DEPENDENCY_QUEUES_STORE),
+                            keys,
+                            new InternalAvroSerde<>(TokenQueue.class)),
+                    EVENT_MATCHER,
+                    DEPENDENCY_PROCESSOR);
+            topology.addSink(
+                    GRANTS_SINK,
+                    topics.instanceCommands(),
+                    keys.serializer(),
+                    commands.serializer(),
+                    DEPENDENCY_PROCESSOR);
+            topology.addSink(
+                    STARTS_SINK, topics.instanceCommands(), keys.serializer(), commands.serializer(), EVENT_MATCHER);
+            topology.addSink(
+                    CORRELATE_SINK,
+                    topics.correlationCommands(),
+                    keys.serializer(),
+                    correlations.serializer(),
+                    EVENT_MATCHER);
+            topology.addSink(STARTED_SINK, topics.messages(), keys.serializer(), messages.serializer(), EVENT_MATCHER);
+        }
+
+        /** Definition health, the correlation half and the instance half. */
+        void addInstanceHalf(Topology topology) {
+            // Each definition's failures in a row, keyed by definition id.
+            topology.addSource(
+                    DEFINITION_OUTCOMES_SOURCE,
+                    keys.deserializer(),
+                    new InternalAvroSerde<>(DefinitionOutcome.class).deserializer(),
+                    topics.definitionOutcomes());
+            topology.addProcessor(
+                    DEFINITION_HEALTH_PROCESSOR, DefinitionHealthProcessor::new, DEFINITION_OUTCOMES_SOURCE);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(DEFINITION_FAILURES_STORE), keys, health),
+                    DEFINITION_HEALTH_PROCESSOR);
+            topology.addSink(
+                    DEFINITION_HEALTH_SINK,
+                    topics.definitionHealth(),
+                    keys.serializer(),
+                    health.serializer(),
+                    DEFINITION_HEALTH_PROCESSOR);
+            addCorrelationHalf(topology);
+            // The instance half, keyed by instance id.
+            topology.addSource(
+                    INSTANCE_COMMANDS_SOURCE, keys.deserializer(), commands.deserializer(), topics.instanceCommands());
+            topology.addSource(ACKS_SOURCE, keys.deserializer(), acks.deserializer(), topics.acks());
+            topology.addProcessor(
+                    INSTANCE_COMMAND_PROCESSOR,
+                    () -> new InstanceCommandProcessor(options, topics.acks()),
+                    INSTANCE_COMMANDS_SOURCE);
+            topology.addProcessor(ACK_PROCESSOR, () -> new AcknowledgementProcessor(options), ACKS_SOURCE);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(INSTANCES_STORE),
+                            keys,
+                            new InternalAvroSerde<>(InstanceRecord.class)),
+                    INSTANCE_COMMAND_PROCESSOR,
+                    ACK_PROCESSOR);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(TIMERS_STORE),
+                            keys,
+                            new InternalAvroSerde<>(TimerEntry.class)),
+                    INSTANCE_COMMAND_PROCESSOR,
+                    ACK_PROCESSOR);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(EARLY_ACKS_STORE),
+                            keys,
+                            new InternalAvroSerde<>(EarlyAck.class)),
+                    INSTANCE_COMMAND_PROCESSOR,
+                    ACK_PROCESSOR);
+            String[] instanceProcessors = {INSTANCE_COMMAND_PROCESSOR, ACK_PROCESSOR};
+            topology.addSink(
+                    MESSAGES_SINK, topics.messages(), keys.serializer(), messages.serializer(), instanceProcessors);
+            topology.addSink(
+                    TRANSITIONS_SINK,
+                    topics.transitions(),
+                    keys.serializer(),
+                    transitions.serializer(),
+                    instanceProcessors);
+            topology.addSink(
+                    WAITS_SINK,
+                    topics.correlationCommands(),
+                    keys.serializer(),
+                    correlations.serializer(),
+                    instanceProcessors);
+            topology.addSink(
+                    OUTCOMES_SINK,
+                    topics.definitionOutcomes(),
+                    keys.serializer(),
+                    new InternalAvroSerde<>(DefinitionOutcome.class).serializer(),
+                    instanceProcessors);
+            topology.addSink(
+                    RELEASES_SINK,
+                    topics.dependencyCommands(),
+                    keys.serializer(),
+                    new InternalAvroSerde<>(ReleaseToken.class).serializer(),
+                    instanceProcessors);
+            // expired early acknowledgements, as the acks topic's bytes (see EarlyAcks)
+            Serializer<Acknowledgement> ackBytes =
+                    (topic, ack) -> acks.serializer().serialize(topics.acks(), ack);
+            topology.addSink(
+                    EXPIRED_ACKS_SINK, topics.deadLetters(), keys.serializer(), ackBytes, INSTANCE_COMMAND_PROCESSOR);
+            topology.addSink(
+                    OPERATOR_RESULTS_SINK,
+                    topics.operatorResults(),
+                    keys.serializer(),
+                    new InternalAvroSerde<>(OperatorResult.class).serializer(),
+                    INSTANCE_COMMAND_PROCESSOR);
+        }
+
+        /** The correlation half, keyed by correlation key. */
+        private void addCorrelationHalf(Topology topology) {
+            // The correlation half, keyed by correlation key.
+            topology.addSource(
+                    CORRELATION_COMMANDS_SOURCE,
+                    keys.deserializer(),
+                    correlations.deserializer(),
+                    topics.correlationCommands());
+            topology.addProcessor(
+                    CORRELATION_PROCESSOR, () -> new CorrelationProcessor(options), CORRELATION_COMMANDS_SOURCE);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(CORRELATION_WAITS_STORE),
+                            keys,
+                            new InternalAvroSerde<>(OpenWait.class)),
+                    CORRELATION_PROCESSOR);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(
+                            Stores.persistentKeyValueStore(CORRELATION_BUFFER_STORE),
+                            keys,
+                            new InternalAvroSerde<>(BufferedEvent.class)),
+                    CORRELATION_PROCESSOR);
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CORRELATION_EXPIRY_STORE), keys, keys),
+                    CORRELATION_PROCESSOR);
+            topology.addSink(
+                    DELIVERIES_SINK,
+                    topics.instanceCommands(),
+                    keys.serializer(),
+                    commands.serializer(),
+                    CORRELATION_PROCESSOR);
+        }
     }
 }
