@@ -158,9 +158,27 @@ final class Limits {
                 var consumer = consumer()) {
             List<TopicPartition> all = assignAll(consumer, output(copy));
             consumer.seekToBeginning(all);
-            startAndAwaitRunning(app.streams());
-            return timedRead(consumer, records, passthroughName(threads));
+            app.streams().start();
+            return timedCopy(consumer, records, passthroughName(threads));
         }
+    }
+
+    /**
+     * The passthrough's speed: from the first copy the consumer sees to the last, the consumer
+     * polling from before the application starts. Not from RUNNING: with two stream threads one
+     * thread copies while the other still joins, before the application is RUNNING, so a timer
+     * started there saw a backlog read at consumer speed (up to 897,554 records/s here).
+     */
+    private static Throughput timedCopy(KafkaConsumer<byte[], byte[]> consumer, int records, String name) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        int first = 0;
+        while (first == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + ": no record copied within 2 minutes");
+            }
+            first = consumer.poll(Duration.ofMillis(5)).count();
+        }
+        return timedRead(consumer, records - first, name);
     }
 
     /** The passthrough's name in the report: with the runtime's threads it is the one the ratio uses. */

@@ -46,19 +46,51 @@ public final class LooplineRuntime implements AutoCloseable {
     /** Appended to the application id for the event half's application. */
     public static final String EVENTS_SUFFIX = "-events";
 
+    /** Worst first: the state {@link #state()} reports when the two applications differ. */
+    private static final List<KafkaStreams.State> WORST_FIRST = List.of(
+            KafkaStreams.State.ERROR,
+            KafkaStreams.State.PENDING_ERROR,
+            KafkaStreams.State.NOT_RUNNING,
+            KafkaStreams.State.PENDING_SHUTDOWN,
+            KafkaStreams.State.CREATED,
+            KafkaStreams.State.REBALANCING,
+            KafkaStreams.State.RUNNING);
+
     private final RuntimeConfig config;
     private final KafkaStreams events;
     private final KafkaStreams instances;
-    private final CountDownLatch running = new CountDownLatch(2);
+    private final CountDownLatch running = new CountDownLatch(APPLICATIONS);
+    private final CountDownLatch failed = new CountDownLatch(1);
 
     private LooplineRuntime(RuntimeConfig config) {
         this.config = config;
         LooplineTopology.Parts parts = LooplineTopology.buildParts(
                 config.topics(), new AvroSerdes(StreamsSettings.serdeConfig(config)), config.topologyOptions());
-        Properties eventSettings = StreamsSettings.of(config);
-        eventSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + EVENTS_SUFFIX);
-        this.events = application("event half", parts.events(), eventSettings);
-        this.instances = application("instance half", parts.instances(), StreamsSettings.of(config));
+        Properties instanceSettings = StreamsSettings.of(config);
+        this.events = application("event half", parts.events(), eventHalfSettings(instanceSettings));
+        try {
+            this.instances = application("instance half", parts.instances(), instanceSettings);
+        } catch (RuntimeException e) {
+            events.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * The event half's settings: the instance half's (overrides included), with {@value
+     * #EVENTS_SUFFIX} appended to the application id and, when one is set, to the client id, so
+     * that the two never share a group, transactional ids, thread names or metric names.
+     */
+    static Properties eventHalfSettings(Properties instanceSettings) {
+        Properties settings = new Properties();
+        settings.putAll(instanceSettings);
+        for (String suffixed : List.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.CLIENT_ID_CONFIG)) {
+            String value = instanceSettings.getProperty(suffixed);
+            if (value != null && !value.isEmpty()) {
+                settings.put(suffixed, value + EVENTS_SUFFIX);
+            }
+        }
+        return settings;
     }
 
     private KafkaStreams application(String name, Topology topology, Properties settings) {
@@ -74,6 +106,11 @@ public final class LooplineRuntime implements AutoCloseable {
             if (now == KafkaStreams.State.RUNNING && reached.compareAndSet(false, true)) {
                 running.countDown();
             }
+            if (now == KafkaStreams.State.ERROR) {
+                // e.g. its global thread failed, which Kafka Streams cannot replace: the half is dead
+                log.error("runtime {} failed; the process must be restarted", name);
+                failed.countDown();
+            }
         });
         return streams;
     }
@@ -84,8 +121,13 @@ public final class LooplineRuntime implements AutoCloseable {
             TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.replicationFactor());
         }
         LooplineRuntime runtime = new LooplineRuntime(config);
-        runtime.events.start();
-        runtime.instances.start();
+        try {
+            runtime.events.start();
+            runtime.instances.start();
+        } catch (RuntimeException e) {
+            runtime.close();
+            throw e;
+        }
         return runtime;
     }
 
@@ -104,10 +146,19 @@ public final class LooplineRuntime implements AutoCloseable {
         return Optional.ofNullable(catalog.get(definitionId));
     }
 
-    /** RUNNING when both applications run; otherwise the state of one that does not. */
+    /**
+     * Blocks until one of the two applications has failed for good (state ERROR): a process that
+     * runs only one half must stop, so that its supervisor restarts it ({@link Main} exits).
+     */
+    public void awaitFailure() throws InterruptedException {
+        failed.await();
+    }
+
+    /** RUNNING when both applications run; otherwise the worse of their two states (ERROR first). */
     public KafkaStreams.State state() {
         KafkaStreams.State eventHalf = events.state();
-        return eventHalf == KafkaStreams.State.RUNNING ? instances.state() : eventHalf;
+        KafkaStreams.State instanceHalf = instances.state();
+        return WORST_FIRST.indexOf(eventHalf) <= WORST_FIRST.indexOf(instanceHalf) ? eventHalf : instanceHalf;
     }
 
     public RuntimeConfig config() {
@@ -127,10 +178,12 @@ public final class LooplineRuntime implements AutoCloseable {
      */
     @Override
     public void close() {
-        // the event half first: no new starts while the instance half finishes its work
-        for (KafkaStreams streams : List.of(events, instances)) {
-            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        // both shut down at once (a zero timeout only starts the shutdown), then each is waited for
+        for (Duration timeout : List.of(Duration.ZERO, Duration.ofSeconds(30))) {
+            for (KafkaStreams streams : List.of(events, instances)) {
+                streams.close(CloseOptions.timeout(timeout)
+                        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            }
         }
     }
 }

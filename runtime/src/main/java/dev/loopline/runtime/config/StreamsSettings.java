@@ -59,6 +59,8 @@ public final class StreamsSettings {
         if (config.rocksDbMemoryMb() > 0) {
             props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
             props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString(config.rocksDbMemoryMb() * 1024 * 1024));
+            // one budget for both of the process's applications
+            props.put(BoundedRocksDbMemory.BUDGET, config.applicationId());
         }
         props.put(WireFormatAvroSerde.SCHEMA_REGISTRY_URL, config.schemaRegistryUrl());
         props.putAll(config.kafkaOverrides());

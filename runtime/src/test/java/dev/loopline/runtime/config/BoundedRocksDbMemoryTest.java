@@ -53,6 +53,32 @@ class BoundedRocksDbMemoryTest {
         }
     }
 
+    @Test
+    void shouldShareOneBudgetBetweenTheTwoApplicationsOfOneProcess() {
+        var setter = new BoundedRocksDbMemory();
+        RuntimeConfig config = RuntimeConfig.from(Map.of("LOOPLINE_APPLICATION_ID", "budget-test"));
+        try (Options eventHalf = new Options();
+                Options instanceHalf = new Options()) {
+            for (Options options : new Options[] {eventHalf, instanceHalf}) {
+                options.setTableFormatConfig(new BlockBasedTableConfig());
+            }
+            Map<String, Object> instanceSettings = settingsOf(config, "budget-test");
+            Map<String, Object> eventSettings = settingsOf(config, "budget-test-events");
+            setter.setConfig("dependency-queues", eventHalf, eventSettings);
+            setter.setConfig("instances", instanceHalf, instanceSettings);
+
+            assertThat(eventHalf.writeBufferManager()).isNotNull().isSameAs(instanceHalf.writeBufferManager());
+        }
+    }
+
+    /** The runtime's Streams settings as Kafka Streams hands them to the setter, for one application id. */
+    private static Map<String, Object> settingsOf(RuntimeConfig config, String applicationId) {
+        Map<String, Object> settings = new HashMap<>();
+        StreamsSettings.of(config).forEach((key, value) -> settings.put(key.toString(), value));
+        settings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        return settings;
+    }
+
     private static Map<String, Object> configs(String application) {
         return Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG,
