@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -21,14 +22,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * "workflow started" message wait: any other one for an unknown instance is rejected at once.
  *
  * <p>An entry whose instance never starts is dead-lettered after the correlation TTL, found by a
- * periodic scan of the whole store ({@link #takeExpired}) rather than by a timer per entry: the
- * store holds only the acknowledgements of the last moments' starts (none at all at moderate rates;
- * a few thousand at most when the instance half runs behind), while a timer per entry would have
- * stayed in the timers store for the whole TTL after its entry was long gone.
+ * periodic scan ({@link #takeExpired}) rather than by a timer per entry: the store holds only the
+ * acknowledgements of starts the instance half has not read yet (none at all at moderate rates),
+ * while a timer per entry would have stayed in the timers store for the whole TTL after its entry
+ * was long gone. Since the event half runs as its own application it can run far ahead of the
+ * instance half (a burst of a million starts), and the store then holds hundreds of thousands of
+ * entries for a while; so each scan looks at a bounded number of entries, going on from where the
+ * last one stopped.
  */
 public final class EarlyAcks {
 
     private final KeyValueStore<String, EarlyAck> store;
+    /** The last key the previous scan looked at, or null to start from the first (kept in memory only). */
+    private String scannedUpTo;
 
     private EarlyAcks(KeyValueStore<String, EarlyAck> store) {
         this.store = store;
@@ -55,16 +61,29 @@ public final class EarlyAcks {
         return Optional.ofNullable(early).map(EarlyAck::getAck);
     }
 
-    /** Removes and returns up to {@code max} acknowledgements that expired at or before {@code now}. */
+    /**
+     * Looks at up to {@code max} entries, after those the previous call looked at (from the first
+     * again once it reached the last), and removes and returns the acknowledgements among them that
+     * expired at or before {@code now}.
+     */
     public List<Acknowledgement> takeExpired(Instant now, int max) {
         List<EarlyAck> expired = new ArrayList<>();
-        try (KeyValueIterator<String, EarlyAck> all = store.all()) {
-            while (all.hasNext() && expired.size() < max) {
-                EarlyAck early = all.next().value;
-                if (!early.getExpiresAt().isAfter(now)) {
-                    expired.add(early);
+        String last = null;
+        int looked = 0;
+        try (KeyValueIterator<String, EarlyAck> entries =
+                scannedUpTo == null ? store.all() : store.range(scannedUpTo, null)) {
+            while (entries.hasNext() && looked < max) {
+                KeyValue<String, EarlyAck> entry = entries.next();
+                if (entry.key.equals(scannedUpTo)) {
+                    continue; // the range starts at the last key looked at, inclusive
+                }
+                looked++;
+                last = entry.key;
+                if (!entry.value.getExpiresAt().isAfter(now)) {
+                    expired.add(entry.value);
                 }
             }
+            scannedUpTo = entries.hasNext() ? last : null;
         }
         expired.forEach(early -> store.delete(early.getAck().getInstanceId()));
         return expired.stream().map(EarlyAck::getAck).toList();
