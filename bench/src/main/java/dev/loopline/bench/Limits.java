@@ -87,7 +87,7 @@ final class Limits {
 
     /**
      * A Streams application with {@code threads} stream threads that copies every record, exactly
-     * once; timed from RUNNING to the last committed output.
+     * once; timed from the first copy seen to the last ({@link #timedCopy}).
      */
     Throughput passthrough(int records, int threads) throws Exception {
         return passthrough(records, MEASURED, threads);

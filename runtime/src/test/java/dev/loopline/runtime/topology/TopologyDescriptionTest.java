@@ -31,6 +31,9 @@ class TopologyDescriptionTest {
     private static final Topics TOPICS = Topics.withDefaultPrefix();
     private static final AvroSerdes SERDES = new AvroSerdes(Map.of("schema.registry.url", "mock://describe"));
 
+    @TempDir
+    Path stateDir;
+
     @Test
     void shouldMatchTheGoldenDescription() throws IOException {
         LooplineTopology.Parts parts = LooplineTopology.buildParts(TOPICS, SERDES, TopologyOptions.defaults());
@@ -75,9 +78,6 @@ class TopologyDescriptionTest {
             }
         }
     }
-
-    @TempDir
-    Path stateDir;
 
     /** Each sub-topology and global store as described, without its number. */
     private static List<String> subTopologiesOf(Topology topology) {
