@@ -85,7 +85,8 @@ class DependencyOrderingTest {
                         granted,
                         null,
                         null,
-                        false),
+                        false,
+                        null),
                 T0);
     }
 

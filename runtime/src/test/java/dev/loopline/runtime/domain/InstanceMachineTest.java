@@ -62,8 +62,8 @@ class InstanceMachineTest {
             WorkflowDefinition definition = steps("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}");
             PlatformEvent trigger = Fixtures.expenseSubmitted("event-1", "report-7");
 
-            Decision decision =
-                    machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null, true), T0);
+            Decision decision = machine.start(
+                    ID, new StartInstance(definition, trigger, null, null, true, null, null, true, null), T0);
 
             assertThat(statuses(decision)).containsExactly(0, 20, 10);
             assertThat(decision.messages()).isEmpty();
@@ -560,7 +560,8 @@ class InstanceMachineTest {
                     true,
                     null,
                     null,
-                    false);
+                    false,
+                    null);
 
             Decision decision = machine.start(ID, start, T0);
 
@@ -600,7 +601,7 @@ class InstanceMachineTest {
     }
 
     private Decision start(WorkflowDefinition definition, PlatformEvent trigger) {
-        return machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null, false), T0);
+        return machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null, false, null), T0);
     }
 
     private InstanceRecord started(WorkflowDefinition definition) {

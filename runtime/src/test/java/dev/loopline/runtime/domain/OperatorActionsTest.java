@@ -157,7 +157,8 @@ class OperatorActionsTest {
                                 true,
                                 null,
                                 null,
-                                false),
+                                false,
+                                null),
                         T0)
                 .next()
                 .orElseThrow();
