@@ -113,8 +113,7 @@ public final class WireFormatAvroSerde<T extends SpecificRecord> implements Serd
                     + (bytes.length == 0 ? "nothing" : String.format("0x%02x", bytes[0])));
         }
         int writerId = ByteBuffer.wrap(bytes, 1, 4).getInt();
-        SpecificDatumReader<T> reader = readersByWriterId.computeIfAbsent(
-                writerId, id -> new SpecificDatumReader<>(registry.schemaById(id), readerSchema));
+        SpecificDatumReader<T> reader = readersByWriterId.computeIfAbsent(writerId, this::readerFor);
         BinaryDecoder decoder =
                 DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
         try {
@@ -125,6 +124,20 @@ public final class WireFormatAvroSerde<T extends SpecificRecord> implements Serd
                             + e,
                     e);
         }
+    }
+
+    /**
+     * A reader from the writer's schema to this type's. A record of another type (an event written to
+     * the definitions topic, say) is refused here, by name, even where Avro's schema resolution would
+     * happen to succeed and read it as a record of this type with default values.
+     */
+    private SpecificDatumReader<T> readerFor(int writerId) {
+        Schema writerSchema = registry.schemaById(writerId);
+        if (!writerSchema.getFullName().equals(readerSchema.getFullName())) {
+            throw new SerializationException("writer schema " + writerId + " is " + writerSchema.getFullName()
+                    + ", not " + readerSchema.getFullName());
+        }
+        return new SpecificDatumReader<>(writerSchema, readerSchema);
     }
 
     private String subject(String topic) {

@@ -3,7 +3,9 @@ package dev.loopline.runtime.config;
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
 import dev.loopline.runtime.domain.FailurePolicy;
+import dev.loopline.runtime.domain.InstanceLimits;
 import dev.loopline.runtime.domain.LoopGuard;
+import dev.loopline.runtime.domain.ReplyTokens;
 import dev.loopline.runtime.topology.TopologyOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +34,10 @@ import java.util.Objects;
  *   <tr><td>LOOPLINE_FAILURE_RULES</td><td>see FailurePolicy</td><td>code=action, category:name=action, *=action (retry, suspend, fail)</td></tr>
  *   <tr><td>LOOPLINE_RETRY_BASE, LOOPLINE_RETRY_CAP, LOOPLINE_RETRY_MAX</td><td>PT1S, PT15M, 10</td><td>exponential backoff of retried steps</td></tr>
  *   <tr><td>LOOPLINE_RETENTION</td><td>P30D</td><td>how long succeeded and canceled instances are kept (failed ones stay until deleted)</td></tr>
+ *   <tr><td>LOOPLINE_LIMIT_RECORD_BYTES</td><td>262144</td><td>largest event, acknowledgement or definition record the runtime reads; larger ones go to the dead-letter topic</td></tr>
+ *   <tr><td>LOOPLINE_LIMIT_VARIABLES_BYTES</td><td>262144</td><td>the variables and step outputs of one instance together; an instance that would exceed it fails (31, InstanceLimitExceeded)</td></tr>
+ *   <tr><td>LOOPLINE_LIMIT_VALUE_BYTES</td><td>65536</td><td>one variable, step output or message payload value</td></tr>
+ *   <tr><td>LOOPLINE_LIMIT_PAYLOAD_BYTES</td><td>131072</td><td>the payload of one message</td></tr>
  *   <tr><td>LOOPLINE_ROCKSDB_MEMORY_MB</td><td>256</td><td>off-heap budget shared by all RocksDB stores of the process (block cache, memtables, index and filters); 0: each store takes Kafka Streams' defaults</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td></td><td>any Kafka Streams/client property: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=50 sets commit.interval.ms</td></tr>
  * </table>
@@ -50,6 +56,8 @@ public record RuntimeConfig(
         FailurePolicy failurePolicy,
         Duration retention,
         long rocksDbMemoryMb,
+        int maxRecordBytes,
+        InstanceLimits instanceLimits,
         Map<String, String> kafkaOverrides) {
 
     public RuntimeConfig {
@@ -93,6 +101,18 @@ public record RuntimeConfig(
                         Integer.parseInt(settings.getOrDefault("LOOPLINE_RETRY_MAX", "10"))),
                 Duration.parse(settings.getOrDefault("LOOPLINE_RETENTION", "P30D")),
                 Long.parseLong(settings.getOrDefault("LOOPLINE_ROCKSDB_MEMORY_MB", "256")),
+                Integer.parseInt(settings.getOrDefault(
+                        "LOOPLINE_LIMIT_RECORD_BYTES", Integer.toString(TopologyOptions.DEFAULT_MAX_RECORD_BYTES))),
+                new InstanceLimits(
+                        Integer.parseInt(settings.getOrDefault(
+                                "LOOPLINE_LIMIT_VARIABLES_BYTES",
+                                Integer.toString(InstanceLimits.defaults().maxVariablesBytes()))),
+                        Integer.parseInt(settings.getOrDefault(
+                                "LOOPLINE_LIMIT_VALUE_BYTES",
+                                Integer.toString(InstanceLimits.defaults().maxValueBytes()))),
+                        Integer.parseInt(settings.getOrDefault(
+                                "LOOPLINE_LIMIT_PAYLOAD_BYTES",
+                                Integer.toString(InstanceLimits.defaults().maxPayloadBytes())))),
                 KafkaOverrides.from(settings));
     }
 
@@ -104,7 +124,10 @@ public record RuntimeConfig(
                 TopologyOptions.defaults().maxTimersPerScan(),
                 loopGuard,
                 failurePolicy,
-                retention);
+                retention,
+                maxRecordBytes,
+                instanceLimits,
+                ReplyTokens.random());
     }
 
     private static String rules(FailurePolicy policy) {
@@ -139,6 +162,10 @@ public record RuntimeConfig(
         env.put("LOOPLINE_RETRY_CAP", failurePolicy.cap().toString());
         env.put("LOOPLINE_RETRY_MAX", Integer.toString(failurePolicy.maxRetries()));
         env.put("LOOPLINE_RETENTION", retention.toString());
+        env.put("LOOPLINE_LIMIT_RECORD_BYTES", Integer.toString(maxRecordBytes));
+        env.put("LOOPLINE_LIMIT_VARIABLES_BYTES", Integer.toString(instanceLimits.maxVariablesBytes()));
+        env.put("LOOPLINE_LIMIT_VALUE_BYTES", Integer.toString(instanceLimits.maxValueBytes()));
+        env.put("LOOPLINE_LIMIT_PAYLOAD_BYTES", Integer.toString(instanceLimits.maxPayloadBytes()));
         env.putAll(KafkaOverrides.toEnvironment(kafkaOverrides));
         return env;
     }

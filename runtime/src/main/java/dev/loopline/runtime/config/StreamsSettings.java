@@ -1,6 +1,7 @@
 package dev.loopline.runtime.config;
 
 import dev.loopline.api.serde.WireFormatAvroSerde;
+import dev.loopline.runtime.topology.BadRecordHandler;
 import dev.loopline.runtime.topology.RejectionHandler;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +9,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /** The Kafka Streams properties of the runtime: Loopline's choices, then the operator's overrides. */
 public final class StreamsSettings {
@@ -29,9 +29,8 @@ public final class StreamsSettings {
         // A record that cannot be read, or that a processor rejects, goes to the dead-letter topic with
         // the reason in headers (__streams.errors.*), and processing continues. Any other processing
         // failure fails the task, so that it is retried rather than half-applied (RejectionHandler).
-        props.put(
-                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueExceptionHandler.class.getName());
+        // (BadRecordHandler: a record the registry could not help read is read again instead).
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RejectionHandler.class.getName());
         props.put(
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,

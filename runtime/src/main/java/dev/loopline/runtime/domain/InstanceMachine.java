@@ -66,6 +66,8 @@ public final class InstanceMachine {
     private final Expressions expressions;
     private final FailurePolicy failures;
     private final Duration retention;
+    private final InstanceLimits limits;
+    private final ReplyTokens tokens;
 
     public InstanceMachine(Expressions expressions) {
         this(expressions, FailurePolicy.defaults(), DEFAULT_RETENTION);
@@ -76,9 +78,24 @@ public final class InstanceMachine {
     }
 
     public InstanceMachine(Expressions expressions, FailurePolicy failures, Duration retention) {
+        this(expressions, failures, retention, InstanceLimits.defaults(), ReplyTokens.random());
+    }
+
+    /**
+     * @param limits what one instance may hold and send
+     * @param tokens where the reply tokens of posted messages come from
+     */
+    public InstanceMachine(
+            Expressions expressions,
+            FailurePolicy failures,
+            Duration retention,
+            InstanceLimits limits,
+            ReplyTokens tokens) {
         this.expressions = expressions;
         this.failures = failures;
         this.retention = retention;
+        this.limits = limits;
+        this.tokens = tokens;
     }
 
     /** The state of a new instance for this start command. */
@@ -119,7 +136,7 @@ public final class InstanceMachine {
             return run.decision();
         }
         if (start.getStartedPosted()) {
-            run.awaitStarted();
+            run.awaitStarted(start.getStartedReplyToken());
         } else {
             run.postStarted();
         }
@@ -133,7 +150,7 @@ public final class InstanceMachine {
      * #start} or {@link #grant} when it starts. Both build it here, so it is the same message.
      */
     public static WorkflowMessage startedMessage(
-            String instanceId, WorkflowDefinition definition, PlatformEvent trigger, Instant now) {
+            String instanceId, WorkflowDefinition definition, PlatformEvent trigger, Instant now, String replyToken) {
         return WorkflowMessage.newBuilder()
                 .setMessageId(InstanceIds.startedMessageId(instanceId))
                 .setInstanceId(instanceId)
@@ -145,6 +162,7 @@ public final class InstanceMachine {
                 .setEntityId(trigger.getEntityId())
                 .setPayload(Map.of())
                 .setCreatedAt(now)
+                .setReplyToken(replyToken)
                 .build();
     }
 
@@ -158,7 +176,7 @@ public final class InstanceMachine {
         run.instance.setWait(null);
         run.moveTo(Status.IN_PROGRESS, "started: earlier jobs on " + grant.getDependencyToken() + " completed");
         run.postStarted();
-        return run.decision();
+        return finish(run);
     }
 
     /** Applies an application's acknowledgement to the instance waiting for it. */
@@ -172,10 +190,14 @@ public final class InstanceMachine {
                 || !ack.getMessageId().equals(wait.getMessageId())) {
             return Decision.ignored("not waiting for an acknowledgement of " + ack.getMessageId());
         }
+        if (!ReplyTokens.matches(wait.getReplyToken(), ack.getReplyToken())) {
+            return Decision.rejected("acknowledgement of " + ack.getMessageId()
+                    + " does not echo the message's reply token: it did not come from a reader of the message");
+        }
         Run run = resume(current, now, "acknowledged " + ack.getMessageId());
         if (ack.getOutcome() == Outcome.FAILED) {
             handleFailure(run, current, ack.getError());
-            return run.decision();
+            return finish(run);
         }
         run.instance.setRetryCount(0);
         run.instance.setStepAttempt(0);
@@ -185,10 +207,10 @@ public final class InstanceMachine {
         Step step = current.getStepIndex() < 0 ? null : run.step(current.getStepIndex());
         if (step != null && step.getKind() == StepKind.CREATE_TASK) {
             run.waitForTask(step, wait.getDueAt());
-            return run.decision();
+            return finish(run);
         }
         run.execute(current.getStepIndex() + 1, this);
-        return run.decision();
+        return finish(run);
     }
 
     /** Applies a correlated event to the instance's open event wait. */
@@ -222,7 +244,7 @@ public final class InstanceMachine {
             Run run = resume(current, now, "event " + event.getEventId() + " received");
             run.closeWait();
             run.fail(where(current) + ": " + e.getMessage());
-            return run.decision();
+            return finish(run);
         }
         if (!completes) {
             InstanceRecord stillWaiting = copyOf(current);
@@ -251,7 +273,7 @@ public final class InstanceMachine {
         output.put("entityId", event.getEntityId());
         run.recordOutput(step.getName(), output);
         run.execute(current.getStepIndex() + 1, this);
-        return run.decision();
+        return finish(run);
     }
 
     /** The timer of a wait fired: a delay ends, or a wait times out. */
@@ -274,19 +296,19 @@ public final class InstanceMachine {
             run.instance.setWait(null);
             run.moveTo(Status.IN_PROGRESS, "started: the postponement ended");
             run.postStarted();
-            return run.decision();
+            return finish(run);
         }
         if (wait.getKind() == WaitKind.RETRY) {
             Run run = resume(current, now, "retry " + current.getRetryCount() + " of " + where(current));
             run.instance.setWait(null);
             rerun(run, current.getStepIndex());
-            return run.decision();
+            return finish(run);
         }
         if (wait.getKind() == WaitKind.TIMER) {
             Run run = resume(current, now, "delay of " + step.getName() + " elapsed");
             run.instance.setWait(null);
             run.execute(current.getStepIndex() + 1, this);
-            return run.decision();
+            return finish(run);
         }
         Run run = resume(current, now, "timed out: " + describe(wait));
         run.closeWait();
@@ -298,7 +320,7 @@ public final class InstanceMachine {
         } else {
             run.fail(where(current) + " timed out: " + describe(wait));
         }
-        return run.decision();
+        return finish(run);
     }
     /**
      * An operator's action, with Dynamics' validity rules:
@@ -316,40 +338,40 @@ public final class InstanceMachine {
      */
     public OperatorOutcome operate(InstanceRecord current, OperatorCommand command, Instant now) {
         InstanceState state = current.getState();
-        String note = command.getNote() == null ? "" : " (" + command.getNote() + ")";
+        String note = command.getNote() == null ? "" : " (" + InstanceLimits.cap(command.getNote(), 500) + ")";
         switch (command.getAction()) {
             case CANCEL -> {
                 if (state == InstanceState.COMPLETED) {
                     return OperatorOutcome.refused(refusal("cancel", current, "Ready, Suspended or Locked"));
                 }
-                Run run = leave(current, now);
+                Run run = leave(current, now, command);
                 run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
                 run.closeWait();
                 run.moveTo(Status.CANCELED, "canceled by an operator" + note);
-                return new OperatorOutcome(run.decision(), true, "canceled");
+                return new OperatorOutcome(finish(run), true, "canceled");
             }
             case PAUSE -> {
                 if (state != InstanceState.LOCKED) {
                     return OperatorOutcome.refused(
                             refusal("pause", current, "Locked") + "; postpone or cancel it instead");
                 }
-                Run run = leave(current, now);
+                Run run = leave(current, now, command);
                 run.moveTo(Status.PAUSING, "pause requested by an operator" + note);
                 run.closeWait();
                 run.moveTo(Status.WAITING, "paused by an operator" + note);
-                return new OperatorOutcome(run.decision(), true, "paused");
+                return new OperatorOutcome(finish(run), true, "paused");
             }
             case RESUME -> {
                 if (state != InstanceState.SUSPENDED) {
                     return OperatorOutcome.refused(refusal("resume", current, "Suspended"));
                 }
-                Run run = leave(current, now);
+                Run run = leave(current, now, command);
                 run.moveTo(Status.WAITING_FOR_RESOURCES, "resumed by an operator" + note);
                 run.moveTo(Status.IN_PROGRESS, "restarting " + where(current));
                 run.closeWait();
                 run.instance.setRetryCount(0);
                 rerun(run, current.getStepIndex());
-                return new OperatorOutcome(run.decision(), true, "resumed");
+                return new OperatorOutcome(finish(run), true, "resumed");
             }
             case POSTPONE -> {
                 if (state != InstanceState.READY && state != InstanceState.LOCKED) {
@@ -364,10 +386,10 @@ public final class InstanceMachine {
                 if (until == null || !until.isAfter(now)) {
                     return OperatorOutcome.refused("postpone needs a postponeUntil after " + now);
                 }
-                Run run = leave(current, now);
+                Run run = leave(current, now, command);
                 run.closeWait();
                 run.waitForRetry(until, "postponed until " + until + " by an operator" + note);
-                return new OperatorOutcome(run.decision(), true, "postponed until " + until);
+                return new OperatorOutcome(finish(run), true, "postponed until " + until);
             }
             case DELETE -> {
                 if (state != InstanceState.COMPLETED) {
@@ -385,19 +407,48 @@ public final class InstanceMachine {
     private Run begin(InstanceRecord instance, Instant now) {
         Run run = new Run(instance, now);
         run.retention = retention;
+        run.tokens = tokens;
         return run;
     }
 
     private Run leave(InstanceRecord current, Instant now) {
         Run run = Run.leave(current, now);
         run.retention = retention;
+        run.tokens = tokens;
         return run;
+    }
+
+    /** As {@link #leave(InstanceRecord, Instant)}, for an operator's action: its transitions name the operator. */
+    private Run leave(InstanceRecord current, Instant now, OperatorCommand command) {
+        Run run = leave(current, now);
+        run.principal = command.getPrincipal();
+        return run;
+    }
+
+    /**
+     * The decision of a run, checked against the instance limits. A run that would leave the
+     * instance, or one of its messages, over a limit is dropped whole: the instance fails as it was
+     * before this input, with the limit's error code, and nothing of the run is written.
+     */
+    private Decision finish(Run run) {
+        Optional<String> exceeded = limits.exceeded(run.instance, run.messages);
+        if (exceeded.isEmpty()) {
+            return run.decision();
+        }
+        InstanceRecord before = run.origin;
+        Run failing = leave(before, run.now);
+        failing.principal = run.principal;
+        failing.closeWait();
+        failing.moveTo(Status.IN_PROGRESS, "resumed: " + where(before));
+        failing.instance.setErrorCode(InstanceLimits.ERROR_CODE);
+        failing.instance.setErrorMessage(exceeded.get());
+        failing.fail(where(before) + ": instance limit exceeded: " + exceeded.get());
+        return failing.decision();
     }
 
     /** Locks a suspended instance to continue it; cancels the timer of the wait it leaves. */
     private Run resume(InstanceRecord current, Instant now, String why) {
-        Run run = Run.leave(current, now);
-        run.retention = retention;
+        Run run = leave(current, now);
         run.moveTo(Status.IN_PROGRESS, "resumed: " + why);
         return run;
     }
@@ -426,8 +477,10 @@ public final class InstanceMachine {
      */
     private void handleFailure(Run run, InstanceRecord current, AckError error) {
         String what = where(current) + " failed: " + describe(error);
-        run.instance.setErrorCode(error == null ? "Unknown" : error.getCode());
-        run.instance.setErrorMessage(error == null ? null : error.getMessage());
+        run.instance.setErrorCode(
+                error == null ? "Unknown" : InstanceLimits.cap(error.getCode(), InstanceLimits.MAX_TEXT_CHARS));
+        run.instance.setErrorMessage(
+                error == null ? null : InstanceLimits.cap(error.getMessage(), InstanceLimits.MAX_TEXT_CHARS));
         FailurePolicy.Action action = failures.classify(error);
         if (action == FailurePolicy.Action.RETRY && current.getRetryCount() >= failures.maxRetries()) {
             action = FailurePolicy.Action.SUSPEND;
@@ -597,7 +650,9 @@ public final class InstanceMachine {
     }
 
     private static String describe(AckError error) {
-        return error == null ? "no error given" : error.getCode() + ": " + error.getMessage();
+        return error == null
+                ? "no error given"
+                : InstanceLimits.cap(error.getCode() + ": " + error.getMessage(), InstanceLimits.MAX_TEXT_CHARS);
     }
 
     private static String describe(Wait wait) {
@@ -649,6 +704,12 @@ public final class InstanceMachine {
         private final List<ReleaseToken> releases = new ArrayList<>();
         /** How long a succeeded or canceled instance is kept; set by the machine that runs this. */
         private Duration retention;
+        /** The instance as it was before this input (null for a new one): what a run over a limit falls back to. */
+        private InstanceRecord origin;
+        /** Who asked for this change (an operator), named on its transitions; null for the runtime's own. */
+        private String principal;
+        /** Where the reply tokens of the messages this run posts come from; set by the machine that runs this. */
+        private ReplyTokens tokens;
 
         Run(InstanceRecord instance, Instant now) {
             this.instance = instance;
@@ -658,6 +719,7 @@ public final class InstanceMachine {
         /** A copy of the instance to change, with the timer of its current wait cancelled. */
         static Run leave(InstanceRecord current, Instant now) {
             Run run = new Run(copyOf(current), now);
+            run.origin = current;
             Wait wait = current.getWait();
             if (wait != null && wait.getDueAt() != null) {
                 run.timers.add(
@@ -716,6 +778,7 @@ public final class InstanceMachine {
                     .setErrorMessage(instance.getErrorMessage())
                     .setEntityType(instance.getTrigger().getEntityType())
                     .setEntityId(instance.getTrigger().getEntityId())
+                    .setPrincipal(principal)
                     .build());
         }
 
@@ -736,6 +799,7 @@ public final class InstanceMachine {
             PlatformEvent trigger = instance.getTrigger();
             Causation causation =
                     kind == MessageKind.ENTITY_UPSERT ? LoopGuard.next(instance.getInstanceId(), trigger) : null;
+            String token = tokens.next();
             messages.add(WorkflowMessage.newBuilder()
                     .setMessageId(messageId)
                     .setInstanceId(instance.getInstanceId())
@@ -748,6 +812,7 @@ public final class InstanceMachine {
                     .setPayload(payload)
                     .setCreatedAt(now)
                     .setCausation(causation)
+                    .setReplyToken(token)
                     .build());
             openWait(
                     Wait.newBuilder()
@@ -755,25 +820,28 @@ public final class InstanceMachine {
                             .setKind(WaitKind.ACKNOWLEDGEMENT)
                             .setMessageId(messageId)
                             .setDueAt(dueAt)
+                            .setReplyToken(token)
                             .build(),
                     "acknowledgement of " + messageId);
         }
 
         /** Posts the "workflow started" message that every instance begins with, and waits for its acknowledgement. */
         void postStarted() {
-            messages.add(
-                    startedMessage(instance.getInstanceId(), instance.getDefinition(), instance.getTrigger(), now));
-            awaitStarted();
+            String token = tokens.next();
+            messages.add(startedMessage(
+                    instance.getInstanceId(), instance.getDefinition(), instance.getTrigger(), now, token));
+            awaitStarted(token);
         }
 
-        /** Waits for the acknowledgement of the "workflow started" message (posted by the event half). */
-        void awaitStarted() {
+        /** Waits for the acknowledgement of the "workflow started" message that carries this reply token. */
+        void awaitStarted(String replyToken) {
             String messageId = InstanceIds.startedMessageId(instance.getInstanceId());
             openWait(
                     Wait.newBuilder()
                             .setWaitId(nextWaitId())
                             .setKind(WaitKind.ACKNOWLEDGEMENT)
                             .setMessageId(messageId)
+                            .setReplyToken(replyToken)
                             .build(),
                     "acknowledgement of " + messageId);
         }

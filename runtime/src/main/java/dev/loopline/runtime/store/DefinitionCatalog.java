@@ -52,7 +52,11 @@ public final class DefinitionCatalog {
         if (change != loadedAtChange || now - loadedAtNanos > MAX_AGE_NANOS) {
             List<WorkflowDefinition> definitions = new ArrayList<>();
             try (KeyValueIterator<String, WorkflowDefinition> iterator = store.all()) {
-                iterator.forEachRemaining(entry -> definitions.add(snapshot(entry.value)));
+                iterator.forEachRemaining(entry -> {
+                    if (entry.value != null) { // an unreadable record, read as absent
+                        definitions.add(snapshot(entry.value));
+                    }
+                });
             }
             loaded = List.copyOf(definitions);
             loadedAtChange = change;

@@ -12,14 +12,20 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The "early-acks" store: {@code instanceId → EarlyAck} (the acknowledgement and when it expires;
- * single-object Avro), RocksDB with a changelog, beside the instances.
+ * The "early-acks" store: {@code instanceId␟replyToken → EarlyAck} (the acknowledgement and when
+ * it expires; single-object Avro; an acknowledgement without a token has an empty one), RocksDB
+ * with a changelog, beside the instances.
  *
  * <p>The event half posts a job's "workflow started" message in the same transaction as its start
  * command, so the application can acknowledge it before the instance half has read that command
  * (acks and instance-commands are two partitions of one task, read in no guaranteed order). Such an
  * acknowledgement waits here and is applied right after the start. Only acknowledgements of a
  * "workflow started" message wait: any other one for an unknown instance is rejected at once.
+ *
+ * <p>The reply token is part of the key, so that an acknowledgement planted ahead of its event
+ * (with a guessed instance and message id, but not the token, which nobody can know before the
+ * message is posted) cannot take the place of the real one: the start takes only the entry with
+ * its own token ({@link #take}), and the planted ones expire into the dead-letter topic.
  *
  * <p>An entry whose instance never starts is dead-lettered after the correlation TTL, found by a
  * periodic scan ({@link #takeExpired}) rather than by a timer per entry: the store holds only the
@@ -45,18 +51,24 @@ public final class EarlyAcks {
     }
 
     public void put(Acknowledgement ack, Instant expiresAt) {
-        store.put(ack.getInstanceId(), new EarlyAck(ack, expiresAt));
+        store.put(key(ack.getInstanceId(), ack.getReplyToken()), new EarlyAck(ack, expiresAt));
+    }
+
+    private static String key(String instanceId, String replyToken) {
+        return Keys.join(instanceId, replyToken == null ? "" : replyToken);
     }
 
     /**
-     * Removes and returns the acknowledgement waiting for this instance, if any. Every start asks, and
-     * most find nothing: a delete would log a tombstone to the changelog each time (measured: one
-     * record per instance), a get on the normally empty store costs a bloom-filter lookup.
+     * Removes and returns the acknowledgement with this reply token waiting for this instance, if
+     * any. Every start asks, and most find nothing: a delete would log a tombstone to the changelog
+     * each time (measured: one record per instance), a get on the normally empty store costs a
+     * bloom-filter lookup.
      */
-    public Optional<Acknowledgement> take(String instanceId) {
-        EarlyAck early = store.get(instanceId);
+    public Optional<Acknowledgement> take(String instanceId, String replyToken) {
+        String key = key(instanceId, replyToken);
+        EarlyAck early = store.get(key);
         if (early != null) {
-            store.delete(instanceId);
+            store.delete(key);
         }
         return Optional.ofNullable(early).map(EarlyAck::getAck);
     }
@@ -67,7 +79,7 @@ public final class EarlyAcks {
      * expired at or before {@code now}.
      */
     public List<Acknowledgement> takeExpired(Instant now, int max) {
-        List<EarlyAck> expired = new ArrayList<>();
+        List<KeyValue<String, EarlyAck>> expired = new ArrayList<>();
         String last = null;
         int looked = 0;
         try (KeyValueIterator<String, EarlyAck> entries =
@@ -80,12 +92,12 @@ public final class EarlyAcks {
                 looked++;
                 last = entry.key;
                 if (!entry.value.getExpiresAt().isAfter(now)) {
-                    expired.add(entry.value);
+                    expired.add(entry);
                 }
             }
             scannedUpTo = entries.hasNext() ? last : null;
         }
-        expired.forEach(early -> store.delete(early.getAck().getInstanceId()));
-        return expired.stream().map(EarlyAck::getAck).toList();
+        expired.forEach(entry -> store.delete(entry.key));
+        return expired.stream().map(entry -> entry.value.getAck()).toList();
     }
 }

@@ -2,7 +2,6 @@ package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.v1.Acknowledgement;
-import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.runtime.domain.InstanceMachine;
@@ -20,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Resumes instances with the application's acknowledgements. A repeated acknowledgement is
  * ignored; one for an instance that does not exist is rejected to the dead-letter topic, except the
  * acknowledgement of a "workflow started" message, which can overtake its instance's start command
- * and waits for it in the "early-acks" store (see {@link EarlyAcks}).
+ * and waits for it in the "early-acks" store (see {@link EarlyAcks}). One that does not echo its
+ * message's reply token is rejected too: it did not come from a reader of the message.
  */
 final class AcknowledgementProcessor implements Processor<String, Acknowledgement, String, Object> {
 
@@ -32,7 +32,7 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
     private ProcessorContext<String, Object> context;
 
     AcknowledgementProcessor(TopologyOptions options) {
-        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy(), options.retention());
+        this.machine = options.machine();
         this.earlyAckTtl = options.correlationTtl();
     }
 
@@ -65,7 +65,12 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
             return;
         }
         InstanceRecord instance = found.get();
-        Decision decision = machine.acknowledge(instance, ack, Instant.ofEpochMilli(time));
+        Decision decision = RejectedRecordException.ifItFails(
+                "acknowledgement " + ack.getMessageId(),
+                () -> machine.acknowledge(instance, ack, Instant.ofEpochMilli(time)));
+        if (decision.isRejected()) {
+            throw new RejectedRecordException(decision.ignoredBecause().orElseThrow());
+        }
         if (decision.isIgnored()) {
             log.debug(
                     "instance {}: acknowledgement ignored, {}",

@@ -18,6 +18,7 @@ import dev.loopline.runtime.domain.FailurePolicy;
 import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.LoopGuard;
+import dev.loopline.runtime.domain.ReplyTokens;
 import dev.loopline.runtime.domain.SubscriptionMatcher;
 import dev.loopline.runtime.store.DefinitionCatalog;
 import dev.loopline.runtime.store.TokenQueues;
@@ -62,10 +63,12 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
     private TokenQueues queues;
 
     private final AtomicLong catalogChanges;
+    private final ReplyTokens replyTokens;
 
-    EventMatcher(LoopGuard loopGuard, FailurePolicy failurePolicy, AtomicLong catalogChanges) {
-        this.loopGuard = loopGuard;
-        this.failurePolicy = failurePolicy;
+    EventMatcher(TopologyOptions options, AtomicLong catalogChanges) {
+        this.loopGuard = options.loopGuard();
+        this.failurePolicy = options.failurePolicy();
+        this.replyTokens = options.replyTokens();
         this.catalogChanges = catalogChanges;
     }
 
@@ -124,11 +127,13 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                 if (newJob && command.getGranted() && command.getPostponeUntil() == null) {
                     // It starts as soon as the instance half reads the command: post "workflow started"
                     // now, in this transaction, so the application sees it one hop (one commit) sooner.
+                    String token = replyTokens.next();
                     command.setStartedPosted(true);
+                    command.setStartedReplyToken(token);
                     context.forward(
                             new Record<String, Object>(
                                     instanceId,
-                                    InstanceMachine.startedMessage(instanceId, definition, event, processed),
+                                    InstanceMachine.startedMessage(instanceId, definition, event, processed, token),
                                     record.timestamp()),
                             LooplineTopology.STARTED_SINK);
                 }

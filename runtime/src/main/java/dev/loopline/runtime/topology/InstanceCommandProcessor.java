@@ -10,7 +10,6 @@ import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceState;
-import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.OperatorOutcome;
@@ -60,7 +59,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
     InstanceCommandProcessor(TopologyOptions options, String acksTopic) {
         this.options = options;
         this.acksTopic = acksTopic;
-        this.machine = new InstanceMachine(new Expressions(), options.failurePolicy(), options.retention());
+        this.machine = options.machine();
     }
 
     @Override
@@ -90,7 +89,8 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                 releaseRequeuedToken(instance.get(), start, time);
                 return;
             }
-            decision = machine.start(command.getInstanceId(), start, now);
+            decision = RejectedRecordException.ifItFails(
+                    "start of " + command.getInstanceId(), () -> machine.start(command.getInstanceId(), start, now));
             apply(command.getInstanceId(), time, decision);
             applyEarlyAck(decision, now, time);
             return;
@@ -98,7 +98,8 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
             if (instance.isEmpty()) {
                 throw new RejectedRecordException("token granted to unknown instance " + command.getInstanceId());
             }
-            decision = machine.grant(instance.get(), grant, now);
+            decision = RejectedRecordException.ifItFails(
+                    "grant to " + command.getInstanceId(), () -> machine.grant(instance.get(), grant, now));
         } else if (command.getCommand() instanceof OperatorCommand operation) {
             operate(command.getInstanceId(), instance, operation, time);
             return;
@@ -106,7 +107,8 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
             if (instance.isEmpty()) {
                 throw new RejectedRecordException("event for unknown instance " + command.getInstanceId());
             }
-            decision = machine.deliver(instance.get(), delivery, now);
+            decision = RejectedRecordException.ifItFails(
+                    "event for " + command.getInstanceId(), () -> machine.deliver(instance.get(), delivery, now));
         } else {
             throw new RejectedRecordException("unknown instance command " + command.getCommand());
         }
@@ -126,7 +128,9 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                     .setStatusCode(-1)
                     .setReason("instance " + instanceId + " does not exist");
         } else {
-            OperatorOutcome outcome = machine.operate(instance.get(), command, Instant.ofEpochMilli(time));
+            OperatorOutcome outcome = RejectedRecordException.ifItFails(
+                    command.getAction() + " of " + instanceId,
+                    () -> machine.operate(instance.get(), command, Instant.ofEpochMilli(time)));
             if (outcome.accepted()) {
                 writer.apply(time, outcome.decision());
             }
@@ -152,15 +156,23 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         }
     }
 
-    /** The application may have acknowledged "workflow started" before the start arrived: apply it now. */
+    /**
+     * The application may have acknowledged "workflow started" before the start arrived: apply it
+     * now. Only the acknowledgement that echoes the message's reply token is taken.
+     */
     private void applyEarlyAck(Decision started, Instant now, long time) {
         Optional<InstanceRecord> instance = started.next();
-        if (instance.isEmpty()) {
+        if (instance.isEmpty() || instance.get().getWait() == null) {
             return;
         }
-        Optional<Acknowledgement> early = writer.earlyAcks().take(instance.get().getInstanceId());
+        String instanceId = instance.get().getInstanceId();
+        Optional<Acknowledgement> early =
+                writer.earlyAcks().take(instanceId, instance.get().getWait().getReplyToken());
         if (early.isPresent()) {
-            apply(instance.get().getInstanceId(), time, machine.acknowledge(instance.get(), early.get(), now));
+            Decision decision = machine.acknowledge(instance.get(), early.get(), now);
+            if (!decision.isRejected()) { // cannot be: the token was the key
+                apply(instanceId, time, decision);
+            }
         }
     }
 
@@ -170,7 +182,8 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                 writer.earlyAcks().takeExpired(Instant.ofEpochMilli(wallClock), options.maxTimersPerScan())) {
             String instanceId = ack.getInstanceId();
             String reason = "acknowledgement " + ack.getMessageId() + " for unknown instance " + instanceId
-                    + ": no instance started within " + options.correlationTtl();
+                    + ": no instance started within " + options.correlationTtl()
+                    + " whose message it answers with the message's reply token";
             log.warn(reason);
             Headers headers = new RecordHeaders()
                     .add(DEAD_LETTER_EXCEPTION, bytes(RejectedRecordException.class.getName()))
@@ -209,6 +222,9 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
     }
 
     private void apply(String instanceId, long timestamp, Decision decision) {
+        if (decision.isRejected()) {
+            throw new RejectedRecordException(decision.ignoredBecause().orElseThrow());
+        }
         if (decision.isIgnored()) {
             log.debug(
                     "instance {}: input ignored, {}",

@@ -21,7 +21,9 @@ import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -73,6 +75,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                      ├─▶ [outcomes-sink] ─▶ definition-outcomes (succeeded or failed jobs)
  *                                      ├─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
  *                                      └─▶ [expired-acks-sink] ─▶ dead-letters (early acks whose instance never started)
+ *
+ *  definitions ───────▶ [definitions-audit-source] ───────▶ (global-topics-audit)   only unreadable records:
+ *  definition-health ─▶ [definition-health-audit-source] ─┘                        to dead-letters
  * </pre>
  *
  * <p>A runtime process runs it as two Kafka Streams applications ({@link #buildParts}): the event
@@ -134,6 +139,10 @@ public final class LooplineTopology {
     public static final String DEFINITION_HEALTH_UPDATER = "definition-health-updater";
     public static final String DEFINITION_HEALTH_STORE = "definition-health";
 
+    public static final String DEFINITIONS_AUDIT_SOURCE = "definitions-audit-source";
+    public static final String DEFINITION_HEALTH_AUDIT_SOURCE = "definition-health-audit-source";
+    public static final String GLOBAL_TOPICS_AUDIT = "global-topics-audit";
+
     private LooplineTopology() {}
 
     public static Topology build(Topics topics, AvroSerdes serdes) {
@@ -162,6 +171,7 @@ public final class LooplineTopology {
         nodes.addEventHalf(events);
         Topology instances = new Topology();
         nodes.addInstanceHalf(instances);
+        nodes.addGlobalTopicsAudit(instances);
         return new Parts(events, instances);
     }
 
@@ -178,6 +188,11 @@ public final class LooplineTopology {
         private final Serde<InstanceCommand> commands = new InternalAvroSerde<>(InstanceCommand.class);
         private final Serde<CorrelationCommand> correlations = new InternalAvroSerde<>(CorrelationCommand.class);
         private final Serde<DefinitionHealth> health = new InternalAvroSerde<>(DefinitionHealth.class);
+        /** Events, acknowledgements and definitions, bounded in size (see InputLimits). */
+        private final Deserializer<PlatformEvent> eventsIn;
+
+        private final Deserializer<Acknowledgement> acksIn;
+        private final Deserializer<WorkflowDefinition> definitionsIn;
 
         Nodes(Topics topics, AvroSerdes serdes, TopologyOptions options) {
             this.topics = topics;
@@ -187,6 +202,17 @@ public final class LooplineTopology {
             this.acks = serdes.valueSerde(Acknowledgement.class);
             this.messages = serdes.valueSerde(WorkflowMessage.class);
             this.transitions = serdes.valueSerde(InstanceTransition.class);
+            this.eventsIn = InputLimits.bounded(events.deserializer(), options.maxRecordBytes());
+            this.acksIn = InputLimits.bounded(acks.deserializer(), options.maxRecordBytes());
+            this.definitionsIn = InputLimits.bounded(definitions.deserializer(), options.maxRecordBytes());
+        }
+
+        /**
+         * The global stores' serde: the topic's serde, reading what it cannot read as absent. A restore
+         * may copy the topic's bytes into the store as they are, garbage included.
+         */
+        private static <T> Serde<T> tolerant(Serde<T> serde) {
+            return Serdes.serdeFrom(serde.serializer(), InputLimits.absentIfUnreadable(serde.deserializer()));
         }
 
         /** The event half, keyed by entity id, and the two global stores its matcher reads. */
@@ -198,29 +224,27 @@ public final class LooplineTopology {
                                     Stores.persistentKeyValueStore(DEFINITIONS_STORE),
                                     keys,
                                     // the same serde as the topic: a restore may copy the topic's bytes as they are
-                                    definitions)
+                                    tolerant(definitions))
                             .withLoggingDisabled(), // the compacted definitions topic is its changelog
                     DEFINITIONS_SOURCE,
                     keys.deserializer(),
-                    definitions.deserializer(),
+                    InputLimits.absentIfUnreadable(definitionsIn),
                     topics.definitions(),
                     DEFINITIONS_CATALOG_UPDATER,
                     () -> new DefinitionCatalogUpdater(catalogChanges));
             topology.addGlobalStore(
-                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEFINITION_HEALTH_STORE), keys, health)
+                    Stores.keyValueStoreBuilder(
+                                    Stores.persistentKeyValueStore(DEFINITION_HEALTH_STORE), keys, tolerant(health))
                             .withLoggingDisabled(), // the compacted definition-health topic is its changelog
                     DEFINITION_HEALTH_SOURCE,
                     keys.deserializer(),
-                    health.deserializer(),
+                    InputLimits.absentIfUnreadable(health.deserializer()),
                     topics.definitionHealth(),
                     DEFINITION_HEALTH_UPDATER,
                     DefinitionHealthUpdater::new);
 
-            topology.addSource(EVENTS_SOURCE, keys.deserializer(), events.deserializer(), topics.events());
-            topology.addProcessor(
-                    EVENT_MATCHER,
-                    () -> new EventMatcher(options.loopGuard(), options.failurePolicy(), catalogChanges),
-                    EVENTS_SOURCE);
+            topology.addSource(EVENTS_SOURCE, keys.deserializer(), eventsIn, topics.events());
+            topology.addProcessor(EVENT_MATCHER, () -> new EventMatcher(options, catalogChanges), EVENTS_SOURCE);
             topology.addStateStore(
                     Stores.keyValueStoreBuilder(
                             Stores.persistentKeyValueStore(RECORD_RUNS_STORE),
@@ -281,7 +305,7 @@ public final class LooplineTopology {
             // The instance half, keyed by instance id.
             topology.addSource(
                     INSTANCE_COMMANDS_SOURCE, keys.deserializer(), commands.deserializer(), topics.instanceCommands());
-            topology.addSource(ACKS_SOURCE, keys.deserializer(), acks.deserializer(), topics.acks());
+            topology.addSource(ACKS_SOURCE, keys.deserializer(), acksIn, topics.acks());
             topology.addProcessor(
                     INSTANCE_COMMAND_PROCESSOR,
                     () -> new InstanceCommandProcessor(options, topics.acks()),
@@ -346,6 +370,26 @@ public final class LooplineTopology {
                     keys.serializer(),
                     new InternalAvroSerde<>(OperatorResult.class).serializer(),
                     INSTANCE_COMMAND_PROCESSOR);
+        }
+
+        /**
+         * The two global topics read once more, as ordinary sources of the instance half's
+         * application, so that a record the global stores read as absent reaches the dead-letter
+         * topic exactly once, with its reason and the input's offset committed (the global thread has
+         * no producer, and restores its topic at every start); see {@link GlobalTopicsAudit}. Not in
+         * {@link #build}: one topology cannot read a topic both into a global store and as a source.
+         */
+        void addGlobalTopicsAudit(Topology topology) {
+            Deserializer<byte[]> bytes = Serdes.ByteArray().deserializer();
+            topology.addSource(DEFINITIONS_AUDIT_SOURCE, keys.deserializer(), bytes, topics.definitions());
+            topology.addSource(DEFINITION_HEALTH_AUDIT_SOURCE, keys.deserializer(), bytes, topics.definitionHealth());
+            Map<String, Deserializer<?>> readers =
+                    Map.of(topics.definitions(), definitionsIn, topics.definitionHealth(), health.deserializer());
+            topology.addProcessor(
+                    GLOBAL_TOPICS_AUDIT,
+                    () -> new GlobalTopicsAudit(readers),
+                    DEFINITIONS_AUDIT_SOURCE,
+                    DEFINITION_HEALTH_AUDIT_SOURCE);
         }
 
         /** The correlation half, keyed by correlation key. */

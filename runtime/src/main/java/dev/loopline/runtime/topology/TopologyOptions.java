@@ -1,8 +1,11 @@
 package dev.loopline.runtime.topology;
 
+import dev.loopline.definition.expression.Expressions;
 import dev.loopline.runtime.domain.FailurePolicy;
+import dev.loopline.runtime.domain.InstanceLimits;
 import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.LoopGuard;
+import dev.loopline.runtime.domain.ReplyTokens;
 import java.time.Duration;
 
 /**
@@ -15,6 +18,10 @@ import java.time.Duration;
  * @param loopGuard the infinite-loop limits
  * @param failurePolicy what failed steps do: retry, suspend or fail
  * @param retention how long succeeded and canceled instances are kept (failed ones stay until deleted)
+ * @param maxRecordBytes the largest event, acknowledgement or definition record read; a larger one
+ *     goes to the dead-letter topic (see {@link BadRecordHandler})
+ * @param instanceLimits what one instance may hold and send
+ * @param replyTokens where the reply tokens of posted messages come from (random; fixed in tests)
  */
 public record TopologyOptions(
         Duration correlationTtl,
@@ -22,7 +29,13 @@ public record TopologyOptions(
         int maxTimersPerScan,
         LoopGuard loopGuard,
         FailurePolicy failurePolicy,
-        Duration retention) {
+        Duration retention,
+        int maxRecordBytes,
+        InstanceLimits instanceLimits,
+        ReplyTokens replyTokens) {
+
+    /** 256 KiB: with the instance limits, an instance's records then stay below Kafka's default 1 MiB. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
 
     public static TopologyOptions defaults() {
         return new TopologyOptions(
@@ -31,6 +44,27 @@ public record TopologyOptions(
                 1_000,
                 LoopGuard.defaults(),
                 FailurePolicy.defaults(),
-                InstanceMachine.DEFAULT_RETENTION);
+                InstanceMachine.DEFAULT_RETENTION,
+                DEFAULT_MAX_RECORD_BYTES,
+                InstanceLimits.defaults(),
+                ReplyTokens.random());
+    }
+
+    public TopologyOptions withReplyTokens(ReplyTokens tokens) {
+        return new TopologyOptions(
+                correlationTtl,
+                timerInterval,
+                maxTimersPerScan,
+                loopGuard,
+                failurePolicy,
+                retention,
+                maxRecordBytes,
+                instanceLimits,
+                tokens);
+    }
+
+    /** The state machine these options describe. */
+    InstanceMachine machine() {
+        return new InstanceMachine(new Expressions(), failurePolicy, retention, instanceLimits, replyTokens);
     }
 }

@@ -15,7 +15,6 @@ import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Outcome;
-import dev.loopline.definition.expression.Expressions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +23,7 @@ class DependencyOrderingTest {
 
     private static final String ID = "job-2";
     private static final String TOKEN = "expense_report\u001freport-7";
-    private final InstanceMachine machine = new InstanceMachine(new Expressions());
+    private final InstanceMachine machine = Fixtures.machine();
 
     @Test
     void shouldWaitInReadyWithoutPostingAnythingUntilGranted() {
@@ -95,6 +94,7 @@ class DependencyOrderingTest {
                 instance,
                 Acknowledgement.newBuilder()
                         .setMessageId(messageId)
+                        .setReplyToken(Fixtures.TOKEN)
                         .setInstanceId(ID)
                         .setOutcome(Outcome.SUCCEEDED)
                         .setOutput(Map.of())

@@ -6,12 +6,40 @@ import dev.loopline.api.v1.Step;
 import dev.loopline.api.v1.StepKind;
 import dev.loopline.api.v1.Trigger;
 import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.definition.DefinitionCompiler;
+import dev.loopline.definition.expression.Expressions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /** Definitions and events shared by the runtime's unit tests. */
 public final class Fixtures {
+
+    /** The reply token of every message the test machines post, echoed by the tests' acknowledgements. */
+    public static final String TOKEN = "reply-token";
+
+    public static final ReplyTokens TOKENS = () -> TOKEN;
+
+    /** An active definition (id "test", on expense_report Submitted) with these document steps, compiled. */
+    public static WorkflowDefinition definitionOf(String steps) {
+        String document = """
+                {"id":"test","name":"test","trigger":{"entityType":"expense_report","messageName":"Submitted"},
+                 "steps":[%s]}""".formatted(steps);
+        return WorkflowDefinition.newBuilder(new DefinitionCompiler().compile(document, T0))
+                .setStatus(DefinitionStatus.ACTIVE)
+                .setVersion(1)
+                .build();
+    }
+
+    /** A state machine with the default policies whose messages carry {@link #TOKEN}. */
+    public static InstanceMachine machine() {
+        return machine(FailurePolicy.defaults());
+    }
+
+    public static InstanceMachine machine(FailurePolicy failures) {
+        return new InstanceMachine(
+                new Expressions(), failures, InstanceMachine.DEFAULT_RETENTION, InstanceLimits.defaults(), TOKENS);
+    }
 
     public static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 

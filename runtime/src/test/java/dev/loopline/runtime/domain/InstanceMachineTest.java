@@ -13,7 +13,6 @@ import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.AckError;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.Causation;
-import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.MessageKind;
@@ -21,8 +20,6 @@ import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
-import dev.loopline.definition.DefinitionCompiler;
-import dev.loopline.definition.expression.Expressions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class InstanceMachineTest {
 
     private static final String ID = "instance-1";
-    private final InstanceMachine machine = new InstanceMachine(new Expressions());
+    private final InstanceMachine machine = Fixtures.machine();
 
     @Nested
     class Starting {
@@ -63,14 +60,15 @@ class InstanceMachineTest {
             PlatformEvent trigger = Fixtures.expenseSubmitted("event-1", "report-7");
 
             Decision decision = machine.start(
-                    ID, new StartInstance(definition, trigger, null, null, true, null, null, true, null), T0);
+                    ID, new StartInstance(definition, trigger, null, null, true, null, null, true, Fixtures.TOKEN), T0);
 
             assertThat(statuses(decision)).containsExactly(0, 20, 10);
             assertThat(decision.messages()).isEmpty();
             InstanceRecord instance = decision.next().orElseThrow();
             assertThat(instance.getWait().getMessageId()).isEqualTo(ID + "/started");
             // the message the event half posted is the one this wait expects
-            assertThat(InstanceMachine.startedMessage(ID, definition, trigger, T0))
+            assertThat(instance.getWait().getReplyToken()).isEqualTo(Fixtures.TOKEN);
+            assertThat(InstanceMachine.startedMessage(ID, definition, trigger, T0, Fixtures.TOKEN))
                     .isEqualTo(start(definition, trigger).messages().get(0));
         }
 
@@ -157,6 +155,7 @@ class InstanceMachineTest {
             InstanceRecord waiting = ack(started(definition), ID + "/started", Map.of());
             Acknowledgement failed = Acknowledgement.newBuilder()
                     .setMessageId(ID + "/step-0")
+                    .setReplyToken(Fixtures.TOKEN)
                     .setInstanceId(ID)
                     .setOutcome(Outcome.FAILED)
                     .setError(AckError.newBuilder()
@@ -534,13 +533,11 @@ class InstanceMachineTest {
 
         @Test
         void shouldFailWhenARuleSaysFail() {
-            InstanceMachine strict = new InstanceMachine(
-                    new Expressions(),
-                    new FailurePolicy(
-                            FailurePolicy.parse("InvalidInvoice=fail,*=suspend"),
-                            Duration.ofSeconds(1),
-                            Duration.ofMinutes(1),
-                            3));
+            InstanceMachine strict = Fixtures.machine(new FailurePolicy(
+                    FailurePolicy.parse("InvalidInvoice=fail,*=suspend"),
+                    Duration.ofSeconds(1),
+                    Duration.ofMinutes(1),
+                    3));
             InstanceRecord waiting = strict.acknowledge(started(definition), succeeded(ID + "/started", Map.of()), T0)
                     .next()
                     .orElseThrow();
@@ -573,6 +570,7 @@ class InstanceMachineTest {
         private Acknowledgement failure(String messageId, String code, String category) {
             return Acknowledgement.newBuilder()
                     .setMessageId(messageId)
+                    .setReplyToken(Fixtures.TOKEN)
                     .setInstanceId(ID)
                     .setOutcome(Outcome.FAILED)
                     .setError(AckError.newBuilder()
@@ -587,13 +585,7 @@ class InstanceMachineTest {
     // --- helpers ---
 
     private static WorkflowDefinition steps(String steps) {
-        String document = """
-                {"id":"test","name":"test","trigger":{"entityType":"expense_report","messageName":"Submitted"},
-                 "steps":[%s]}""".formatted(steps);
-        return WorkflowDefinition.newBuilder(new DefinitionCompiler().compile(document, T0))
-                .setStatus(DefinitionStatus.ACTIVE)
-                .setVersion(1)
-                .build();
+        return Fixtures.definitionOf(steps);
     }
 
     private Decision start(WorkflowDefinition definition) {
@@ -647,6 +639,7 @@ class InstanceMachineTest {
     private static Acknowledgement succeeded(String messageId, Map<String, Object> output) {
         return Acknowledgement.newBuilder()
                 .setMessageId(messageId)
+                .setReplyToken(Fixtures.TOKEN)
                 .setInstanceId(ID)
                 .setOutcome(Outcome.SUCCEEDED)
                 .setOutput(output)

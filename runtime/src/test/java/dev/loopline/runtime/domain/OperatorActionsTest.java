@@ -16,7 +16,6 @@ import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.DefinitionCompiler;
-import dev.loopline.definition.expression.Expressions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ class OperatorActionsTest {
 
     private static final String ID = "instance-1";
     private static final Instant LATER = T0.plus(Duration.ofHours(2));
-    private final InstanceMachine machine = new InstanceMachine(new Expressions());
+    private final InstanceMachine machine = Fixtures.machine();
 
     static Stream<Arguments> everyActionAndStatus() {
         List<Arguments> cases = new ArrayList<>();
@@ -164,6 +163,7 @@ class OperatorActionsTest {
                 .orElseThrow();
         Acknowledgement ack = Acknowledgement.newBuilder()
                 .setMessageId(ID + "/started")
+                .setReplyToken(Fixtures.TOKEN)
                 .setInstanceId(ID)
                 .setOutcome(Outcome.SUCCEEDED)
                 .setOutput(Map.of())

@@ -58,8 +58,8 @@ class EarlyAcksTest {
                         List.of("instance-4", "instance-6"),
                         List.of("instance-8"),
                         List.of());
-        assertThat(earlyAcks.take("instance-1")).isPresent();
-        assertThat(earlyAcks.take("instance-0")).isEmpty();
+        assertThat(earlyAcks.take("instance-1", null)).isPresent();
+        assertThat(earlyAcks.take("instance-0", null)).isEmpty();
     }
 
     @Test

@@ -122,6 +122,7 @@ class DefinitionPostponementTest extends TopologyHarness {
     private static Acknowledgement ack(String instance, String messageId, boolean succeed) {
         return Acknowledgement.newBuilder()
                 .setMessageId(messageId)
+                .setReplyToken(Fixtures.TOKEN)
                 .setInstanceId(instance)
                 .setOutcome(succeed ? Outcome.SUCCEEDED : Outcome.FAILED)
                 .setError(succeed ? null : new AckError("Rejected", "the approver rejected it", null))

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -187,7 +186,8 @@ class LooplineTopologyTest extends TopologyHarness {
         acks.pipeInput(instanceId, succeeded(startedMessage(instanceId)));
         KeyValueStore<String, Object> earlyAcks = driver.getKeyValueStore(LooplineTopology.EARLY_ACKS_STORE);
         KeyValueStore<String, Object> timers = driver.getKeyValueStore(LooplineTopology.TIMERS_STORE);
-        assertThat(keys(earlyAcks)).containsExactly(instanceId);
+        // keyed by instance and reply token
+        assertThat(keys(earlyAcks)).containsExactly(instanceId + '\u001f' + Fixtures.TOKEN);
         assertThat(keys(timers)).isEmpty();
 
         events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
@@ -309,6 +309,7 @@ class LooplineTopologyTest extends TopologyHarness {
         // any acknowledgement but that of "workflow started", which may overtake its start (see below)
         Acknowledgement stray = Acknowledgement.newBuilder()
                 .setMessageId("nobody/step-0")
+                .setReplyToken(Fixtures.TOKEN)
                 .setInstanceId("nobody")
                 .setOutcome(Outcome.SUCCEEDED)
                 .build();
@@ -415,20 +416,16 @@ class LooplineTopologyTest extends TopologyHarness {
                 instanceId,
                 Fixtures.expenseApproval(DefinitionStatus.ACTIVE),
                 Fixtures.expenseSubmitted("event-1", "report-1"),
-                T0);
+                T0,
+                Fixtures.TOKEN);
     }
 
     private static Acknowledgement succeeded(WorkflowMessage message) {
         return Acknowledgement.newBuilder()
                 .setMessageId(message.getMessageId())
+                .setReplyToken(message.getReplyToken())
                 .setInstanceId(message.getInstanceId())
                 .setOutcome(Outcome.SUCCEEDED)
                 .build();
-    }
-
-    private static String header(TestRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        assertThat(header).as("header %s", name).isNotNull();
-        return new String(header.value(), StandardCharsets.UTF_8);
     }
 }

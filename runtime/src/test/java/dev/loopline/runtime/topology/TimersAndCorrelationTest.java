@@ -10,6 +10,7 @@ import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.definition.DefinitionCompiler;
+import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,6 +114,7 @@ class TimersAndCorrelationTest extends TopologyHarness {
                     failed,
                     Acknowledgement.newBuilder()
                             .setMessageId(InstanceIds.stepMessageId(failed, 0))
+                            .setReplyToken(Fixtures.TOKEN)
                             .setInstanceId(failed)
                             .setOutcome(Outcome.FAILED)
                             .setError(dev.loopline.api.v1.AckError.newBuilder()
@@ -301,6 +303,7 @@ class TimersAndCorrelationTest extends TopologyHarness {
                 instance,
                 Acknowledgement.newBuilder()
                         .setMessageId(messageId)
+                        .setReplyToken(Fixtures.TOKEN)
                         .setInstanceId(instance)
                         .setOutcome(Outcome.SUCCEEDED)
                         .setOutput(Map.of())

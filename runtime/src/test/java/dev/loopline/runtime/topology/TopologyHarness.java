@@ -1,5 +1,7 @@
 package dev.loopline.runtime.topology;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.loopline.api.Topics;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.serde.MockSchemaRegistry;
@@ -10,10 +12,13 @@ import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.config.StreamsSettings;
+import dev.loopline.runtime.domain.Fixtures;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -21,6 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -61,7 +67,7 @@ abstract class TopologyHarness {
         topics = config.topics();
         serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
         driver = new TopologyTestDriver(
-                LooplineTopology.build(topics, serdes, config.topologyOptions()),
+                LooplineTopology.build(topics, serdes, config.topologyOptions().withReplyTokens(Fixtures.TOKENS)),
                 StreamsSettings.of(config),
                 wallClockStart());
         var keys = new StringSerializer();
@@ -84,6 +90,13 @@ abstract class TopologyHarness {
                 serdes.valueSerde(InstanceTransition.class).deserializer());
         deadLetters = driver.createOutputTopic(
                 topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** A header of a record, as text; it must be there. */
+    protected static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        assertThat(header).as("header %s", name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @AfterEach

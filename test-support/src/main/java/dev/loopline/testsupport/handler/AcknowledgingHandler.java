@@ -101,6 +101,7 @@ public final class AcknowledgingHandler implements AutoCloseable {
                 .setMessageId(message.getMessageId())
                 .setInstanceId(message.getInstanceId())
                 .setOutcome(Outcome.SUCCEEDED)
+                .setReplyToken(message.getReplyToken())
                 .build();
     }
 
@@ -138,6 +139,9 @@ public final class AcknowledgingHandler implements AutoCloseable {
             return; // already acknowledged: idempotent by message id
         }
         Acknowledgement ack = decide.apply(message);
+        if (ack.getReplyToken() == null && ack.getMessageId().equals(message.getMessageId())) {
+            ack.setReplyToken(message.getReplyToken()); // the runtime ignores an acknowledgement without it
+        }
         producer.send(new ProducerRecord<>(topics.acks(), message.getInstanceId(), ack));
         handled.incrementAndGet();
     }
