@@ -57,6 +57,21 @@ public record InstanceLimits(int maxVariablesBytes, int maxValueBytes, int maxPa
         return Optional.empty();
     }
 
+    /** Throws {@link Exceeded} if this one value is over the value limit. */
+    void checkValue(String what, Object value) {
+        long size = sizeOf(value);
+        if (size > maxValueBytes) {
+            throw new Exceeded(what + ": value is " + size + " bytes, over the limit of " + maxValueBytes);
+        }
+    }
+
+    /** A step produced a value over a limit; the state machine fails the instance with {@link #ERROR_CODE}. */
+    static final class Exceeded extends RuntimeException {
+        Exceeded(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private Optional<String> exceeded(String what, Map<String, Object> values, int maxTotal) {
         long total = 0;
         for (Map.Entry<String, Object> entry : values.entrySet()) {

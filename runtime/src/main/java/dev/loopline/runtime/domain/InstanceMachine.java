@@ -431,7 +431,8 @@ public final class InstanceMachine {
      * before this input, with the limit's error code, and nothing of the run is written.
      */
     private Decision finish(Run run) {
-        Optional<String> exceeded = limits.exceeded(run.instance, run.messages);
+        Optional<String> exceeded =
+                run.exceeded != null ? Optional.of(run.exceeded) : limits.exceeded(run.instance, run.messages);
         if (exceeded.isEmpty()) {
             return run.decision();
         }
@@ -538,6 +539,9 @@ public final class InstanceMachine {
             } catch (ExpressionException e) {
                 run.fail("step " + step.getName() + " (#" + pc + "): " + e.getMessage());
                 return;
+            } catch (InstanceLimits.Exceeded e) {
+                run.exceeded = e.getMessage();
+                return;
             }
         }
         run.fail("the program ran " + program.size() + " instructions without waiting or ending");
@@ -591,8 +595,10 @@ public final class InstanceMachine {
                 return step.getTarget();
             }
             case SET_VARIABLE -> {
-                run.setVariable(
-                        Variables.VARS + step.getVariable(), expressions.scalar(step.getExpression(), run.variables()));
+                Object value = expressions.scalar(step.getExpression(), run.variables());
+                // checked at once, not only when the run ends: a loop that doubles a text must stop here
+                limits.checkValue("variable " + step.getVariable(), value);
+                run.setVariable(Variables.VARS + step.getVariable(), value);
                 return pc + 1;
             }
             case STOP -> {
@@ -710,6 +716,8 @@ public final class InstanceMachine {
         private String principal;
         /** Where the reply tokens of the messages this run posts come from; set by the machine that runs this. */
         private ReplyTokens tokens;
+        /** Set when a step of this run went over an instance limit: the run is dropped (see finish). */
+        private String exceeded;
 
         Run(InstanceRecord instance, Instant now) {
             this.instance = instance;
