@@ -38,6 +38,9 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
     private ProcessorContext<String, InstanceCommand> context;
     private CorrelationStore store;
 
+    /** How many waits an event remembers it was delivered to (see {@link #newest}). */
+    static final int DELIVERIES_KEPT = 1_000;
+
     CorrelationProcessor(TopologyOptions options) {
         this.options = options;
     }
@@ -108,7 +111,7 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
             }
         }
         Instant expiresAt = Instant.ofEpochMilli(timestamp).plus(options.correlationTtl());
-        store.buffer(key, new BufferedEvent(event, expiresAt, reached), true);
+        store.buffer(key, new BufferedEvent(event, expiresAt, newest(reached)), true);
     }
 
     private void deliver(OpenWait wait, PlatformEvent event, long timestamp) {
@@ -126,6 +129,17 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
     private static BufferedEvent deliveredTo(BufferedEvent buffered, String tag) {
         List<String> delivered = new ArrayList<>(buffered.getDeliveredTo());
         delivered.add(tag);
-        return new BufferedEvent(buffered.getEvent(), buffered.getExpiresAt(), delivered);
+        return new BufferedEvent(buffered.getEvent(), buffered.getExpiresAt(), newest(delivered));
+    }
+
+    /**
+     * The newest {@value #DELIVERIES_KEPT} delivery tags: without a bound, an event on a key that
+     * thousands of instances wait for would grow its buffer entry past what Kafka can write. Only
+     * waits that already had the event drop out, and a wait is opened once, so none gets it twice.
+     */
+    static List<String> newest(List<String> tags) {
+        return tags.size() <= DELIVERIES_KEPT
+                ? tags
+                : List.copyOf(tags.subList(tags.size() - DELIVERIES_KEPT, tags.size()));
     }
 }
