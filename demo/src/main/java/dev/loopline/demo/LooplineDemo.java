@@ -6,6 +6,8 @@ import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
+import dev.loopline.gateway.security.ApiKeyStore;
+import dev.loopline.gateway.security.Role;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  * The local demo: starts Apache Kafka's KRaft broker in this JVM, Apicurio Registry as a child
  * process, the runtime, the gateway and a sample handler, then plays the expense-report scenario
  * over HTTP and prints every transition. Runs until Ctrl-C; {@code --once} exits after the scenario.
+ * The gateway authenticates as it would in production: the demo makes a random API key with every
+ * role, gives the gateway a keys file with only its hash, and prints the key for the curl lines.
  */
 public final class LooplineDemo implements AutoCloseable {
 
@@ -44,6 +49,7 @@ public final class LooplineDemo implements AutoCloseable {
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
     private final HttpClient http = HttpClient.newHttpClient();
+    private final String apiKey = ApiKeyStore.newKey();
     private TransitionPrinter printer;
     private EventGateway gateway;
 
@@ -85,12 +91,16 @@ public final class LooplineDemo implements AutoCloseable {
             System.exit(result.completed().getStatusCode() == 30 ? 0 : 1);
         }
         demo.out.printf("""
-                %nThe gateway is at http://localhost:%d. Try:
-                  curl -s -XPOST localhost:%1$d/v1/events -H 'content-type: application/json' \\
+                %nThe gateway is at http://localhost:%d; this run's API key (every role) is
+                  %2$s
+                Try:
+                  export LOOPLINE_KEY=%2$s
+                  curl -s -XPOST localhost:%1$d/v1/events -H "Authorization: Bearer $LOOPLINE_KEY" \\
+                    -H 'content-type: application/json' \\
                     -d '{"source":"erp","entityType":"expense_report","entityId":"ER-2002","messageName":"Submitted"}'
-                  curl -s localhost:%1$d/v1/instances/<instance id>
+                  curl -s localhost:%1$d/v1/instances/<instance id> -H "Authorization: Bearer $LOOPLINE_KEY"
                 Ctrl-C stops everything.
-                """, demo.gateway.port());
+                """, demo.gateway.port(), demo.apiKey);
         stopped.await();
     }
 
@@ -136,6 +146,10 @@ public final class LooplineDemo implements AutoCloseable {
         int port = httpPort == 0 || !portFree(httpPort) ? FreePorts.next() : httpPort;
         settings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
         settings.put("LOOPLINE_HTTP_PORT", Integer.toString(port));
+        Path keys = Files.createTempFile("loopline-demo-keys-", ".json");
+        keys.toFile().deleteOnExit();
+        Files.writeString(keys, "[" + ApiKeyStore.entry(apiKey, "demo", EnumSet.allOf(Role.class)) + "]\n");
+        settings.put("LOOPLINE_API_KEYS_FILE", keys.toString());
         gateway = EventGateway.start(GatewayConfig.from(settings));
         running.add(gateway);
 
@@ -184,6 +198,7 @@ public final class LooplineDemo implements AutoCloseable {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + apiKey)
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

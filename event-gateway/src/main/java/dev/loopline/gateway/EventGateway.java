@@ -6,6 +6,7 @@ import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.security.GatewaySecurity;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -31,8 +32,13 @@ public final class EventGateway implements AutoCloseable {
         this.server = server;
     }
 
-    /** Creates missing topics (6 partitions, replication 1 unless they exist) and starts serving. */
+    /**
+     * Checks the security settings (refusing to start without a way to authenticate callers),
+     * creates missing topics (6 partitions, replication 1 unless they exist) and starts serving.
+     */
     public static EventGateway start(GatewayConfig config) {
+        // first, so that a gateway that could not authenticate anyone stops before touching Kafka
+        GatewaySecurity security = GatewaySecurity.from(config.security());
         Map<String, Object> clients = config.clientConfig();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
             TopicProvisioner.ensureTopics(admin, config.topics(), 6, (short) 1);
@@ -44,8 +50,15 @@ public final class EventGateway implements AutoCloseable {
         definitions.start();
         instances.start();
         operators.start();
-        GatewayServer server =
-                GatewayServer.start(config.httpHost(), config.httpPort(), publisher, definitions, instances, operators);
+        GatewayServer server = GatewayServer.start(
+                config.httpHost(),
+                config.httpPort(),
+                publisher,
+                definitions,
+                instances,
+                operators,
+                security,
+                config.tls());
         return new EventGateway(publisher, definitions, instances, operators, server);
     }
 

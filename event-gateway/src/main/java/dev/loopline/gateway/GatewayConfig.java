@@ -2,6 +2,8 @@ package dev.loopline.gateway;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.gateway.security.SecurityConfig;
+import dev.loopline.gateway.security.TlsConfig;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,6 +19,9 @@ import java.util.Map;
  *   <tr><td>LOOPLINE_HTTP_PORT</td><td>8080 (0 picks a free port)</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td>any Kafka client property, e.g. LOOPLINE_KAFKA_LINGER_MS</td></tr>
  * </table>
+ *
+ * Who may call the gateway: {@link SecurityConfig} ({@code LOOPLINE_AUTH_*}, {@code LOOPLINE_API_KEYS_FILE},
+ * {@code LOOPLINE_JWT_*}); HTTPS: {@link TlsConfig} ({@code LOOPLINE_HTTP_TLS_*}).
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -24,7 +29,9 @@ public record GatewayConfig(
         Topics topics,
         String httpHost,
         int httpPort,
-        Map<String, String> kafkaOverrides) {
+        Map<String, String> kafkaOverrides,
+        SecurityConfig security,
+        TlsConfig tls) {
 
     public static GatewayConfig from(Map<String, String> env) {
         return new GatewayConfig(
@@ -33,7 +40,9 @@ public record GatewayConfig(
                 new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)),
                 env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0"),
                 Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_PORT", "8080")),
-                KafkaOverrides.from(env));
+                KafkaOverrides.from(env),
+                SecurityConfig.from(env),
+                TlsConfig.from(env));
     }
 
     /** bootstrap.servers, schema.registry.url and the overrides: every client's base config. */

@@ -11,6 +11,7 @@ import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,12 +28,14 @@ class GatewayHttpIT {
     @BeforeAll
     static void start(Infrastructure infra) {
         Topics topics = TestTopics.unique("http");
-        eventGateway = EventGateway.start(GatewayConfig.from(Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
                 "LOOPLINE_BOOTSTRAP_SERVERS", infra.bootstrapServers(),
                 "LOOPLINE_SCHEMA_REGISTRY_URL", infra.schemaRegistryUrl(),
                 "LOOPLINE_TOPIC_PREFIX", topics.prefix(),
                 "LOOPLINE_HTTP_HOST", "127.0.0.1",
-                "LOOPLINE_HTTP_PORT", "0")));
+                "LOOPLINE_HTTP_PORT", "0"));
+        settings.putAll(GatewayClient.authSettings());
+        eventGateway = EventGateway.start(GatewayConfig.from(settings));
         gateway = new GatewayClient(eventGateway.port());
     }
 
@@ -91,6 +94,29 @@ class GatewayHttpIT {
         assertThat(edited.json().get("version").asInt()).isEqualTo(2);
         assertThat(gateway.get("/v1/definitions/editable").json().get("status").asText())
                 .isEqualTo("DRAFT");
+        assertThat(gateway.get("/v1/definitions/editable")
+                        .json()
+                        .get("updatedBy")
+                        .asText())
+                .isEqualTo(GatewayClient.SUITE_PRINCIPAL);
+    }
+
+    @Test
+    void shouldAnswerEveryCallWithoutValidCredentialsWith401Problems() {
+        GatewayClient anonymous = GatewayClient.anonymous(eventGateway.port());
+        GatewayClient wrongKey = new GatewayClient(eventGateway.port(), "llk_not-a-key");
+        for (GatewayClient caller : new GatewayClient[] {anonymous, wrongKey}) {
+            for (String path :
+                    new String[] {"/health", "/v1/instances", "/v1/definitions/editable", "/v1/nothing-here"}) {
+                var response = caller.get(path);
+                assertThat(response.status()).as(path).isEqualTo(401);
+                assertThat(response.contentType()).as(path).startsWith("application/problem+json");
+                assertThat(response.authenticate()).as(path).startsWith("Bearer");
+            }
+            assertThat(caller.post("/v1/events", Definitions.event("e-anon", "account", "a-1", "Create"))
+                            .status())
+                    .isEqualTo(401);
+        }
     }
 
     @Test

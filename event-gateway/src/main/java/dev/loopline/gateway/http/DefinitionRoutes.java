@@ -5,6 +5,8 @@ import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.DefinitionCompiler;
 import dev.loopline.gateway.kafka.DefinitionRepository;
+import dev.loopline.gateway.security.Audit;
+import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,8 +51,15 @@ final class DefinitionRoutes {
                         + existing.get().getVersion() + "): deactivate it before editing");
             }
             edited.setVersion(existing.map(d -> d.getVersion() + 1).orElse(1));
+            edited.setUpdatedBy(Principals.nameOf(ctx));
             saved = repository.save(edited);
         }
+        Audit.definition(
+                ctx,
+                "saved",
+                saved.getId(),
+                saved.getVersion(),
+                saved.getStatus().name());
         ctx.header("Location", "/v1/definitions/" + saved.getId());
         Json.respond(ctx, 201, view(saved));
     }
@@ -79,10 +88,17 @@ final class DefinitionRoutes {
                 WorkflowDefinition changed = WorkflowDefinition.newBuilder(current)
                         .setStatus(status)
                         .setUpdatedAt(clock.instant())
+                        .setUpdatedBy(Principals.nameOf(ctx))
                         .build();
                 result = repository.save(changed);
             }
         }
+        Audit.definition(
+                ctx,
+                status == DefinitionStatus.ACTIVE ? "activate" : "deactivate",
+                id,
+                result.getVersion(),
+                result.getStatus().name());
         Json.respond(ctx, 200, view(result));
     }
 
@@ -94,6 +110,7 @@ final class DefinitionRoutes {
         view.put("name", definition.getName());
         view.put("status", definition.getStatus().name());
         view.put("updatedAt", definition.getUpdatedAt().toString());
+        view.put("updatedBy", definition.getUpdatedBy());
         view.put("document", document(definition));
         return view;
     }

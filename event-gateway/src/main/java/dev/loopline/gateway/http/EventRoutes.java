@@ -5,6 +5,7 @@ import dev.loopline.api.v1.Causation;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.definition.json.JsonFields;
 import dev.loopline.gateway.kafka.EventPublisher;
+import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,6 +45,7 @@ final class EventRoutes {
 
     void publish(Context ctx) {
         PlatformEvent event = parse(Json.objectBody(ctx));
+        Principals.requireMayPublish(ctx, event.getSource(), event.getEntityType());
         try {
             publisher.publish(event).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

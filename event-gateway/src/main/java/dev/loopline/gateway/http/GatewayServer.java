@@ -5,6 +5,9 @@ import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.security.GatewaySecurity;
+import dev.loopline.gateway.security.HttpsListener;
+import dev.loopline.gateway.security.TlsConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -30,7 +33,9 @@ public final class GatewayServer implements AutoCloseable {
             EventPublisher publisher,
             DefinitionRepository definitions,
             InstanceProjection instances,
-            OperatorChannel operators) {
+            OperatorChannel operators,
+            GatewaySecurity security,
+            TlsConfig tls) {
         Clock clock = Clock.systemUTC();
         EventRoutes events = new EventRoutes(publisher, clock);
         DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, clock);
@@ -39,6 +44,12 @@ public final class GatewayServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
+            if (tls.enabled()) {
+                HttpsListener.install(config, tls, host, port);
+            }
+            // who is calling, for every request (401 before routing), then whether the route allows it (403)
+            config.routes.before(security::authenticate);
+            config.routes.beforeMatched(security::authorise);
             config.routes.post("/v1/events", events::publish);
             config.routes.post("/v1/definitions", definitionRoutes::save);
             config.routes.get("/v1/definitions/{id}", definitionRoutes::get);

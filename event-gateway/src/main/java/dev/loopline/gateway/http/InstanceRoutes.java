@@ -9,6 +9,8 @@ import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.definition.json.JsonFields;
 import dev.loopline.gateway.kafka.InstanceProjection;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.security.Audit;
+import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,13 +98,14 @@ final class InstanceRoutes {
     }
 
     private void answer(Context ctx, String id, OperatorAction action) throws InterruptedException {
-        OperatorResult result = send(id, action, body(ctx))
-                .orElseThrow(() -> new ProblemException(
-                        504,
-                        "no-answer",
-                        "No answer from the runtime",
-                        "no runtime answered within " + ANSWER_TIMEOUT + "; the command stays queued",
-                        List.of()));
+        Optional<OperatorResult> answered = send(id, action, body(ctx), Principals.nameOf(ctx));
+        Audit.operator(ctx, action, id, answered);
+        OperatorResult result = answered.orElseThrow(() -> new ProblemException(
+                504,
+                "no-answer",
+                "No answer from the runtime",
+                "no runtime answered within " + ANSWER_TIMEOUT + "; the command stays queued",
+                List.of()));
         if (!result.getFound()) {
             throw ProblemException.notFound("instance " + id);
         }
@@ -125,7 +128,7 @@ final class InstanceRoutes {
         do {
             InstanceProjection.Page page = instances.query(filter, MAX_PAGE, after);
             for (InstanceProjection.Summary summary : page.items()) {
-                Optional<OperatorResult> result = send(summary.instanceId(), action, body);
+                Optional<OperatorResult> result = send(summary.instanceId(), action, body, Principals.nameOf(ctx));
                 if (result.isPresent() && result.get().getAccepted()) {
                     accepted.add(view(result.get()));
                 } else {
@@ -139,6 +142,7 @@ final class InstanceRoutes {
             after = page.next();
         } while (after != null);
         Map<String, Object> response = new LinkedHashMap<>();
+        Audit.bulk(ctx, action, filterNode, accepted.size() + refused.size(), accepted.size());
         response.put("action", action.name().toLowerCase(Locale.ROOT));
         response.put("matched", accepted.size() + refused.size());
         response.put("accepted", accepted);
@@ -146,7 +150,8 @@ final class InstanceRoutes {
         Json.respond(ctx, 200, response);
     }
 
-    private Optional<OperatorResult> send(String id, OperatorAction action, JsonNode body) throws InterruptedException {
+    private Optional<OperatorResult> send(String id, OperatorAction action, JsonNode body, String principal)
+            throws InterruptedException {
         JsonFields fields = new JsonFields();
         Instant until = fields.instant(body, "until", "until");
         String note = body.hasNonNull("note") ? body.get("note").asText() : null;
@@ -157,7 +162,8 @@ final class InstanceRoutes {
         OperatorCommand.Builder command = OperatorCommand.newBuilder()
                 .setAction(action)
                 .setPostponeUntil(until)
-                .setNote(note);
+                .setNote(note)
+                .setPrincipal(principal);
         return operators.send(id, command, ANSWER_TIMEOUT);
     }
 

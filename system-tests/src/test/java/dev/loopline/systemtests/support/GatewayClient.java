@@ -2,23 +2,70 @@ package dev.loopline.systemtests.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loopline.gateway.security.ApiKeyStore;
+import dev.loopline.gateway.security.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** A thin HTTP client for the gateway, as a publisher or administrator would use it. */
+/**
+ * A thin HTTP client for the gateway, as a publisher or administrator would use it. It sends an
+ * API key as {@code Authorization: Bearer}: by default the suite's key, which has every role and
+ * which every gateway started with {@link #authSettings()} (and so {@link TestRuntime#settings})
+ * accepts.
+ */
 public final class GatewayClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A key for the whole test run, made at random; the gateways' keys file holds only its hash. */
+    public static final String SUITE_KEY = ApiKeyStore.newKey();
+    /** The principal of {@link #SUITE_KEY}, as it appears in audit fields. */
+    public static final String SUITE_PRINCIPAL = "system-tests";
+
+    private static Path suiteKeysFile;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
+    private final String credential;
 
+    /** A client with the suite's key (every role). */
     public GatewayClient(int port) {
+        this(port, SUITE_KEY);
+    }
+
+    /** A client with this API key or JWT; null sends no credentials. */
+    public GatewayClient(int port, String credential) {
         this.base = "http://127.0.0.1:" + port;
+        this.credential = credential;
+    }
+
+    /** A client that sends no credentials. */
+    public static GatewayClient anonymous(int port) {
+        return new GatewayClient(port, null);
+    }
+
+    /** Gateway settings that accept {@link #SUITE_KEY}: a keys file written once for the run. */
+    public static synchronized Map<String, String> authSettings() {
+        if (suiteKeysFile == null) {
+            try {
+                Path file = Files.createTempFile("loopline-it-keys-", ".json");
+                file.toFile().deleteOnExit();
+                Files.writeString(
+                        file, "[" + ApiKeyStore.entry(SUITE_KEY, SUITE_PRINCIPAL, EnumSet.allOf(Role.class)) + "]");
+                suiteKeysFile = file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return Map.of("LOOPLINE_API_KEYS_FILE", suiteKeysFile.toString());
     }
 
     public Response post(String path, String json) {
@@ -26,7 +73,7 @@ public final class GatewayClient {
     }
 
     public CompletableFuture<Response> postAsync(String path, String json) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest request = authorised(HttpRequest.newBuilder(URI.create(base + path)))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build();
@@ -34,11 +81,19 @@ public final class GatewayClient {
     }
 
     public Response delete(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build());
+        return send(authorised(HttpRequest.newBuilder(URI.create(base + path)))
+                .DELETE()
+                .build());
     }
 
     public Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+        return send(authorised(HttpRequest.newBuilder(URI.create(base + path)))
+                .GET()
+                .build());
+    }
+
+    private HttpRequest.Builder authorised(HttpRequest.Builder request) {
+        return credential == null ? request : request.header("Authorization", "Bearer " + credential);
     }
 
     private Response send(HttpRequest request) {
@@ -53,12 +108,13 @@ public final class GatewayClient {
     }
 
     /** The status, content type and parsed JSON body of a response. */
-    public record Response(int status, String contentType, String body) {
+    public record Response(int status, String contentType, String body, String authenticate) {
         Response(HttpResponse<String> response) {
             this(
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
+                    response.body(),
+                    response.headers().firstValue("WWW-Authenticate").orElse(null));
         }
 
         public JsonNode json() {

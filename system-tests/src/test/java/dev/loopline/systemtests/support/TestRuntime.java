@@ -19,6 +19,7 @@ public final class TestRuntime {
         settings.put("LOOPLINE_SCHEMA_REGISTRY_URL", infra.schemaRegistryUrl());
         settings.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
         settings.put("LOOPLINE_APPLICATION_ID", topics.prefix() + "runtime");
+        settings.putAll(GatewayClient.authSettings());
         try {
             settings.put(
                     "LOOPLINE_STATE_DIR",

@@ -1,0 +1,85 @@
+package dev.loopline.gateway.security;
+
+import static dev.loopline.gateway.security.Role.ADMINISTRATOR;
+import static dev.loopline.gateway.security.Role.OPERATOR;
+import static dev.loopline.gateway.security.Role.PUBLISHER;
+import static dev.loopline.gateway.security.Role.READER;
+
+import io.javalin.http.HandlerType;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Which roles may call which route: the gateway's one access table. The authorisation handler
+ * looks every matched route up here, and a route that is not listed is refused to everyone, so a
+ * new route cannot be reachable before someone decides who may call it. The README's table is
+ * {@link #markdown()}, and the authorisation tests enumerate {@link #RULES}.
+ */
+public final class AccessRules {
+
+    /** One route (as registered with Javalin, path parameters in braces) and the roles that may call it. */
+    public record Rule(HandlerType method, String path, Set<Role> roles, String what) {
+
+        public Rule {
+            roles = Set.copyOf(EnumSet.copyOf(roles));
+        }
+    }
+
+    public static final List<Rule> RULES = List.of(
+            rule(HandlerType.POST, "/v1/events", "publish an event", PUBLISHER),
+            rule(HandlerType.POST, "/v1/definitions", "create or edit a definition", ADMINISTRATOR),
+            rule(HandlerType.GET, "/v1/definitions/{id}", "read a definition", ADMINISTRATOR, READER),
+            rule(HandlerType.POST, "/v1/definitions/{id}/activate", "activate a definition", ADMINISTRATOR),
+            rule(HandlerType.POST, "/v1/definitions/{id}/deactivate", "deactivate a definition", ADMINISTRATOR),
+            rule(HandlerType.GET, "/v1/instances", "query instances", READER),
+            rule(HandlerType.GET, "/v1/instances/counts", "count instances by state and status", READER),
+            rule(HandlerType.POST, "/v1/instances/actions/{action}", "act on every matching instance", OPERATOR),
+            rule(HandlerType.GET, "/v1/instances/{id}", "read an instance", READER),
+            rule(HandlerType.GET, "/v1/instances/{id}/transitions", "read an instance's transitions", READER),
+            rule(HandlerType.POST, "/v1/instances/{id}/{action}", "cancel, pause, resume or postpone", OPERATOR),
+            rule(HandlerType.DELETE, "/v1/instances/{id}", "delete a completed instance", OPERATOR),
+            rule(HandlerType.GET, "/health", "health of the gateway's projections", READER));
+
+    private AccessRules() {}
+
+    /** The roles that may call the route registered as {@code method path}, if it is listed. */
+    public static Optional<Set<Role>> rolesFor(HandlerType method, String path) {
+        return RULES.stream()
+                .filter(rule -> rule.method().equals(method) && rule.path().equals(path))
+                .map(Rule::roles)
+                .findFirst();
+    }
+
+    /** The table as Markdown, for the README. */
+    public static String markdown() {
+        StringBuilder table = new StringBuilder("| route | roles | what |\n|---|---|---|\n");
+        for (Rule rule : RULES) {
+            table.append("| `")
+                    .append(rule.method().name())
+                    .append(' ')
+                    .append(rule.path())
+                    .append("` | ")
+                    .append(rule.roles().stream()
+                            .sorted()
+                            .map(Role::id)
+                            .map(id -> "`" + id + "`")
+                            .collect(Collectors.joining(", ")))
+                    .append(" | ")
+                    .append(rule.what())
+                    .append(" |\n");
+        }
+        return table.toString();
+    }
+
+    private static Rule rule(HandlerType method, String path, String what, Role first, Role... more) {
+        return new Rule(method, path, EnumSet.of(first, more), what);
+    }
+
+    /** Prints {@link #markdown()}: {@code java -cp … dev.loopline.gateway.security.AccessRules}. */
+    public static void main(String[] args) {
+        System.out.print(markdown());
+    }
+}

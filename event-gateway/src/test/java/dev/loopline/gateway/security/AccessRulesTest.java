@@ -1,0 +1,33 @@
+package dev.loopline.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The access policy as documented in the README: a change to who may call what shows up here and
+ * must be made on purpose.
+ */
+class AccessRulesTest {
+
+    @Test
+    void shouldGrantEachRouteTheDocumentedRoles() {
+        assertThat(AccessRules.markdown()).isEqualTo("""
+                | route | roles | what |
+                |---|---|---|
+                | `POST /v1/events` | `publisher` | publish an event |
+                | `POST /v1/definitions` | `administrator` | create or edit a definition |
+                | `GET /v1/definitions/{id}` | `administrator`, `reader` | read a definition |
+                | `POST /v1/definitions/{id}/activate` | `administrator` | activate a definition |
+                | `POST /v1/definitions/{id}/deactivate` | `administrator` | deactivate a definition |
+                | `GET /v1/instances` | `reader` | query instances |
+                | `GET /v1/instances/counts` | `reader` | count instances by state and status |
+                | `POST /v1/instances/actions/{action}` | `operator` | act on every matching instance |
+                | `GET /v1/instances/{id}` | `reader` | read an instance |
+                | `GET /v1/instances/{id}/transitions` | `reader` | read an instance's transitions |
+                | `POST /v1/instances/{id}/{action}` | `operator` | cancel, pause, resume or postpone |
+                | `DELETE /v1/instances/{id}` | `operator` | delete a completed instance |
+                | `GET /health` | `reader` | health of the gateway's projections |
+                """);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.loopline.gateway.security;
+
+import dev.loopline.gateway.GatewayConfig;
+import dev.loopline.gateway.http.GatewayServer;
+import dev.loopline.gateway.kafka.DefinitionRepository;
+import dev.loopline.gateway.kafka.EventPublisher;
+import dev.loopline.gateway.kafka.InstanceProjection;
+import dev.loopline.gateway.kafka.OperatorChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real HTTP server with the real route handlers and Kafka clients, on a free port, for tests
+ * of what happens before a handler touches Kafka. The clients point at a closed port and are never
+ * started: the projections stay empty, and a send gives up after {@code max.block.ms} (200 ms), so
+ * a request that passes authorisation answers quickly with what the handler decides (400, 404, 200
+ * on an empty read model, 503), never with a fake success.
+ */
+final class GatewayUnderTest implements AutoCloseable {
+
+    private final EventPublisher publisher;
+    private final DefinitionRepository definitions;
+    private final InstanceProjection instances;
+    private final OperatorChannel operators;
+    private final GatewayServer server;
+    private final HttpClient http;
+    private final String base;
+
+    private GatewayUnderTest(GatewayUnderTest server, HttpClient http) {
+        this.publisher = server.publisher;
+        this.definitions = server.definitions;
+        this.instances = server.instances;
+        this.operators = server.operators;
+        this.server = server.server;
+        this.http = http;
+        this.base = server.base;
+    }
+
+    private GatewayUnderTest(Map<String, String> security, HttpClient http, String scheme) {
+        Map<String, String> env = new HashMap<>(security);
+        env.put("LOOPLINE_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+        env.put("LOOPLINE_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1/apis/ccompat/v7");
+        env.put("LOOPLINE_KAFKA_MAX_BLOCK_MS", "200");
+        env.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
+        env.put("LOOPLINE_HTTP_PORT", "0");
+        GatewayConfig config = GatewayConfig.from(env);
+        GatewaySecurity gatewaySecurity = GatewaySecurity.from(config.security());
+        Map<String, Object> clients = config.clientConfig();
+        this.publisher = new EventPublisher(clients, config.topics());
+        this.definitions = new DefinitionRepository(clients, config.topics());
+        this.instances = new InstanceProjection(clients, config.topics());
+        this.operators = new OperatorChannel(clients, config.topics());
+        this.server = GatewayServer.start(
+                config.httpHost(),
+                config.httpPort(),
+                publisher,
+                definitions,
+                instances,
+                operators,
+                gatewaySecurity,
+                config.tls());
+        this.http = http;
+        this.base = scheme + "://127.0.0.1:" + server.port();
+    }
+
+    static GatewayUnderTest start(Map<String, String> security) {
+        return new GatewayUnderTest(security, HttpClient.newHttpClient(), "http");
+    }
+
+    static GatewayUnderTest startHttps(Map<String, String> security, HttpClient client) {
+        return new GatewayUnderTest(security, client, "https");
+    }
+
+    /** A keys file with one entry per line given, each an object as {@link ApiKeyStore} reads it. */
+    static Path keysFile(Path dir, List<String> entries) {
+        try {
+            return Files.writeString(dir.resolve("keys.json"), "[\n" + String.join(",\n", entries) + "\n]\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    HttpResponse<String> call(String method, String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The same server through another client (a new client makes new connections). */
+    GatewayUnderTest withClient(HttpClient client) {
+        return new GatewayUnderTest(this, client);
+    }
+
+    HttpResponse<String> get(String path, Map<String, String> headers) {
+        return call("GET", path, null, headers);
+    }
+
+    static Map<String, String> bearer(String credential) {
+        return Map.of("Authorization", "Bearer " + credential);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        operators.close();
+        instances.close();
+        definitions.close();
+        publisher.close();
+    }
+}
