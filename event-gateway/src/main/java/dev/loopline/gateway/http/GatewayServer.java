@@ -50,6 +50,7 @@ public final class GatewayServer implements AutoCloseable {
             // who is calling, for every request (401 before routing), then whether the route allows it (403)
             config.routes.before(security::authenticate);
             config.routes.beforeMatched(security::authorise);
+            config.routes.beforeMatched(Json::requireJsonBody);
             config.routes.post("/v1/events", events::publish);
             config.routes.post("/v1/definitions", definitionRoutes::save);
             config.routes.get("/v1/definitions/{id}", definitionRoutes::get);

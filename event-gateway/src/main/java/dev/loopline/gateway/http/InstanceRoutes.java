@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Instances for operators.
@@ -117,10 +118,10 @@ final class InstanceRoutes {
 
     void bulk(Context ctx) throws InterruptedException {
         OperatorAction action = action(ctx.pathParam("action"));
-        JsonNode body = body(ctx);
-        JsonNode filterNode = body.path("filter");
+        JsonNode body = Json.objectBody(ctx); // required: an empty body must not mean "everything"
+        JsonNode filterNode = bulkFilter(body);
         InstanceProjection.Filter filter = filter(
-                filterNode.isObject() ? fieldNames(filterNode.fieldNames()) : Set.of(),
+                fieldNames(filterNode.fieldNames()),
                 name -> filterNode.hasNonNull(name) ? filterNode.get(name).asText() : null);
         List<Map<String, Object>> accepted = new ArrayList<>();
         List<Map<String, Object>> refused = new ArrayList<>();
@@ -165,6 +166,54 @@ final class InstanceRoutes {
                 .setNote(note)
                 .setPrincipal(principal);
         return operators.send(id, command, ANSWER_TIMEOUT);
+    }
+
+    /** The fields a bulk action's body may have. */
+    private static final Set<String> BULK_FIELDS = Set.of("filter", "confirmAll", "until", "note");
+    /** What a bulk filter may name; paging is the gateway's own. */
+    private static final Set<String> BULK_FILTERS =
+            Set.of("definitionId", "state", "statusCode", "entityId", "from", "to");
+
+    /**
+     * The filter of a bulk action, checked strictly: a mistyped, misspelt or missing filter must
+     * never widen to every instance. An empty filter matches everything and needs {@code
+     * "confirmAll": true} beside it.
+     */
+    static JsonNode bulkFilter(JsonNode body) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        body.fieldNames().forEachRemaining(name -> {
+            if (!BULK_FIELDS.contains(name)) {
+                errors.add(new Problem.FieldError(
+                        name, "unknown field (expected one of " + new TreeSet<>(BULK_FIELDS) + ")"));
+            }
+        });
+        JsonNode filter = body.get("filter");
+        if (filter == null || !filter.isObject()) {
+            errors.add(new Problem.FieldError(
+                    "filter",
+                    filter == null ? "is required" : "expected an object such as {\"definitionId\": \"orders\"}"));
+        } else {
+            filter.properties().forEach(field -> {
+                if (!BULK_FILTERS.contains(field.getKey())) {
+                    errors.add(new Problem.FieldError(
+                            "filter." + field.getKey(),
+                            "unknown filter (expected one of " + new TreeSet<>(BULK_FILTERS) + ")"));
+                } else if (!field.getValue().isTextual() && !field.getValue().isIntegralNumber()) {
+                    errors.add(new Problem.FieldError("filter." + field.getKey(), "expected a text or a whole number"));
+                }
+            });
+            JsonNode confirm = body.get("confirmAll");
+            if (confirm != null && !confirm.isBoolean()) {
+                errors.add(new Problem.FieldError("confirmAll", "expected true or false"));
+            } else if (filter.isEmpty() && (confirm == null || !confirm.booleanValue())) {
+                errors.add(new Problem.FieldError(
+                        "filter", "an empty filter matches every instance: add \"confirmAll\": true to mean it"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid(errors);
+        }
+        return filter;
     }
 
     private static JsonNode body(Context ctx) {

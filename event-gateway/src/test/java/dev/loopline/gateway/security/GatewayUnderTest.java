@@ -108,6 +108,23 @@ final class GatewayUnderTest implements AutoCloseable {
         }
     }
 
+    /** A POST of these bytes with this content type (none if null). */
+    HttpResponse<String> post(String path, byte[] body, String contentType) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The same server through another client (a new client makes new connections). */
     GatewayUnderTest withClient(HttpClient client) {
         return new GatewayUnderTest(this, client);

@@ -1,0 +1,134 @@
+package dev.loopline.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What the gateway refuses before acting: bodies that are not JSON, JSON that is not what it seems,
+ * and bulk filters that would widen to every instance. Authentication is off here, as the request
+ * rules come after it; the projections are empty, so a bulk action that passes matches nothing.
+ */
+class StrictRequestsTest {
+
+    private static final String BULK = "/v1/instances/actions/cancel";
+    private static GatewayUnderTest gateway;
+
+    @BeforeAll
+    static void start() {
+        gateway = GatewayUnderTest.start(Map.of("LOOPLINE_AUTH_DISABLED", "true"));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"filter\":\"x\"}",
+                "[]",
+                "null",
+                "{\"filtre\":{\"definitionId\":\"orders\"}}",
+                "{\"filter\":{\"definitionID\":\"orders\"}}",
+                "{\"filter\":{\"definitionId\":[\"orders\"]}}",
+                "{\"filter\":{\"definitionId\":null}}",
+                "{\"filter\":{}}",
+                "{\"filter\":{},\"confirmAll\":\"yes\"}",
+                "{\"filter\":{\"definitionId\":\"orders\"}} trailing",
+                "{\"filter\":{\"definitionId\":\"orders\"},\"filter\":{}}",
+                "{\"filter\":{\"limit\":5}}"
+            })
+    void shouldRefuseABulkFilterThatIsMissingMistypedOrWouldMatchEverythingUnasked(String body) {
+        HttpResponse<String> response = post(BULK, body);
+
+        assertThat(response.statusCode()).as(body).isEqualTo(400);
+        assertProblem(response);
+    }
+
+    @Test
+    void shouldRefuseABulkActionWithoutABody() {
+        HttpResponse<String> response = gateway.post(BULK, new byte[0], "application/json");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertProblem(response);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"filter\":{\"definitionId\":\"orders\",\"statusCode\":10}}",
+                "{\"filter\":{},\"confirmAll\":true}"
+            })
+    void shouldActOnAValidFilterOrAConfirmedEmptyOne(String body) {
+        HttpResponse<String> response = post(BULK, body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"matched\":0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"})
+    void shouldRefuseABodyThatIsNotJsonWith415(String contentType) {
+        HttpResponse<String> response =
+                gateway.post("/v1/events", "{\"source\":\"erp\"}".getBytes(StandardCharsets.UTF_8), contentType);
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertProblem(response);
+    }
+
+    @Test
+    void shouldRefuseAnUntypedBodyAndAcceptJsonWithACharset() {
+        byte[] body = "{\"source\":\"erp\"}".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(gateway.post("/v1/events", body, null).statusCode()).isEqualTo(415);
+        // past the media type: the event itself is incomplete
+        assertThat(gateway.post("/v1/events", body, "application/json; charset=utf-8")
+                        .statusCode())
+                .isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"source\":\"erp\",\"source\":\"crm\",\"entityType\":\"a\",\"entityId\":\"1\",\"messageName\":\"Create\"}",
+                "{\"source\":\"erp\\ud800\",\"entityType\":\"a\",\"entityId\":\"1\",\"messageName\":\"Create\"}",
+                "{\"source\":\"erp\",\"entityType\":\"a\",\"entityId\":\"1\",\"messageName\":\"Create\",\"attributes\":{\"\\udc00\":1}}",
+                "{\"source\":\"erp\",\"entityType\":\"a\",\"entityId\":\"1\",\"messageName\":\"Create\"}{}"
+            })
+    void shouldRefuseJsonThatIsNotWhatItSeems(String body) {
+        HttpResponse<String> response = post("/v1/events", body);
+
+        assertThat(response.statusCode()).as(body).isEqualTo(400);
+        assertProblem(response);
+    }
+
+    @Test
+    void shouldRefuseMalformedUtf8InsteadOfReplacingIt() {
+        byte[] body = "{\"source\":\"erp?\",\"entityType\":\"a\",\"entityId\":\"1\",\"messageName\":\"Create\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        body[14] = (byte) 0xC3; // a lead byte followed by '"': not UTF-8
+
+        HttpResponse<String> response = gateway.post("/v1/events", body, "application/json");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("not valid UTF-8");
+    }
+
+    private static HttpResponse<String> post(String path, String body) {
+        return gateway.post(path, body.getBytes(StandardCharsets.UTF_8), "application/json");
+    }
+
+    private static void assertProblem(HttpResponse<String> response) {
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
+}
