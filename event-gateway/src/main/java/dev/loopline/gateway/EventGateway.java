@@ -43,7 +43,7 @@ public final class EventGateway implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
             TopicProvisioner.ensureTopics(admin, config.topics(), 6, (short) 1);
         }
-        EventPublisher publisher = new EventPublisher(clients, config.topics());
+        EventPublisher publisher = new EventPublisher(clients, config.topics(), config.publishTimeout());
         DefinitionRepository definitions = new DefinitionRepository(clients, config.topics());
         InstanceProjection instances = new InstanceProjection(clients, config.topics());
         OperatorChannel operators = new OperatorChannel(clients, config.topics());

@@ -2,8 +2,10 @@ package dev.loopline.gateway;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.security.SecurityConfig;
 import dev.loopline.gateway.security.TlsConfig;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,6 +19,8 @@ import java.util.Map;
  *   <tr><td>LOOPLINE_TOPIC_PREFIX</td><td>loopline.</td></tr>
  *   <tr><td>LOOPLINE_HTTP_HOST</td><td>0.0.0.0</td></tr>
  *   <tr><td>LOOPLINE_HTTP_PORT</td><td>8080 (0 picks a free port)</td></tr>
+ *   <tr><td>LOOPLINE_HTTP_PUBLISH_TIMEOUT</td><td>PT5S: how long POST /v1/events waits for Kafka, from the
+ *       request's start, before it answers 503 with the event id</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td>any Kafka client property, e.g. LOOPLINE_KAFKA_LINGER_MS</td></tr>
  * </table>
  *
@@ -31,7 +35,8 @@ public record GatewayConfig(
         int httpPort,
         Map<String, String> kafkaOverrides,
         SecurityConfig security,
-        TlsConfig tls) {
+        TlsConfig tls,
+        Duration publishTimeout) {
 
     public static GatewayConfig from(Map<String, String> env) {
         return new GatewayConfig(
@@ -42,7 +47,9 @@ public record GatewayConfig(
                 Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_PORT", "8080")),
                 KafkaOverrides.from(env),
                 SecurityConfig.from(env),
-                TlsConfig.from(env));
+                TlsConfig.from(env),
+                Duration.parse(
+                        env.getOrDefault("LOOPLINE_HTTP_PUBLISH_TIMEOUT", EventPublisher.DEFAULT_TIMEOUT.toString())));
     }
 
     /** bootstrap.servers, schema.registry.url and the overrides: every client's base config. */

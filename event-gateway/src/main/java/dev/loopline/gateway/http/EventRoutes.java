@@ -8,6 +8,7 @@ import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.KafkaException;
 
 /**
  * {@code POST /v1/events}: validates a platform event, produces it (idempotent, acks=all) and
@@ -43,16 +45,25 @@ final class EventRoutes {
         this.clock = clock;
     }
 
+    /**
+     * Publishes and answers 202 once Kafka has the event on every in-sync replica. The wait is
+     * bounded from the handler's start, the producer's metadata wait included (it cannot block past
+     * {@code max.block.ms}, set to the same timeout): past it the answer is 503, which does not mean
+     * "not written" (a send in flight may still land), so it carries the event id, and sending the
+     * event again with that id starts nothing twice.
+     */
     void publish(Context ctx) {
+        long started = System.nanoTime();
         PlatformEvent event = parse(Json.objectBody(ctx));
         Principals.requireMayPublish(ctx, event.getSource(), event.getEntityType());
         try {
-            publisher.publish(event).get(30, TimeUnit.SECONDS);
+            long left = publisher.timeout().toNanos() - (System.nanoTime() - started);
+            publisher.publish(event).get(Math.max(0, left), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw unavailable(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw unavailable(e);
+            throw unavailable(e, event, started);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            throw unavailable(e, event, started);
         }
         Json.respond(ctx, 202, Map.of("eventId", event.getEventId()));
     }
@@ -92,8 +103,18 @@ final class EventRoutes {
                 .build();
     }
 
-    private static ProblemException unavailable(Exception cause) {
+    private static ProblemException unavailable(Exception cause, PlatformEvent event, long started) {
+        Throwable why = cause instanceof ExecutionException && cause.getCause() != null ? cause.getCause() : cause;
         return new ProblemException(
-                503, "unavailable", "Event not accepted", "Kafka did not accept the event: " + cause, List.of());
+                        503,
+                        "unavailable",
+                        "Event not confirmed",
+                        "Kafka did not confirm the event within "
+                                + Duration.ofNanos(System.nanoTime() - started).toMillis()
+                                + " ms (" + why.getClass().getSimpleName()
+                                + "). It may still be written: send it again with eventId " + event.getEventId()
+                                + ", which starts nothing twice",
+                        List.of())
+                .aboutEvent(event.getEventId());
     }
 }

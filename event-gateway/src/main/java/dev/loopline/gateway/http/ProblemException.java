@@ -10,6 +10,7 @@ public final class ProblemException extends RuntimeException {
     private final String title;
     private final String type;
     private final List<Problem.FieldError> errors;
+    private final String eventId;
 
     public ProblemException(int status, String type, String title, String detail, List<Problem.FieldError> errors) {
         super(detail);
@@ -17,6 +18,21 @@ public final class ProblemException extends RuntimeException {
         this.type = type;
         this.title = title;
         this.errors = List.copyOf(errors);
+        this.eventId = null;
+    }
+
+    private ProblemException(ProblemException problem, String eventId) {
+        super(problem.getMessage(), problem.getCause());
+        this.status = problem.status;
+        this.type = problem.type;
+        this.title = problem.title;
+        this.errors = problem.errors;
+        this.eventId = eventId;
+    }
+
+    /** The same problem, naming the event it is about. */
+    public ProblemException aboutEvent(String eventId) {
+        return new ProblemException(this, eventId);
     }
 
     public static ProblemException invalid(InvalidDocumentException e) {
@@ -41,7 +57,7 @@ public final class ProblemException extends RuntimeException {
     }
 
     public Problem toProblem(String instance) {
-        return new Problem("/problems/" + type, title, status, getMessage(), instance, errors);
+        return new Problem("/problems/" + type, title, status, getMessage(), instance, errors, eventId);
     }
 
     public int status() {

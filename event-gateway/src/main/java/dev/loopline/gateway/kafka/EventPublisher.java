@@ -14,15 +14,29 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Produces platform events, keyed by entity id so one entity's events stay in order. */
 public final class EventPublisher implements AutoCloseable {
 
+    /** How long a publish may take unless LOOPLINE_HTTP_PUBLISH_TIMEOUT says otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
     private final KafkaProducer<String, PlatformEvent> producer;
     private final String topic;
+    private final Duration timeout;
 
     public EventPublisher(Map<String, Object> clientConfig, Topics topics) {
+        this(clientConfig, topics, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout how long a publish may take, the producer's metadata wait included */
+    public EventPublisher(Map<String, Object> clientConfig, Topics topics, Duration timeout) {
+        this.timeout = timeout;
         this.producer = new KafkaProducer<>(
-                Producers.durable(clientConfig),
+                Producers.durable(clientConfig, timeout),
                 new StringSerializer(),
                 new AvroSerdes(clientConfig).valueSerde(PlatformEvent.class).serializer());
         this.topic = topics.events();
+    }
+
+    public Duration timeout() {
+        return timeout;
     }
 
     public CompletableFuture<RecordMetadata> publish(PlatformEvent event) {

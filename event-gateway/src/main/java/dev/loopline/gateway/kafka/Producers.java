@@ -1,5 +1,6 @@
 package dev.loopline.gateway.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -8,9 +9,19 @@ final class Producers {
 
     private Producers() {}
 
-    /** Idempotent, acks=all: an acknowledged send is on every in-sync replica exactly once. */
     static Map<String, Object> durable(Map<String, Object> clientConfig) {
+        return durable(clientConfig, EventPublisher.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Idempotent, acks=all: an acknowledged send is on every in-sync replica exactly once. {@code
+     * send} blocks for metadata at most {@code timeout} (Kafka's default is a minute, which made
+     * requests outlast their own timeouts after the producer had been idle), unless the operator set
+     * {@code max.block.ms}.
+     */
+    static Map<String, Object> durable(Map<String, Object> clientConfig, Duration timeout) {
         Map<String, Object> config = new HashMap<>(clientConfig);
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 2);
