@@ -2,6 +2,7 @@ package dev.loopline.gateway;
 
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.gateway.http.GatewayServer;
+import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
@@ -40,7 +41,7 @@ public final class EventGateway implements AutoCloseable {
         // first, so that a gateway that could not authenticate anyone stops before touching Kafka
         GatewaySecurity security = GatewaySecurity.from(config.security());
         Map<String, Object> clients = config.clientConfig();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
+        try (Admin admin = Admin.create(clients)) { // with the LOOPLINE_KAFKA_* overrides (security)
             TopicProvisioner.ensureTopics(admin, config.topics(), 6, (short) 1);
         }
         EventPublisher publisher = new EventPublisher(clients, config.topics(), config.publishTimeout());
@@ -58,7 +59,8 @@ public final class EventGateway implements AutoCloseable {
                 instances,
                 operators,
                 security,
-                config.tls());
+                config.tls(),
+                new BrokerProbe(clients));
         return new EventGateway(publisher, definitions, instances, operators, server);
     }
 

@@ -65,6 +65,11 @@ class QuorumLossIT {
                     {"source":"erp","entityType":"expense_report","entityId":"ER-2","messageName":"Submitted"}""");
             assertThat(generated.status()).isEqualTo(503);
             assertThat(generated.json().get("eventId").asText()).isNotBlank();
+            // not ready (send no traffic), but live (a restart would not help)
+            GatewayClient.Response ready = client.get("/health/ready");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json().get("broker").asText()).isEqualTo("UNREACHABLE");
+            assertThat(client.get("/health/live").status()).isEqualTo(200);
         } finally {
             broker.close();
         }

@@ -1,6 +1,7 @@
 package dev.loopline.gateway.http;
 
 import dev.loopline.definition.json.InvalidDocumentException;
+import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
@@ -23,8 +24,11 @@ public final class GatewayServer implements AutoCloseable {
 
     private final Javalin app;
 
-    private GatewayServer(Javalin app) {
+    private final BrokerProbe broker;
+
+    private GatewayServer(Javalin app, BrokerProbe broker) {
         this.app = app;
+        this.broker = broker;
     }
 
     public static GatewayServer start(
@@ -35,7 +39,8 @@ public final class GatewayServer implements AutoCloseable {
             InstanceProjection instances,
             OperatorChannel operators,
             GatewaySecurity security,
-            TlsConfig tls) {
+            TlsConfig tls,
+            BrokerProbe broker) {
         Clock clock = Clock.systemUTC();
         EventRoutes events = new EventRoutes(publisher, clock);
         DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, clock);
@@ -63,7 +68,9 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/instances/{id}/transitions", instanceRoutes::history);
             config.routes.post("/v1/instances/{id}/{action}", instanceRoutes::act);
             config.routes.delete("/v1/instances/{id}", instanceRoutes::delete);
-            config.routes.get("/health", ctx -> health(ctx, definitions, instances));
+            config.routes.get("/health", ctx -> ready(ctx, definitions, instances, broker));
+            config.routes.get("/health/ready", ctx -> ready(ctx, definitions, instances, broker));
+            config.routes.get("/health/live", ctx -> live(ctx, definitions, instances));
             config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
             config.routes.exception(
                     InvalidDocumentException.class,
@@ -95,18 +102,48 @@ public final class GatewayServer implements AutoCloseable {
             });
         });
         app.start();
-        return new GatewayServer(app);
+        return new GatewayServer(app, broker);
     }
 
-    private static void health(Context ctx, DefinitionRepository definitions, InstanceProjection instances) {
+    /**
+     * Liveness: the process can serve, and its read models' threads run. DOWN means restart it; a
+     * broker outage does not make it DOWN (a restart would not help).
+     */
+    private static void live(Context ctx, DefinitionRepository definitions, InstanceProjection instances) {
         boolean up = definitions.isRunning() && instances.isRunning();
         Json.respond(
                 ctx,
                 up ? 200 : 503,
                 Map.of(
                         "status", up ? "UP" : "DOWN",
-                        "definitionsProjection", definitions.isRunning() ? "UP" : "DOWN",
-                        "instancesProjection", instances.isRunning() ? "UP" : "DOWN"));
+                        "definitionsProjection", up(definitions.isRunning()),
+                        "instancesProjection", up(instances.isRunning())));
+    }
+
+    /**
+     * Readiness: live, and the brokers answer, so that a request can succeed. DOWN means send it
+     * no traffic for now. {@code /health} answers the same.
+     */
+    private static void ready(
+            Context ctx, DefinitionRepository definitions, InstanceProjection instances, BrokerProbe broker) {
+        boolean reachable = broker.reachable();
+        boolean up = reachable && definitions.isRunning() && instances.isRunning();
+        Json.respond(
+                ctx,
+                up ? 200 : 503,
+                Map.of(
+                        "status",
+                        up ? "UP" : "DOWN",
+                        "broker",
+                        reachable ? "REACHABLE" : "UNREACHABLE",
+                        "definitionsProjection",
+                        up(definitions.isRunning()),
+                        "instancesProjection",
+                        up(instances.isRunning())));
+    }
+
+    private static String up(boolean up) {
+        return up ? "UP" : "DOWN";
     }
 
     public int port() {
@@ -116,5 +153,6 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        broker.close();
     }
 }

@@ -41,7 +41,9 @@ public final class AccessRules {
             rule(HandlerType.GET, "/v1/instances/{id}/transitions", "read an instance's transitions", READER),
             rule(HandlerType.POST, "/v1/instances/{id}/{action}", "cancel, pause, resume or postpone", OPERATOR),
             rule(HandlerType.DELETE, "/v1/instances/{id}", "delete a completed instance", OPERATOR),
-            rule(HandlerType.GET, "/health", "health of the gateway's projections", READER));
+            rule(HandlerType.GET, "/health", "readiness, as /health/ready", READER),
+            rule(HandlerType.GET, "/health/ready", "readiness: live, and the brokers answer", READER),
+            rule(HandlerType.GET, "/health/live", "liveness: the read models' threads run", READER));
 
     private AccessRules() {}
 

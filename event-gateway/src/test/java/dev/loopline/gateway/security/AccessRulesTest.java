@@ -27,7 +27,9 @@ class AccessRulesTest {
                 | `GET /v1/instances/{id}/transitions` | `reader` | read an instance's transitions |
                 | `POST /v1/instances/{id}/{action}` | `operator` | cancel, pause, resume or postpone |
                 | `DELETE /v1/instances/{id}` | `operator` | delete a completed instance |
-                | `GET /health` | `reader` | health of the gateway's projections |
+                | `GET /health` | `reader` | readiness, as /health/ready |
+                | `GET /health/ready` | `reader` | readiness: live, and the brokers answer |
+                | `GET /health/live` | `reader` | liveness: the read models' threads run |
                 """);
     }
 }

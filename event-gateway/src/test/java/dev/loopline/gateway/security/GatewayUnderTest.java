@@ -2,6 +2,7 @@ package dev.loopline.gateway.security;
 
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.gateway.http.GatewayServer;
+import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
@@ -67,7 +68,8 @@ final class GatewayUnderTest implements AutoCloseable {
                 instances,
                 operators,
                 gatewaySecurity,
-                config.tls());
+                config.tls(),
+                new BrokerProbe(clients));
         this.http = http;
         this.base = scheme + "://127.0.0.1:" + server.port();
     }

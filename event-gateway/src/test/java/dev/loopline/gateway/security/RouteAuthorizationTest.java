@@ -51,7 +51,9 @@ class RouteAuthorizationTest {
             sample("GET /v1/instances/{id}/transitions", "GET", "/v1/instances/nope/transitions", null),
             sample("POST /v1/instances/{id}/{action}", "POST", "/v1/instances/nope/postpone", "{}"),
             sample("DELETE /v1/instances/{id}", "DELETE", "/v1/instances/nope", "{\"until\":\"soon\"}"),
-            sample("GET /health", "GET", "/health", null));
+            sample("GET /health", "GET", "/health", null),
+            sample("GET /health/ready", "GET", "/health/ready", null),
+            sample("GET /health/live", "GET", "/health/live", null));
 
     private static final Map<Role, String> KEYS = new EnumMap<>(Role.class);
     private static final String ALL_ROLES_KEY = ApiKeyStore.newKey();
