@@ -11,6 +11,8 @@ import dev.loopline.gateway.security.HttpsListener;
 import dev.loopline.gateway.security.TlsConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,18 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/health/ready", ctx -> ready(ctx, definitions, instances, broker));
             config.routes.get("/health/live", ctx -> live(ctx, definitions, instances));
             config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
+            // Javalin's own refusals (a body over its size limit: 413) as problems too, not text/plain
+            config.routes.exception(
+                    HttpResponseException.class,
+                    (e, ctx) -> Json.problem(
+                            ctx,
+                            new Problem(
+                                    "/problems/http-" + e.getStatus(),
+                                    HttpStatus.forStatus(e.getStatus()).getMessage(),
+                                    e.getStatus(),
+                                    e.getMessage(),
+                                    ctx.path(),
+                                    List.of())));
             config.routes.exception(
                     InvalidDocumentException.class,
                     (e, ctx) -> Json.problem(ctx, ProblemException.invalid(e).toProblem(ctx.path())));

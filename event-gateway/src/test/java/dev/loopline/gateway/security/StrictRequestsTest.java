@@ -123,6 +123,16 @@ class StrictRequestsTest {
         assertThat(response.body()).contains("not valid UTF-8");
     }
 
+    @Test
+    void shouldAnswerABodyOverTheSizeLimitWith413AsAProblem() {
+        byte[] body = ("{\"source\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = gateway.post("/v1/events", body, "application/json");
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertProblem(response);
+    }
+
     private static HttpResponse<String> post(String path, String body) {
         return gateway.post(path, body.getBytes(StandardCharsets.UTF_8), "application/json");
     }
