@@ -14,7 +14,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Definitions for administrators. A document is validated and compiled on deploy; a definition can
@@ -34,7 +34,13 @@ final class DefinitionRoutes {
     private final DefinitionRepository repository;
     private final DefinitionCompiler compiler = new DefinitionCompiler();
     private final Clock clock;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /**
+     * Edits of one definition are serialised (read the current version, write the next) by one of
+     * a fixed set of locks, chosen by the id's hash: a lock per id ever asked for grew without
+     * bound, 404s included. Two ids may share a lock; that only makes their edits take turns.
+     */
+    private final Object[] locks =
+            IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
 
     DefinitionRoutes(DefinitionRepository repository, Clock clock) {
         this.repository = repository;
@@ -124,7 +130,7 @@ final class DefinitionRoutes {
     }
 
     private Object lock(String id) {
-        return locks.computeIfAbsent(id, k -> new Object());
+        return locks[Math.floorMod(id.hashCode(), locks.length)];
     }
 
     private static ProblemException notFound(String id) {
