@@ -1,8 +1,11 @@
 package dev.loopline.definition;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.Step;
@@ -65,7 +68,12 @@ public final class DefinitionCompiler {
     /** The entity type of tasks: create-task waits for TaskChanged/TaskDeleted events on it. */
     public static final String TASK_ENTITY_TYPE = "task";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: a duplicate key is an error, not silently the last one. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     private static final Set<String> DOCUMENT_FIELDS = Set.of("id", "name", "description", "trigger", "steps");
     private static final Set<String> TRIGGER_FIELDS =
             Set.of("entityType", "messageName", "filter", "changedAttributes", "condition", "rank");
@@ -141,9 +149,9 @@ public final class DefinitionCompiler {
             Integer value = fields.nonNegativeInt(node, "rank", "trigger.rank");
             rank = value == null ? 0 : value;
         }
-        return Trigger.newBuilder()
-                .setEntityType(entityType)
-                .setMessageName(messageName)
+        return Trigger.newBuilder() // a missing field is an error already; build, and report them together
+                .setEntityType(entityType == null ? "" : entityType)
+                .setMessageName(messageName == null ? "" : messageName)
                 .setFilter(filter)
                 .setChangedAttributes(changed)
                 .setCondition(condition)

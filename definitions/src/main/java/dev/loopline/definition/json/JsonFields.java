@@ -50,17 +50,28 @@ public final class JsonFields {
         return node.asText();
     }
 
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    /** An ISO-8601 instant between the years 1 and 9999, or null when absent. */
     public Instant instant(JsonNode parent, String name, String path) {
         String text = text(parent, name, path, false);
         if (text == null) {
             return null;
         }
+        Instant instant;
         try {
-            return Instant.parse(text);
+            instant = Instant.parse(text);
         } catch (DateTimeParseException e) {
             error(path, "expected an ISO-8601 instant such as 2026-11-21T10:15:30Z");
             return null;
         }
+        // Avro's timestamp_ms holds milliseconds in a long: years far outside these do not fit
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            error(path, "expected an instant between the years 1 and 9999");
+            return null;
+        }
+        return instant;
     }
 
     /** An ISO-8601 duration such as PT30S or P7D, or null when absent. */

@@ -74,6 +74,17 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/health/ready", ctx -> ready(ctx, definitions, instances, broker));
             config.routes.get("/health/live", ctx -> live(ctx, definitions, instances));
             config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
+            config.routes.exception(
+                    DefinitionRepository.NotConfirmedException.class,
+                    (e, ctx) -> Json.problem(
+                            ctx,
+                            new Problem(
+                                    "/problems/unavailable",
+                                    "Not confirmed",
+                                    503,
+                                    e.getMessage(),
+                                    ctx.path(),
+                                    List.of())));
             // Javalin's own refusals (a body over its size limit: 413) as problems too, not text/plain
             config.routes.exception(
                     HttpResponseException.class,

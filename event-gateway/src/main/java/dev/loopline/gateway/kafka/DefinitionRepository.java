@@ -49,21 +49,38 @@ public final class DefinitionRepository implements AutoCloseable {
         return Optional.ofNullable(definitions.get(id));
     }
 
-    /** Writes the definition and returns once this gateway's projection shows it. */
+    /**
+     * Writes the definition and returns once this gateway's projection shows it.
+     *
+     * @throws NotConfirmedException when Kafka did not confirm the write, or it was not read back, in
+     *     time: the write may still happen
+     */
     public WorkflowDefinition save(WorkflowDefinition definition) {
         try {
             RecordMetadata written = producer.send(new ProducerRecord<>(topic, definition.getId(), definition))
                     .get(READ_BACK_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             if (!projection.awaitApplied(written.partition(), written.offset(), READ_BACK_TIMEOUT)) {
-                throw new IllegalStateException(
-                        "definition " + definition.getId() + " written but not read back in " + READ_BACK_TIMEOUT);
+                throw new NotConfirmedException(
+                        "definition " + definition.getId() + " written but not read back in " + READ_BACK_TIMEOUT,
+                        null);
             }
             return definition;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while saving definition " + definition.getId(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot write definition " + definition.getId() + ": " + e, e);
+            throw new NotConfirmedException("interrupted while saving definition " + definition.getId(), e);
+        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+            Throwable why = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new NotConfirmedException(
+                    "Kafka did not confirm definition " + definition.getId() + " ("
+                            + why.getClass().getSimpleName() + "); it may still be written",
+                    e);
+        }
+    }
+
+    /** A write that Kafka did not confirm in time; it may still happen. */
+    public static final class NotConfirmedException extends RuntimeException {
+        NotConfirmedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -110,6 +110,11 @@ final class GatewayUnderTest implements AutoCloseable {
         }
     }
 
+    /** {@code scheme://127.0.0.1:port}. */
+    String base() {
+        return base;
+    }
+
     /** A POST of these bytes with this content type (none if null). */
     HttpResponse<String> post(String path, byte[] body, String contentType) {
         HttpRequest.Builder request =

@@ -133,6 +133,23 @@ class StrictRequestsTest {
         assertProblem(response);
     }
 
+    /** Inputs that once made the gateway answer 500. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "/v1/definitions|{\"id\":\"d\",\"name\":\"d\",\"trigger\":{\"messageName\":\"Create\"},\"steps\":[{\"name\":\"s\",\"kind\":\"send-message\",\"messageName\":\"M\"}]}",
+                "/v1/events|{\"source\":\"erp\",\"entityType\":\"a\",\"entityId\":\"1\",\"messageName\":\"Create\",\"occurredAt\":\"+999999999-12-31T23:59:59Z\"}",
+                "/v1/events|{\"source\":\"erp\",\"entityType\":\"a\",\"entityId\":\"1\",\"messageName\":\"Create\",\"occurredAt\":\"-999999999-01-01T00:00:00Z\"}"
+            })
+    void shouldAnswerTheOnceFatalInputsWith4xx(String pathAndBody) {
+        String[] parts = pathAndBody.split("\\|", 2);
+
+        HttpResponse<String> response = post(parts[0], parts[1]);
+
+        assertThat(response.statusCode()).as(response.body()).isBetween(400, 499);
+        assertProblem(response);
+    }
+
     private static HttpResponse<String> post(String path, String body) {
         return gateway.post(path, body.getBytes(StandardCharsets.UTF_8), "application/json");
     }
