@@ -100,8 +100,13 @@ final class GatewayUnderTest implements AutoCloseable {
             request.header("Content-Type", "application/json");
         }
         headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    /** Sends a request built by the caller, through this gateway's client. */
+    HttpResponse<String> send(HttpRequest request) {
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -122,14 +127,7 @@ final class GatewayUnderTest implements AutoCloseable {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return send(request.build());
     }
 
     /** The same server through another client (a new client makes new connections). */
