@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.CloseOptions;
@@ -116,8 +115,9 @@ public final class LooplineRuntime implements AutoCloseable {
     }
 
     public static LooplineRuntime start(RuntimeConfig config) {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+        // with the LOOPLINE_KAFKA_* overrides, as Streams' own clients: on a secured broker it must authenticate too
+        try (Admin admin = Admin.create(
+                new StreamsConfig(StreamsSettings.of(config)).getAdminConfigs(config.applicationId() + "-topics"))) {
             TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.replicationFactor());
         }
         LooplineRuntime runtime = new LooplineRuntime(config);
