@@ -17,6 +17,9 @@ import dev.loopline.definition.expression.Expressions;
 import dev.loopline.definition.json.FieldError;
 import dev.loopline.definition.json.InvalidDocumentException;
 import dev.loopline.definition.json.JsonFields;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,8 +91,36 @@ public final class DefinitionCompiler {
             "stop", Set.of("name", "kind", "status"));
     private static final Set<String> EVENT_FIELDS = Set.of("entityType", "messageName", "keyField", "key");
 
-    /** Parses and compiles a document; the result is a Draft with version 0 (the repository sets the version). */
+    /**
+     * Compiles a small definition {@code times} times, so that the first definitions deployed do
+     * not pay for loading the expression compiler and running it before the JIT has compiled it:
+     * about a second for a definition at the limits on a small machine, against a few hundred
+     * milliseconds once warm (see {@code docs/benchmarks.md}).
+     */
+    public void warmUp(int times) {
+        for (int i = 0; i < times; i++) {
+            compile("""
+                    {"id":"warm-up","name":"warm-up",
+                     "trigger":{"entityType":"invoice","messageName":"Create","condition":"trigger.attributes.amount > %d"},
+                     "steps":[{"name":"check","kind":"condition","branches":[{"when":
+                       "has(trigger.attributes.amount) && trigger.entityId.matches('^[A-Z]+-[0-9]+$')",
+                       "steps":[{"name":"notify","kind":"send-message","messageName":"Notify",
+                                 "payload":{"amount":"=trigger.attributes.amount * 2"}}]}]},
+                      {"name":"done","kind":"stop"}]}
+                    """.formatted(i), Instant.EPOCH);
+        }
+    }
+
+    /**
+     * Parses and compiles a document; the result is a Draft with version 0 (the repository sets the
+     * version). Every {@link DefinitionLimits limit} is checked here.
+     */
     public WorkflowDefinition compile(String document, Instant now) {
+        if (document.length() > DefinitionLimits.MAX_DOCUMENT_BYTES
+                || document.getBytes(StandardCharsets.UTF_8).length > DefinitionLimits.MAX_DOCUMENT_BYTES) {
+            throw new InvalidDocumentException(List.of(new FieldError(
+                    "$", "the document is larger than " + DefinitionLimits.MAX_DOCUMENT_BYTES + " bytes")));
+        }
         JsonNode root;
         try {
             root = JSON.readTree(document);
@@ -118,7 +149,7 @@ public final class DefinitionCompiler {
             compilation.steps(steps, "steps");
         }
         fields.throwIfInvalid();
-        return WorkflowDefinition.newBuilder()
+        WorkflowDefinition compiled = WorkflowDefinition.newBuilder()
                 .setId(id)
                 .setVersion(0)
                 .setName(name)
@@ -128,6 +159,22 @@ public final class DefinitionCompiler {
                 .setUpdatedAt(now)
                 .setDocument(root.toString())
                 .build();
+        int bytes = encodedSize(compiled);
+        if (bytes > DefinitionLimits.MAX_COMPILED_BYTES) {
+            throw new InvalidDocumentException(List.of(new FieldError(
+                    "$",
+                    "compiles to " + bytes + " bytes, more than " + DefinitionLimits.MAX_COMPILED_BYTES
+                            + ": use fewer or shorter steps")));
+        }
+        return compiled;
+    }
+
+    private static int encodedSize(WorkflowDefinition definition) {
+        try {
+            return definition.toByteBuffer().remaining();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Trigger trigger(JsonFields fields, JsonNode root) {
@@ -177,11 +224,19 @@ public final class DefinitionCompiler {
         private final JsonFields fields = new JsonFields();
         private final List<Step.Builder> program = new ArrayList<>();
         private final Set<String> names = new HashSet<>();
+        private int depth;
+        private boolean tooLong;
 
         void steps(JsonNode steps, String path) {
-            for (int i = 0; i < steps.size(); i++) {
+            if (depth == DefinitionLimits.MAX_NESTING) {
+                fields.error(path, "steps nest more than " + DefinitionLimits.MAX_NESTING + " levels deep");
+                return;
+            }
+            depth++;
+            for (int i = 0; i < steps.size() && !tooLong; i++) {
                 step(steps.get(i), path + "[" + i + "]");
             }
+            depth--;
         }
 
         private void step(JsonNode node, String path) {
@@ -221,9 +276,17 @@ public final class DefinitionCompiler {
             }
         }
 
+        /** Appends an instruction; past the limit, records the error once and stops compiling. */
         private Step.Builder emit(String name, StepKind kind) {
             Step.Builder step = Step.newBuilder().setName(name).setKind(kind).setMessageName("");
             program.add(step);
+            if (program.size() > DefinitionLimits.MAX_INSTRUCTIONS && !tooLong) {
+                tooLong = true;
+                fields.error(
+                        "steps",
+                        "compiles to more than " + DefinitionLimits.MAX_INSTRUCTIONS
+                                + " instructions (steps, branch tests and jumps)");
+            }
             return step;
         }
 

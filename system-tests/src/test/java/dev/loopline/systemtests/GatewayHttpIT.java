@@ -3,15 +3,19 @@ package dev.loopline.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.Topics;
+import dev.loopline.definition.DefinitionLimits;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.systemtests.support.Definitions;
 import dev.loopline.systemtests.support.Examples;
 import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.TestTopics;
+import dev.loopline.testsupport.definitions.LargestDefinition;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,6 +140,35 @@ class GatewayHttpIT {
             assertThat(response.status()).as(example).isEqualTo(201);
             assertThat(response.json().get("document").get("steps").isArray()).isTrue();
         }
+    }
+
+    @Test
+    void shouldDeployADefinitionAtTheLimitsAndPrintHowLongEachDeployTook() {
+        int conditions = LargestDefinition.conditionsFor(DefinitionLimits.MAX_INSTRUCTIONS);
+        List<Long> millis = new ArrayList<>();
+        // the first write of a gateway pays once for the producer's metadata and the schema's id
+        long started = System.nanoTime();
+        assertThat(gateway.post("/v1/definitions", Examples.read("expense-approval.json"))
+                        .status())
+                .isEqualTo(201);
+        long first = (System.nanoTime() - started) / 1_000_000;
+        for (int i = 0; i < 5; i++) {
+            String document = LargestDefinition.document("largest-" + i, conditions, false);
+            started = System.nanoTime();
+
+            var response = gateway.post("/v1/definitions", document);
+
+            millis.add((System.nanoTime() - started) / 1_000_000);
+            assertThat(response.status()).as(response.body()).isEqualTo(201);
+        }
+        var over = gateway.post("/v1/definitions", LargestDefinition.document("over", conditions, true));
+
+        assertThat(over.status()).isEqualTo(400);
+        assertThat(over.body()).contains("more than " + DefinitionLimits.MAX_INSTRUCTIONS + " instructions");
+        System.out.printf(
+                "deploying a definition of %d instructions through the gateway to the broker took %s ms"
+                        + " (after a first, small one: %d ms)%n",
+                DefinitionLimits.MAX_INSTRUCTIONS, millis, first);
     }
 
     @Test

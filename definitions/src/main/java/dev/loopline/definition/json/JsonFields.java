@@ -17,7 +17,20 @@ public final class JsonFields {
     /** The longest duration a document may give (about 100 years): longer is a typo, and overflows. */
     public static final java.time.Duration LONGEST = java.time.Duration.ofDays(36_500);
 
+    /**
+     * The longest text field (a name, an id, an expression): {@value} characters. Attribute and
+     * payload values are bounded by the size of the request instead.
+     */
+    public static final int MAX_TEXT_CHARS = 2_048;
+
+    /** The most entries in one object of values or one list of strings: {@value}. */
+    public static final int MAX_ENTRIES = 1_024;
+
+    /** The most errors reported for one request: {@value}; the rest are counted. */
+    public static final int MAX_ERRORS = 100;
+
     private final List<FieldError> errors = new ArrayList<>();
+    private int unreported;
 
     /** A JSON object, or an error recorded at {@code path}. */
     public JsonNode object(JsonNode parent, String name, String path, boolean required) {
@@ -45,6 +58,10 @@ public final class JsonFields {
         }
         if (!node.isTextual() || node.asText().isBlank()) {
             error(path, "expected a non-empty string");
+            return null;
+        }
+        if (node.asText().length() > MAX_TEXT_CHARS) {
+            error(path, "expected at most " + MAX_TEXT_CHARS + " characters");
             return null;
         }
         return node.asText();
@@ -112,11 +129,17 @@ public final class JsonFields {
             error(path, "expected a string or an array of strings");
             return values;
         }
+        if (node.size() > MAX_ENTRIES) {
+            error(path, "expected at most " + MAX_ENTRIES + " strings");
+            return values;
+        }
         for (int i = 0; i < node.size(); i++) {
-            if (node.get(i).isTextual() && !node.get(i).asText().isBlank()) {
+            if (node.get(i).isTextual()
+                    && !node.get(i).asText().isBlank()
+                    && node.get(i).asText().length() <= MAX_TEXT_CHARS) {
                 values.add(node.get(i).asText());
             } else {
-                error(path + "[" + i + "]", "expected a non-empty string");
+                error(path + "[" + i + "]", "expected a non-empty string of at most " + MAX_TEXT_CHARS + " characters");
             }
         }
         return values;
@@ -154,6 +177,10 @@ public final class JsonFields {
         if (node == null) {
             return values;
         }
+        if (node.size() > MAX_ENTRIES) {
+            error(path, "expected at most " + MAX_ENTRIES + " entries");
+            return values;
+        }
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             JsonNode value = entry.getValue();
             String at = path + "." + entry.getKey();
@@ -183,13 +210,21 @@ public final class JsonFields {
     }
 
     public void error(String field, String message) {
-        errors.add(new FieldError(field, message));
+        if (errors.size() < MAX_ERRORS) {
+            errors.add(new FieldError(field, message));
+        } else {
+            unreported++;
+        }
     }
 
-    /** Throws {@link InvalidDocumentException} with every error recorded so far, if any. */
+    /** Throws {@link InvalidDocumentException} with the errors recorded so far (at most {@link #MAX_ERRORS}), if any. */
     public void throwIfInvalid() {
         if (!errors.isEmpty()) {
-            throw new InvalidDocumentException(errors);
+            List<FieldError> reported = new ArrayList<>(errors);
+            if (unreported > 0) {
+                reported.add(new FieldError("$", unreported + " more errors not listed"));
+            }
+            throw new InvalidDocumentException(reported);
         }
     }
 

@@ -73,4 +73,29 @@ class ExpressionsTest {
                 .isInstanceOf(ExpressionException.class);
         assertThat(expressions.test("vars.list.size() > 10", big)).isTrue();
     }
+
+    @Test
+    void shouldCountNestedMacroIterationsAgainstOneBudgetPerEvaluation() {
+        // 40 × 40 = 1,600 iterations, each loop far under the budget: the budget is per evaluation
+        List<Long> forty = Collections.nCopies(40, 1L);
+        Map<String, Object> lists = Map.of("vars", Map.of("a", forty, "b", forty));
+
+        assertThatThrownBy(() -> expressions.test("vars.a.all(x, vars.b.all(y, x == y))", lists))
+                .isInstanceOf(ExpressionException.class)
+                .hasMessageContaining("Iteration budget exceeded");
+        assertThat(expressions.test("vars.a.all(x, x == 1) && vars.b.all(y, y == 1)", lists))
+                .isTrue();
+    }
+
+    @Test
+    void shouldMatchARegexOverALargeAttributeInLinearTime() {
+        // RE2J, not java.util.regex: a pattern that backtracks catastrophically there is linear here
+        String large = "ab".repeat(100_000);
+        Map<String, Object> event = Map.of("trigger", Map.of("attributes", Map.of("text", large)));
+
+        assertThat(expressions.test("trigger.attributes.text.matches('^(a|b|ab)*c$')", event))
+                .isFalse();
+        assertThat(expressions.test("trigger.attributes.text.matches('^(ab)+$')", event))
+                .isTrue();
+    }
 }

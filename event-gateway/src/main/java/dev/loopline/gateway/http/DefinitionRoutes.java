@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.DefinitionCompiler;
+import dev.loopline.definition.DefinitionLimits;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.security.Audit;
 import dev.loopline.gateway.security.Principals;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -31,6 +33,9 @@ import java.util.stream.IntStream;
  */
 final class DefinitionRoutes {
 
+    /** Compiles of a small definition at start (about a second of one core), warming the compiler. */
+    private static final int WARM_UP_ROUNDS = 300;
+
     private final DefinitionRepository repository;
     private final DefinitionCompiler compiler = new DefinitionCompiler();
     private final Clock clock;
@@ -45,10 +50,24 @@ final class DefinitionRoutes {
     DefinitionRoutes(DefinitionRepository repository, Clock clock) {
         this.repository = repository;
         this.clock = clock;
+        // in the background, so that the first deploys after a start are as fast as later ones
+        Thread warmUp = new Thread(() -> new DefinitionCompiler().warmUp(WARM_UP_ROUNDS), "loopline-compiler-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setPriority(Thread.MIN_PRIORITY);
+        warmUp.start();
     }
 
     void save(Context ctx) {
-        WorkflowDefinition edited = compiler.compile(ctx.body(), clock.instant());
+        if (ctx.bodyAsBytes().length > DefinitionLimits.MAX_DOCUMENT_BYTES) {
+            throw new ProblemException(
+                    413,
+                    "too-large",
+                    "Definition too large",
+                    "a definition document may have at most " + DefinitionLimits.MAX_DOCUMENT_BYTES + " bytes, not "
+                            + ctx.bodyAsBytes().length,
+                    List.of());
+        }
+        WorkflowDefinition edited = compiler.compile(Json.textBody(ctx), clock.instant());
         WorkflowDefinition saved;
         synchronized (lock(edited.getId())) {
             Optional<WorkflowDefinition> existing = repository.find(edited.getId());
