@@ -60,6 +60,7 @@ public final class EventGateway implements AutoCloseable {
                 operators,
                 security,
                 config.tls(),
+                config.http(),
                 new BrokerProbe(clients));
         return new EventGateway(publisher, definitions, instances, operators, server);
     }

@@ -2,6 +2,7 @@ package dev.loopline.gateway;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.gateway.http.HttpLimits;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.security.SecurityConfig;
 import dev.loopline.gateway.security.TlsConfig;
@@ -25,7 +26,8 @@ import java.util.Map;
  * </table>
  *
  * Who may call the gateway: {@link SecurityConfig} ({@code LOOPLINE_AUTH_*}, {@code LOOPLINE_API_KEYS_FILE},
- * {@code LOOPLINE_JWT_*}); HTTPS: {@link TlsConfig} ({@code LOOPLINE_HTTP_TLS_*}).
+ * {@code LOOPLINE_JWT_*}); HTTPS: {@link TlsConfig} ({@code LOOPLINE_HTTP_TLS_*}); CORS, body deadlines,
+ * requests in flight and rate limits: {@link HttpLimits}.
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -36,6 +38,7 @@ public record GatewayConfig(
         Map<String, String> kafkaOverrides,
         SecurityConfig security,
         TlsConfig tls,
+        HttpLimits http,
         Duration publishTimeout) {
 
     public static GatewayConfig from(Map<String, String> env) {
@@ -48,6 +51,7 @@ public record GatewayConfig(
                 KafkaOverrides.from(env),
                 SecurityConfig.from(env),
                 TlsConfig.from(env),
+                HttpLimits.from(env),
                 Duration.parse(
                         env.getOrDefault("LOOPLINE_HTTP_PUBLISH_TIMEOUT", EventPublisher.DEFAULT_TIMEOUT.toString())));
     }

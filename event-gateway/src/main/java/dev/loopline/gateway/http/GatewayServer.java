@@ -6,16 +6,21 @@ import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.InstanceProjection;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.security.AccessRules;
 import dev.loopline.gateway.security.GatewaySecurity;
 import dev.loopline.gateway.security.HttpsListener;
+import dev.loopline.gateway.security.RateLimits;
 import dev.loopline.gateway.security.TlsConfig;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +47,11 @@ public final class GatewayServer implements AutoCloseable {
             OperatorChannel operators,
             GatewaySecurity security,
             TlsConfig tls,
+            HttpLimits limits,
             BrokerProbe broker) {
         Clock clock = Clock.systemUTC();
+        Cors cors = new Cors(limits.corsOrigins());
+        RateLimits rates = new RateLimits(limits.ratePerSecond());
         EventRoutes events = new EventRoutes(publisher, clock);
         DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, clock);
         InstanceRoutes instanceRoutes = new InstanceRoutes(instances, operators);
@@ -54,8 +62,25 @@ public final class GatewayServer implements AutoCloseable {
             if (tls.enabled()) {
                 HttpsListener.install(config, tls, host, port);
             }
+            // Jetty, before Javalin: the body is read first, without a thread, by its deadline (408)
+            // and within the size limit (413); then at most so many requests are handled at once (503)
+            config.http.maxRequestSize = HttpLimits.MAX_BODY_BYTES;
+            config.jetty.modifyServer(server -> {
+                BodyDeadline deadline = new BodyDeadline(limits.bodyDeadline());
+                EagerContentHandler eager = new EagerContentHandler(
+                        new EagerContentHandler.RetainedContentLoaderFactory(HttpLimits.MAX_BODY_BYTES, -1, true));
+                InFlightLimit inFlight = new InFlightLimit(limits.maxInFlight(), limits.queueTimeout());
+                deadline.setHandler(eager);
+                eager.setHandler(inFlight);
+                server.setHandler(deadline); // Javalin puts its servlet inside the innermost wrapper
+                server.setErrorHandler(new JettyProblems());
+            });
+            // a CORS preflight carries no credentials: answered first
+            config.routes.before(cors::handle);
             // who is calling, for every request (401 before routing), then whether the route allows it (403)
             config.routes.before(security::authenticate);
+            config.routes.before(rates::check);
+            config.routes.before(GatewayServer::options);
             config.routes.beforeMatched(security::authorise);
             config.routes.beforeMatched(Json::requireJsonBody);
             config.routes.post("/v1/events", events::publish);
@@ -128,6 +153,23 @@ public final class GatewayServer implements AutoCloseable {
         });
         app.start();
         return new GatewayServer(app, broker);
+    }
+
+    /**
+     * {@code OPTIONS} on a route's path (an authenticated caller's, not a CORS preflight, which
+     * {@link Cors} answers): 204 with the methods it allows; 404 for a path no route has.
+     */
+    private static void options(Context ctx) {
+        if (ctx.method() != HandlerType.OPTIONS) {
+            return;
+        }
+        Set<String> methods = AccessRules.methodsAt(ctx.path());
+        if (methods.isEmpty()) {
+            throw new ProblemException(404, "not-found", "Not found", "no route " + ctx.path(), List.of());
+        }
+        ctx.header("Allow", "OPTIONS, " + String.join(", ", methods));
+        ctx.status(204);
+        ctx.skipRemainingHandlers();
     }
 
     /**

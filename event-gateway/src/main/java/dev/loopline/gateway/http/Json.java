@@ -15,6 +15,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 final class Json {
 
@@ -35,7 +36,7 @@ final class Json {
     static JsonNode objectBody(Context ctx) {
         JsonNode body;
         try {
-            body = MAPPER.readTree(utf8(ctx.bodyAsBytes()));
+            body = MAPPER.readTree(utf8(bodyBytes(ctx)));
         } catch (JsonProcessingException e) {
             throw ProblemException.invalid(
                     List.of(new Problem.FieldError("$", "malformed JSON: " + e.getOriginalMessage())));
@@ -49,6 +50,29 @@ final class Json {
                     List.of(new Problem.FieldError(surrogate, "a lone UTF-16 surrogate is not a character")));
         }
         return body;
+    }
+
+    /** The request body as text, or a 400 problem if it is not valid UTF-8. */
+    static String textBody(Context ctx) {
+        return utf8(bodyBytes(ctx));
+    }
+
+    /**
+     * The request body, or a 408 problem when it did not arrive by its deadline ({@link
+     * BodyDeadline}). Javalin would answer that with an empty 408 of its own.
+     */
+    static byte[] bodyBytes(Context ctx) {
+        try {
+            return ctx.bodyAsBytes();
+        } catch (Exception e) { // Javalin rethrows the servlet's IOException undeclared
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof TimeoutException timeout) {
+                    throw new ProblemException(
+                            408, "request-timeout", "Request timeout", timeout.getMessage(), List.of());
+                }
+            }
+            throw e; // as it was, so that Javalin still sees a client that went away as one
+        }
     }
 
     /** The body as text; malformed UTF-8 is refused rather than replaced with U+FFFD. */
@@ -113,7 +137,7 @@ final class Json {
      * {@code text/plain} POST is what a foreign web page can send without a CORS preflight.
      */
     static void requireJsonBody(Context ctx) {
-        if (!"POST".equals(ctx.method().name()) || ctx.bodyAsBytes().length == 0) {
+        if (!"POST".equals(ctx.method().name()) || bodyBytes(ctx).length == 0) {
             return;
         }
         String type = ctx.contentType();

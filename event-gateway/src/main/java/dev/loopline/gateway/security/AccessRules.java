@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -53,6 +54,31 @@ public final class AccessRules {
                 .filter(rule -> rule.method().equals(method) && rule.path().equals(path))
                 .map(Rule::roles)
                 .findFirst();
+    }
+
+    /**
+     * The methods some route answers at this request path (path parameters match any one
+     * segment), for {@code OPTIONS}' {@code Allow}; empty when no route has the path.
+     */
+    public static Set<String> methodsAt(String path) {
+        String[] segments = path.split("/", -1);
+        return RULES.stream()
+                .filter(rule -> matches(rule.path().split("/", -1), segments))
+                .map(rule -> rule.method().name())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static boolean matches(String[] template, String[] segments) {
+        if (template.length != segments.length) {
+            return false;
+        }
+        for (int i = 0; i < template.length; i++) {
+            boolean parameter = template[i].startsWith("{") && !segments[i].isEmpty();
+            if (!parameter && !template[i].equals(segments[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The table as Markdown, for the README. */

@@ -36,12 +36,18 @@ import org.slf4j.LoggerFactory;
  * an unknown key id, so the provider can rotate keys without a restart.
  *
  * <p>Role names come from a configurable claim; names that are not gateway roles are ignored, as
- * identity providers put many roles in a token. Publisher limits are for API keys only.
+ * identity providers put many roles in a token. A publisher is limited to the sources and entity
+ * types in the claims {@value #SOURCES_CLAIM} and {@value #ENTITY_TYPES_CLAIM} (a list or a
+ * space-separated string; absent: any), as an API key entry's {@code sources} and
+ * {@code entityTypes}.
  */
 public final class JwtAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
     private static final Set<JWSAlgorithm> ALGORITHMS = union(JWSAlgorithm.Family.RSA, JWSAlgorithm.Family.EC);
+
+    static final String SOURCES_CLAIM = "loopline_sources";
+    static final String ENTITY_TYPES_CLAIM = "loopline_entity_types";
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final String rolesClaim;
@@ -115,7 +121,11 @@ public final class JwtAuthenticator {
         if (!(name instanceof String principal) || principal.isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(Principal.of(principal, roles(claims.getClaims())));
+        return Optional.of(new Principal(
+                principal,
+                roles(claims.getClaims()),
+                names(claims.getClaim(SOURCES_CLAIM)),
+                names(claims.getClaim(ENTITY_TYPES_CLAIM))));
     }
 
     private Set<Role> roles(Map<String, Object> claims) {
@@ -123,6 +133,15 @@ public final class JwtAuthenticator {
         for (String part : rolesClaim.split("\\.")) {
             value = value instanceof Map<?, ?> map ? map.get(part) : null;
         }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String name : names(value)) {
+            Role.parse(name).ifPresent(roles::add);
+        }
+        return roles;
+    }
+
+    /** A claim's names: a list of strings, or one string of names apart by spaces or commas. */
+    private static Set<String> names(Object value) {
         Collection<?> names;
         if (value instanceof Collection<?> list) {
             names = list;
@@ -131,13 +150,13 @@ public final class JwtAuthenticator {
         } else {
             names = List.of();
         }
-        Set<Role> roles = EnumSet.noneOf(Role.class);
+        Set<String> found = new HashSet<>();
         for (Object name : names) {
             if (name instanceof String text && !text.isBlank()) {
-                Role.parse(text).ifPresent(roles::add);
+                found.add(text);
             }
         }
-        return roles;
+        return found;
     }
 
     private static Set<JWSAlgorithm> union(Set<JWSAlgorithm> a, Set<JWSAlgorithm> b) {

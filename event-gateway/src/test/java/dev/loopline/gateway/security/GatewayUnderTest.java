@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The real HTTP server with the real route handlers and Kafka clients, on a free port, for tests
@@ -69,6 +70,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 operators,
                 gatewaySecurity,
                 config.tls(),
+                config.http(),
                 new BrokerProbe(clients));
         this.http = http;
         this.base = scheme + "://127.0.0.1:" + server.port();
@@ -113,6 +115,11 @@ final class GatewayUnderTest implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Sends a request without waiting for the answer, for requests at once. */
+    CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** {@code scheme://127.0.0.1:port}. */

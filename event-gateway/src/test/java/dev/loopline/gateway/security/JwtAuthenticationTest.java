@@ -67,6 +67,29 @@ class JwtAuthenticationTest {
     }
 
     @Test
+    void shouldLimitAPublisherToTheSourcesAndEntityTypesOfItsClaims() throws Exception {
+        String token = sign(
+                signingKey,
+                claims(c -> c.claim("roles", List.of("publisher"))
+                        .claim(JwtAuthenticator.SOURCES_CLAIM, List.of("crm"))
+                        .claim(JwtAuthenticator.ENTITY_TYPES_CLAIM, "account contact")));
+
+        assertThat(publish(token, "erp", "account").statusCode()).isEqualTo(403);
+        assertThat(publish(token, "crm", "invoice").statusCode()).isEqualTo(403);
+        // allowed: past authorisation, the producer finds no broker here
+        assertThat(publish(token, "crm", "contact").statusCode()).isEqualTo(503);
+    }
+
+    private static java.net.http.HttpResponse<String> publish(String token, String source, String entityType) {
+        return gateway.call(
+                "POST",
+                "/v1/events",
+                "{\"source\":\"" + source + "\",\"entityType\":\"" + entityType
+                        + "\",\"entityId\":\"e-1\",\"messageName\":\"Create\"}",
+                bearer(token));
+    }
+
+    @Test
     void shouldRefuseExpiredWrongAudienceWrongIssuerForgedUnsignedAndMalformedTokens() throws Exception {
         Map<String, String> refused = Map.of(
                 "expired",
