@@ -20,7 +20,7 @@ import java.util.Map;
  *   <tr><td>LOOPLINE_TOPIC_PREFIX</td><td>loopline.</td></tr>
  *   <tr><td>LOOPLINE_HTTP_HOST</td><td>0.0.0.0</td></tr>
  *   <tr><td>LOOPLINE_HTTP_PORT</td><td>8080 (0 picks a free port)</td></tr>
- *   <tr><td>LOOPLINE_HTTP_PUBLISH_TIMEOUT</td><td>PT5S: how long POST /v1/events waits for Kafka, from the
+ *   <tr><td>LOOPLINE_HTTP_PUBLISH_TIMEOUT</td><td>PT4.5S: how long POST /v1/events waits for Kafka, from the
  *       request's start, before it answers 503 with the event id</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td>any Kafka client property, e.g. LOOPLINE_KAFKA_LINGER_MS</td></tr>
  * </table>

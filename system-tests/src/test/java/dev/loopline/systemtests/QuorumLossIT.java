@@ -55,7 +55,7 @@ class QuorumLossIT {
 
             // then
             System.out.printf(
-                    "QuorumLossIT: 503 after %d ms with the broker gone (publish timeout PT5S)%n", took.toMillis());
+                    "QuorumLossIT: 503 after %d ms with the broker gone (publish timeout PT4.5S)%n", took.toMillis());
             assertThat(answer.status()).isEqualTo(503);
             assertThat(answer.contentType()).startsWith("application/problem+json");
             assertThat(answer.json().get("eventId").asText()).isEqualTo("during");

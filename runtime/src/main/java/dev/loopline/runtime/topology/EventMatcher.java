@@ -107,6 +107,14 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                         event.getEventId(),
                         definition.getId(),
                         e.getMessage());
+            } catch (RuntimeException e) {
+                // a bug met by this event and this definition: it must not stop the other definitions,
+                // nor, by failing the task again on every retry, every other event of the partition
+                log.error(
+                        "event {} starts no instance of {}: matching failed",
+                        event.getEventId(),
+                        definition.getId(),
+                        e);
             }
         }
         matching.sort(
