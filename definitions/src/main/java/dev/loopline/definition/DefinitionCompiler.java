@@ -95,7 +95,7 @@ public final class DefinitionCompiler {
      * Compiles a small definition {@code times} times, so that the first definitions deployed do
      * not pay for loading the expression compiler and running it before the JIT has compiled it:
      * about a second for a definition at the limits on a small machine, against a few hundred
-     * milliseconds once warm (see {@code docs/benchmarks.md}).
+     * milliseconds once warm (README, "Security").
      */
     public void warmUp(int times) {
         for (int i = 0; i < times; i++) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.CloseOptions;
@@ -77,13 +78,17 @@ public final class LooplineRuntime implements AutoCloseable {
 
     /**
      * The event half's settings: the instance half's (overrides included), with {@value
-     * #EVENTS_SUFFIX} appended to the application id and, when one is set, to the client id, so
-     * that the two never share a group, transactional ids, thread names or metric names.
+     * #EVENTS_SUFFIX} appended to the application id and, when they are set, to the client id and
+     * the static member id ({@code group.instance.id}, from {@code LOOPLINE_KAFKA_GROUP_INSTANCE_ID}),
+     * so that the two never share a group, a member, transactional ids, thread names or metric names.
      */
     static Properties eventHalfSettings(Properties instanceSettings) {
         Properties settings = new Properties();
         settings.putAll(instanceSettings);
-        for (String suffixed : List.of(StreamsConfig.APPLICATION_ID_CONFIG, StreamsConfig.CLIENT_ID_CONFIG)) {
+        for (String suffixed : List.of(
+                StreamsConfig.APPLICATION_ID_CONFIG,
+                StreamsConfig.CLIENT_ID_CONFIG,
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
             String value = instanceSettings.getProperty(suffixed);
             if (value != null && !value.isEmpty()) {
                 settings.put(suffixed, value + EVENTS_SUFFIX);

@@ -16,6 +16,14 @@ public final class StreamsSettings {
     /** The runtime's commit interval unless LOOPLINE_KAFKA_COMMIT_INTERVAL_MS says otherwise. */
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
 
+    /** Uncommitted bytes per application before an early commit (Kafka's default: 64 MiB). */
+    static final long UNCOMMITTED_MAX_BYTES = 16L * 1024 * 1024;
+
+    /** Unless LOOPLINE_KAFKA_SESSION_TIMEOUT_MS says otherwise (the broker's minimum is 6 s). */
+    static final int SESSION_TIMEOUT_MS = 10_000;
+
+    static final int HEARTBEAT_INTERVAL_MS = 3_000;
+
     private StreamsSettings() {}
 
     public static Properties of(RuntimeConfig config) {
@@ -26,6 +34,20 @@ public final class StreamsSettings {
         // Store writes, outputs and input offsets commit atomically.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replicationFactor()));
+        // Failover (README "Failover"). KIP-892: a task's uncommitted writes wait in a buffer instead
+        // of RocksDB, so a task that crashes mid-transaction keeps its state instead of wiping it and
+        // restoring the whole changelog (TaskCorruptedException, minutes on a large store). A commit
+        // every 10 ms stages a few KB; the buffer's cap forces an early commit only past it.
+        props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
+        props.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, Long.toString(UNCOMMITTED_MAX_BYTES));
+        // A standby copy of each task's state on another process, kept current from the changelog, so
+        // that a failover does not restore from scratch; with one process it does nothing.
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+        // A process that stops heartbeating loses its partitions after this (Kafka's default, 45 s,
+        // would be the floor of every failover after a kill -9). Unprefixed, so that
+        // LOOPLINE_KAFKA_SESSION_TIMEOUT_MS replaces it (a prefixed key would win over the override).
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS));
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(HEARTBEAT_INTERVAL_MS));
         // A record that cannot be read, or that a processor rejects, goes to the dead-letter topic with
         // the reason in headers (__streams.errors.*), and processing continues. Any other processing
         // failure fails the task, so that it is retried rather than half-applied (RejectionHandler).
@@ -36,21 +58,21 @@ public final class StreamsSettings {
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.topics().deadLetters());
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // Measured (issue 5): linger 0 cost a quarter of peak throughput, 20 ms added latency for nothing.
+        // Measured (README "Tuning"): linger 0 cost a quarter of peak throughput, 20 ms added latency for nothing.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         // A task reads two topics (events + dependency-commands, instance-commands + acks), and no
         // decision depends on their relative timestamps: each record is applied to the current state.
-        // So a task never waits for its other partition. Measured (issue 5): with the default (0),
+        // So a task never waits for its other partition. Measured (README "Tuning"): with the default (0),
         // PartitionGroup.readyToProcess formatted log strings eagerly on every empty partition and took
         // 10% of the stream thread's CPU.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         // Under exactly-once every hop of the message loop waits for its transaction to commit, so the
-        // commit interval sets the latency of every step. Measured (issue 5, README "Tuning"), at half
+        // commit interval sets the latency of every step. Measured (README "Tuning"), at half
         // of peak rate, publish → "workflow started": p50 23-37 ms at 10 ms, 31 ms at 20 ms, 165-190 ms
         // at Kafka's 100 ms; peak throughput at 10 ms stayed within the runs' noise of 20 ms.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(DEFAULT_COMMIT_INTERVAL_MS));
         // One stream thread per application (the runtime runs two, see LooplineRuntime), Kafka's default:
-        // scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS). Measured (issue 5): a second
+        // scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS). Measured (README "Tuning"): a second
         // thread for the one application of then, on 2 cores, doubled the transactions, each spanning
         // more partitions; it raised peak throughput by 19% but nearly doubled the p50 to "workflow
         // started". Splitting the application in two instead left peak throughput as it was and cut the p99

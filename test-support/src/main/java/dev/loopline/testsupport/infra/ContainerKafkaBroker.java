@@ -6,7 +6,7 @@ import org.testcontainers.kafka.KafkaContainer;
 /** Testcontainers' Kafka module with the official {@code apache/kafka} image, where Docker runs. */
 public final class ContainerKafkaBroker implements KafkaBroker {
 
-    public static final String IMAGE = "apache/kafka:4.3.1";
+    public static final String IMAGE = "apache/kafka:4.4.0";
 
     private final KafkaContainer container;
 

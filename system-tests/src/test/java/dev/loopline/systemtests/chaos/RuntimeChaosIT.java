@@ -1,0 +1,294 @@
+package dev.loopline.systemtests.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loopline.api.TopicProvisioner;
+import dev.loopline.api.Topics;
+import dev.loopline.gateway.EventGateway;
+import dev.loopline.gateway.GatewayConfig;
+import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.domain.InstanceIds;
+import dev.loopline.systemtests.support.GatewayClient;
+import dev.loopline.systemtests.support.Records;
+import dev.loopline.systemtests.support.RuntimeProcess;
+import dev.loopline.systemtests.support.Samples;
+import dev.loopline.systemtests.support.TestRuntime;
+import dev.loopline.systemtests.support.TestTopics;
+import dev.loopline.testsupport.handler.AcknowledgingHandler;
+import dev.loopline.testsupport.infra.Infrastructure;
+import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Faults under steady load, on real processes: two runtime processes as child JVMs (each a static
+ * member named as a pod would be, with its own state directory), the gateway, an acknowledging
+ * handler and an auditor reading {@code read_committed}. Events go in through the gateway at a
+ * fixed rate throughout.
+ *
+ * <ul>
+ *   <li><b>kill</b>: kill -9 one of the two processes and start it again at once, on its state
+ *       directory (or, for the last kill with {@code loopline.chaos.wipe-last}, on an empty one);
+ *   <li><b>zombie</b>: SIGSTOP one process until the group has dropped it and the other has
+ *       taken over every partition, then SIGCONT: none of its writes may become visible.
+ * </ul>
+ *
+ * After the faults the load stops and every accepted event's instance must complete: 0 lost, 0
+ * stuck, 0 duplicate transitions or messages, 0 dead letters. Stalls (each partition's time from
+ * the fault to its next visible completion) are measured and printed, not asserted. The short form
+ * runs in CI; {@code ./mvnw verify -Pchaos} runs the full one (see the README, "Failover").
+ */
+@ExtendWith(LooplineInfrastructureExtension.class)
+class RuntimeChaosIT {
+
+    private static final String DEFINITION = "expenses";
+    private static final int PARTITIONS = 6;
+
+    private final int rate = Integer.getInteger("loopline.chaos.rate", 20);
+    private final int kills = Integer.getInteger("loopline.chaos.kills", 1);
+    private final boolean wipeLast = Boolean.getBoolean("loopline.chaos.wipe-last");
+    private final int zombies = Integer.getInteger("loopline.chaos.zombies", 1);
+    /** Instances completed between faults: the load the processes carry before the next one. */
+    private final int between = Integer.getInteger("loopline.chaos.between", 200);
+
+    @Test
+    void shouldLoseNothingAndDoNothingTwiceThroughKillsAndZombies(Infrastructure infra) throws Exception {
+        Topics topics = TestTopics.unique("chaos");
+        try (Admin admin = infra.admin()) {
+            TopicProvisioner.ensureTopics(admin, topics, PARTITIONS, (short) 1);
+        }
+        Records.write(infra, topics, Samples.activeOneStep(DEFINITION, EventLoad.ENTITY_TYPE, EventLoad.MESSAGE_NAME));
+        Path dir = Files.createDirectories(Path.of("target", "chaos", topics.prefix()));
+        Map<String, String> base = TestRuntime.settings(infra, topics);
+        ChaosReport report = new ChaosReport();
+        report.setting("events per second", rate);
+        report.setting("instances between faults", between);
+        report.setting("runtime processes", 2);
+        report.setting("partitions", PARTITIONS);
+
+        Map<String, String> gatewaySettings = new HashMap<>(base);
+        gatewaySettings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
+        gatewaySettings.put("LOOPLINE_HTTP_PORT", "0");
+        try (EventGateway gateway = EventGateway.start(GatewayConfig.from(gatewaySettings));
+                Admin admin = infra.admin();
+                var handler = AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "handler");
+                ChaosAuditor auditor = ChaosAuditor.start(infra, topics);
+                Runtimes runtimes = new Runtimes(base, dir)) {
+            runtimes.start("runtime-a");
+            runtimes.start("runtime-b");
+            EventLoad load = EventLoad.start(new GatewayClient(gateway.port()), rate);
+            try {
+                awaitProgress(auditor, between, Long.MIN_VALUE);
+
+                for (int kill = 1; kill <= kills; kill++) {
+                    String victim = kill % 2 == 1 ? "runtime-a" : "runtime-b";
+                    boolean wipe = wipeLast && kill == kills;
+                    long fault = System.currentTimeMillis();
+                    runtimes.kill(victim);
+                    if (wipe) {
+                        runtimes.wipe(victim);
+                    }
+                    runtimes.start(victim);
+                    awaitProgress(auditor, between, fault);
+                    report.fault(ChaosReport.Fault.of(
+                            "kill",
+                            "kill -9 " + victim + (wipe ? ", state wiped" : ", restarted on its state"),
+                            auditor.stallsAfter(fault)));
+                }
+
+                for (int zombie = 1; zombie <= zombies; zombie++) {
+                    String victim = zombie % 2 == 1 ? "runtime-b" : "runtime-a";
+                    long fault = System.currentTimeMillis();
+                    runtimes.suspend(victim);
+                    // frozen until the group has dropped it and the other process has taken over
+                    await().atMost(Duration.ofMinutes(5))
+                            .pollInterval(Duration.ofMillis(250))
+                            .until(() -> !isMember(admin, base, victim) && auditor.everyPartitionCompletedSince(fault));
+                    long frozen = System.currentTimeMillis() - fault;
+                    runtimes.resume(victim);
+                    awaitProgress(auditor, between, fault);
+                    report.fault(ChaosReport.Fault.of(
+                            "zombie",
+                            "SIGSTOP " + victim + " for " + frozen / 1000 + " s",
+                            auditor.stallsAfter(fault)));
+                }
+            } finally {
+                load.stop();
+            }
+            await().atMost(Duration.ofMinutes(1)).until(load::answeredAll);
+
+            Set<String> accepted = load.accepted();
+            Set<String> expected = accepted.stream()
+                    .map(id -> InstanceIds.instanceId(id, DEFINITION))
+                    .collect(Collectors.toSet());
+            try {
+                await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> expected.stream().allMatch(auditor::completed));
+            } catch (ConditionTimeoutException e) {
+                // counted as stuck below
+            }
+            long started = expected.stream().filter(auditor::started).count();
+            long completed = expected.stream().filter(auditor::completed).count();
+            long succeeded = expected.stream()
+                    .filter(id -> Integer.valueOf(30).equals(auditor.finalStatus(id)))
+                    .count();
+            Set<String> others = auditor.instances();
+            others.removeAll(expected);
+            report.total("events sent", load.sent());
+            report.total("events accepted (202)", accepted.size());
+            report.total("answers other than 202", load.refused());
+            report.total("instances started", started);
+            report.total("instances completed", completed);
+            report.total("instances succeeded", succeeded);
+            report.total("lost (accepted, never started)", accepted.size() - started);
+            report.total("stuck (started, not completed)", started - completed);
+            report.total("instances of unanswered events", others.size());
+            report.total("duplicate transitions", auditor.duplicateTransitions());
+            report.total("messages posted twice", auditor.duplicateMessages());
+            report.total("steps under two message ids", auditor.stepsUnderTwoIds());
+            report.total("dead letters", auditor.deadLetters());
+            report.total("TaskCorruptedException in runtime logs", runtimes.logMentions("TaskCorruptedException"));
+            report.total(
+                    "worst stall after a kill (s)",
+                    worst(report, "kill") < 0 ? "n/a" : String.format("%.1f", worst(report, "kill") / 1000.0));
+            report.total(
+                    "worst stall after a zombie (s)",
+                    worst(report, "zombie") < 0 ? "n/a" : String.format("%.1f", worst(report, "zombie") / 1000.0));
+            System.out.println(report.table());
+            report.write(dir.resolve("report.json"));
+
+            assertThat(accepted).isNotEmpty();
+            assertThat(accepted.size() - started).as("lost").isZero();
+            assertThat(started - completed).as("stuck").isZero();
+            assertThat(succeeded).as("succeeded").isEqualTo(completed);
+            assertThat(auditor.duplicateTransitions())
+                    .as("duplicate transitions")
+                    .isZero();
+            assertThat(auditor.duplicateMessages()).as("messages posted twice").isZero();
+            assertThat(auditor.stepsUnderTwoIds())
+                    .as("steps under two message ids")
+                    .isZero();
+            assertThat(auditor.deadLetters())
+                    .as("dead letters: %s", auditor.deadLetterReasons())
+                    .isZero();
+            assertThat(handler.handled()).isGreaterThanOrEqualTo(2L * completed);
+        }
+    }
+
+    /** Until this many more instances have completed and, after a fault, every partition has completed one. */
+    private static void awaitProgress(ChaosAuditor auditor, int instances, long fault) {
+        long target = auditor.completedCount() + instances;
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> auditor.completedCount() >= target
+                        && (fault == Long.MIN_VALUE || auditor.everyPartitionCompletedSince(fault)));
+    }
+
+    private static long worst(ChaosReport report, String experiment) {
+        return report.faults().stream()
+                .filter(fault -> fault.experiment().equals(experiment))
+                .mapToLong(ChaosReport.Fault::worstMillis)
+                .max()
+                .orElse(-1);
+    }
+
+    /** Whether any of the process's stream threads is still a member of either application's group. */
+    private static boolean isMember(Admin admin, Map<String, String> base, String process) throws Exception {
+        String applicationId = base.get("LOOPLINE_APPLICATION_ID");
+        Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(
+                        List.of(applicationId, applicationId + "-events"))
+                .all()
+                .get();
+        return groups.values().stream()
+                .flatMap(group -> group.members().stream())
+                .map(MemberDescription::groupInstanceId)
+                .anyMatch(id -> id.isPresent() && id.get().startsWith(process + "-"));
+    }
+
+    /** The runtime processes by name, each with its own state directory and log. */
+    private static final class Runtimes implements AutoCloseable {
+
+        private final Map<String, String> base;
+        private final Path dir;
+        private final Map<String, RuntimeProcess> processes = new HashMap<>();
+
+        Runtimes(Map<String, String> base, Path dir) {
+            this.base = base;
+            this.dir = dir;
+        }
+
+        void start(String name) throws IOException {
+            Map<String, String> settings = new HashMap<>(base);
+            settings.put(
+                    "LOOPLINE_STATE_DIR",
+                    Files.createDirectories(dir.resolve(name + "-state")).toString());
+            settings.put("LOOPLINE_KAFKA_GROUP_INSTANCE_ID", name);
+            processes.put(name, RuntimeProcess.start(RuntimeConfig.from(settings), dir.resolve(name + ".log")));
+        }
+
+        void kill(String name) throws InterruptedException {
+            processes.remove(name).kill();
+        }
+
+        void suspend(String name) {
+            processes.get(name).suspend();
+        }
+
+        void resume(String name) {
+            processes.get(name).resume();
+        }
+
+        void wipe(String name) throws IOException {
+            Path state = dir.resolve(name + "-state");
+            if (Files.exists(state)) {
+                try (Stream<Path> files = Files.walk(state)) {
+                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(file);
+                    }
+                }
+            }
+        }
+
+        long logMentions(String text) {
+            try (Stream<Path> logs = Files.list(dir)) {
+                long count = 0;
+                for (Path log : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
+                    try (Stream<String> lines = Files.lines(log)) {
+                        count += lines.filter(line -> line.contains(text)).count();
+                    }
+                }
+                return count;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            processes.values().forEach(process -> {
+                if (process.isAlive()) {
+                    process.resume(); // a stopped process would not act on SIGTERM
+                }
+                process.close();
+            });
+        }
+    }
+}
