@@ -24,6 +24,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class BodyDeadline extends Handler.Wrapper {
 
+    /**
+     * The request attribute with the {@link System#nanoTime()} at which the request's headers were
+     * read: the start from which a route's own timeouts count, time spent waiting for a turn
+     * included.
+     */
+    static final String ARRIVED = "loopline.arrived";
+
     private final Duration deadline;
 
     BodyDeadline(Duration deadline) {
@@ -32,7 +39,9 @@ final class BodyDeadline extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        return super.handle(new Deadlined(request, NanoTime.now() + deadline.toNanos()), response, callback);
+        long arrived = NanoTime.now();
+        request.setAttribute(ARRIVED, arrived);
+        return super.handle(new Deadlined(request, arrived + deadline.toNanos()), response, callback);
     }
 
     private final class Deadlined extends Request.Wrapper {

@@ -47,18 +47,24 @@ final class EventRoutes {
 
     /**
      * Publishes and answers 202 once Kafka has the event on every in-sync replica. The wait is
-     * bounded from the handler's start, the producer's metadata wait included (it cannot block past
+     * bounded from the request's arrival, time waiting for a turn and the producer's metadata wait
+     * included (that cannot block past
      * {@code max.block.ms}, set to the same timeout): past it the answer is 503, which does not mean
      * "not written" (a send in flight may still land), so it carries the event id, and sending the
      * event again with that id starts nothing twice.
      */
     void publish(Context ctx) {
-        long started = System.nanoTime();
+        // from the request's arrival, so that time spent waiting for a turn counts too
+        long started = ctx.attribute(BodyDeadline.ARRIVED) instanceof Long arrived ? arrived : System.nanoTime();
         PlatformEvent event = parse(Json.objectBody(ctx));
         Principals.requireMayPublish(ctx, event.getSource(), event.getEntityType());
+        long budget = publisher.timeout().toNanos();
         try {
-            long left = publisher.timeout().toNanos() - (System.nanoTime() - started);
-            publisher.publish(event).get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (System.nanoTime() - started >= budget) { // the wait for a turn took it all: not sent
+                throw new TimeoutException("no time was left after waiting for a turn");
+            }
+            var sent = publisher.publish(event); // may wait for metadata, at most max.block.ms
+            sent.get(Math.max(0, budget - (System.nanoTime() - started)), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(e, event, started);

@@ -1,6 +1,5 @@
 package dev.loopline.systemtests.chaos;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.loopline.api.TopicProvisioner;
@@ -8,7 +7,6 @@ import dev.loopline.api.Topics;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.config.RuntimeConfig;
-import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.Records;
 import dev.loopline.systemtests.support.RuntimeProcess;
@@ -27,13 +25,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -95,7 +90,7 @@ class RuntimeChaosIT {
             runtimes.start("runtime-b");
             EventLoad load = EventLoad.start(new GatewayClient(gateway.port()), rate);
             try {
-                awaitProgress(auditor, between, Long.MIN_VALUE);
+                ChaosOutcome.awaitProgress(auditor, between, Long.MIN_VALUE);
 
                 for (int kill = 1; kill <= kills; kill++) {
                     String victim = kill % 2 == 1 ? "runtime-a" : "runtime-b";
@@ -106,7 +101,7 @@ class RuntimeChaosIT {
                         runtimes.wipe(victim);
                     }
                     runtimes.start(victim);
-                    awaitProgress(auditor, between, fault);
+                    ChaosOutcome.awaitProgress(auditor, between, fault);
                     report.fault(ChaosReport.Fault.of(
                             "kill",
                             "kill -9 " + victim + (wipe ? ", state wiped" : ", restarted on its state"),
@@ -123,7 +118,7 @@ class RuntimeChaosIT {
                             .until(() -> !isMember(admin, base, victim) && auditor.everyPartitionCompletedSince(fault));
                     long frozen = System.currentTimeMillis() - fault;
                     runtimes.resume(victim);
-                    awaitProgress(auditor, between, fault);
+                    ChaosOutcome.awaitProgress(auditor, between, fault);
                     report.fault(ChaosReport.Fault.of(
                             "zombie",
                             "SIGSTOP " + victim + " for " + frozen / 1000 + " s",
@@ -132,82 +127,8 @@ class RuntimeChaosIT {
             } finally {
                 load.stop();
             }
-            await().atMost(Duration.ofMinutes(1)).until(load::answeredAll);
-
-            Set<String> accepted = load.accepted();
-            Set<String> expected = accepted.stream()
-                    .map(id -> InstanceIds.instanceId(id, DEFINITION))
-                    .collect(Collectors.toSet());
-            try {
-                await().atMost(Duration.ofMinutes(3))
-                        .pollInterval(Duration.ofMillis(500))
-                        .until(() -> expected.stream().allMatch(auditor::completed));
-            } catch (ConditionTimeoutException e) {
-                // counted as stuck below
-            }
-            long started = expected.stream().filter(auditor::started).count();
-            long completed = expected.stream().filter(auditor::completed).count();
-            long succeeded = expected.stream()
-                    .filter(id -> Integer.valueOf(30).equals(auditor.finalStatus(id)))
-                    .count();
-            Set<String> others = auditor.instances();
-            others.removeAll(expected);
-            report.total("events sent", load.sent());
-            report.total("events accepted (202)", accepted.size());
-            report.total("answers other than 202", load.refused());
-            report.total("instances started", started);
-            report.total("instances completed", completed);
-            report.total("instances succeeded", succeeded);
-            report.total("lost (accepted, never started)", accepted.size() - started);
-            report.total("stuck (started, not completed)", started - completed);
-            report.total("instances of unanswered events", others.size());
-            report.total("duplicate transitions", auditor.duplicateTransitions());
-            report.total("messages posted twice", auditor.duplicateMessages());
-            report.total("steps under two message ids", auditor.stepsUnderTwoIds());
-            report.total("dead letters", auditor.deadLetters());
-            report.total("TaskCorruptedException in runtime logs", runtimes.logMentions("TaskCorruptedException"));
-            report.total(
-                    "worst stall after a kill (s)",
-                    worst(report, "kill") < 0 ? "n/a" : String.format("%.1f", worst(report, "kill") / 1000.0));
-            report.total(
-                    "worst stall after a zombie (s)",
-                    worst(report, "zombie") < 0 ? "n/a" : String.format("%.1f", worst(report, "zombie") / 1000.0));
-            System.out.println(report.table());
-            report.write(dir.resolve("report.json"));
-
-            assertThat(accepted).isNotEmpty();
-            assertThat(accepted.size() - started).as("lost").isZero();
-            assertThat(started - completed).as("stuck").isZero();
-            assertThat(succeeded).as("succeeded").isEqualTo(completed);
-            assertThat(auditor.duplicateTransitions())
-                    .as("duplicate transitions")
-                    .isZero();
-            assertThat(auditor.duplicateMessages()).as("messages posted twice").isZero();
-            assertThat(auditor.stepsUnderTwoIds())
-                    .as("steps under two message ids")
-                    .isZero();
-            assertThat(auditor.deadLetters())
-                    .as("dead letters: %s", auditor.deadLetterReasons())
-                    .isZero();
-            assertThat(handler.handled()).isGreaterThanOrEqualTo(2L * completed);
+            ChaosOutcome.judge(report, auditor, load, DEFINITION, dir, handler::handled, runtimes::logMentions);
         }
-    }
-
-    /** Until this many more instances have completed and, after a fault, every partition has completed one. */
-    private static void awaitProgress(ChaosAuditor auditor, int instances, long fault) {
-        long target = auditor.completedCount() + instances;
-        await().atMost(Duration.ofMinutes(5))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> auditor.completedCount() >= target
-                        && (fault == Long.MIN_VALUE || auditor.everyPartitionCompletedSince(fault)));
-    }
-
-    private static long worst(ChaosReport report, String experiment) {
-        return report.faults().stream()
-                .filter(fault -> fault.experiment().equals(experiment))
-                .mapToLong(ChaosReport.Fault::worstMillis)
-                .max()
-                .orElse(-1);
     }
 
     /** Whether any of the process's stream threads is still a member of either application's group. */

@@ -31,7 +31,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     /** System properties with this prefix set a feature level at format time. */
     public static final String FEATURE_PROPERTY_PREFIX = "loopline.broker-feature.";
 
+    /** Deleted on close; null for a cluster node, whose cluster deletes it. */
     private final Path logDir;
+
     private final int port;
     private final KafkaRaftServer server;
     private boolean closed;
@@ -43,11 +45,52 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     /**
-     * Runs the broker as a process of its own (see {@link KafkaBrokerProcess}): prints its ready line
-     * with the bootstrap servers, and shuts down when stdin ends.
+     * One node of a KRaft cluster (broker and controller combined): its id, the cluster's id, its
+     * log directory, its two ports, the cluster's voters ({@code 1@localhost:port,…}) and the
+     * replication factor of the internal topics (the minimum in-sync replicas is one less).
+     */
+    public record Node(
+            int id, String clusterId, Path logDir, int port, int controllerPort, String voters, int replicas) {
+
+        static Node single(Path logDir) {
+            int port = FreePorts.next();
+            int controllerPort = FreePorts.next();
+            return new Node(
+                    1, Uuid.randomUuid().toString(), logDir, port, controllerPort, "1@localhost:" + controllerPort, 1);
+        }
+
+        /** As arguments of {@link #main}. */
+        List<String> arguments() {
+            return List.of(
+                    Integer.toString(id),
+                    clusterId,
+                    logDir.toString(),
+                    Integer.toString(port),
+                    Integer.toString(controllerPort),
+                    voters,
+                    Integer.toString(replicas));
+        }
+
+        static Node of(String[] args) {
+            return new Node(
+                    Integer.parseInt(args[0]),
+                    args[1],
+                    Path.of(args[2]),
+                    Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]),
+                    args[5],
+                    Integer.parseInt(args[6]));
+        }
+    }
+
+    /**
+     * Runs the broker as a process of its own (see {@link KafkaBrokerProcess}, and {@link
+     * KafkaCluster} with a node's {@link Node#arguments()}): prints its ready line with the
+     * bootstrap servers, and shuts down when stdin ends. A cluster node formats its log directory
+     * only the first time, so that a node killed and started again keeps its data.
      */
     public static void main(String[] args) throws IOException {
-        try (EmbeddedKafkaBroker broker = start()) {
+        try (EmbeddedKafkaBroker broker = args.length == 0 ? start() : start(Node.of(args), false)) {
             System.out.println(KafkaBrokerProcess.READY + broker.bootstrapServers());
             System.out.flush();
             System.in.transferTo(OutputStream.nullOutputStream());
@@ -57,56 +100,63 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
     public static EmbeddedKafkaBroker start() {
         try {
-            Path logDir = Files.createTempDirectory("loopline-kraft-");
-            int port = FreePorts.next();
-            int controllerPort = FreePorts.next();
-            KafkaConfig config = KafkaConfig.fromProps(properties(logDir, port, controllerPort), false);
-            Formatter formatter = new Formatter();
-            // Feature experiments (the bench): -Dloopline.broker-feature.transaction.version=1 formats with it.
-            systemPropertiesAfter(FEATURE_PROPERTY_PREFIX)
-                    .forEach((feature, level) -> formatter.setFeatureLevel(feature, Short.valueOf(level)));
-            formatter
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setUnstableFeatureVersionsEnabled(false)
-                    .setHasDynamicQuorum(false)
-                    .run();
-            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-            server.startup(); // returns once the broker is unfenced and running
-            return new EmbeddedKafkaBroker(logDir, port, server);
+            return start(Node.single(Files.createTempDirectory("loopline-kraft-")), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
+        }
+    }
+
+    private static EmbeddedKafkaBroker start(Node node, boolean deleteOnClose) {
+        try {
+            KafkaConfig config = KafkaConfig.fromProps(properties(node), false);
+            if (!Files.exists(node.logDir().resolve("meta.properties"))) {
+                Formatter formatter = new Formatter();
+                // Feature experiments (the bench): -Dloopline.broker-feature.transaction.version=1 formats with it.
+                systemPropertiesAfter(FEATURE_PROPERTY_PREFIX)
+                        .forEach((feature, level) -> formatter.setFeatureLevel(feature, Short.valueOf(level)));
+                formatter
+                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                        .setNodeId(node.id())
+                        .setClusterId(node.clusterId())
+                        .setDirectories(List.of(node.logDir().toString()))
+                        .setMetadataLogDirectory(node.logDir().toString())
+                        .setControllerListenerName("CONTROLLER")
+                        .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                        .setUnstableFeatureVersionsEnabled(false)
+                        .setHasDynamicQuorum(false)
+                        .run();
+            }
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup(); // returns once the broker is unfenced and running
+            return new EmbeddedKafkaBroker(deleteOnClose ? node.logDir() : null, node.port(), server);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker: " + e, e);
         }
     }
 
-    private static Properties properties(Path logDir, int port, int controllerPort) {
+    private static Properties properties(Node node) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("node.id", Integer.toString(node.id()));
+        p.put("controller.quorum.voters", node.voters());
+        p.put("listeners", "PLAINTEXT://localhost:" + node.port() + ",CONTROLLER://localhost:" + node.controllerPort());
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + node.port());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
+        p.put("log.dirs", node.logDir().toString());
         p.put("num.partitions", "1");
-        // One node: every internal topic has one replica.
-        p.put("offsets.topic.replication.factor", "1");
+        // Internal topics as replicated as the cluster allows: one replica on one node.
+        String replicas = Integer.toString(node.replicas());
+        String minIsr = Integer.toString(Math.max(1, node.replicas() - 1));
+        p.put("offsets.topic.replication.factor", replicas);
         p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", replicas);
+        p.put("transaction.state.log.min.isr", minIsr);
         p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", replicas);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         // Broker tuning experiments (the bench): -Dloopline.broker.<property>=<value> sets any broker property.
@@ -143,6 +193,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         closed = true;
         server.shutdown();
         server.awaitShutdown();
-        Directories.deleteRecursively(logDir);
+        if (logDir != null) {
+            Directories.deleteRecursively(logDir);
+        }
     }
 }

@@ -46,6 +46,16 @@ public final class Infrastructure implements AutoCloseable {
         return infrastructure;
     }
 
+    /** A registry started as {@link #start()} does, beside this broker (a cluster, say), which it closes last. */
+    public static Infrastructure startWith(KafkaBroker broker) {
+        try {
+            return new Infrastructure(broker, SchemaRegistry.start());
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
     public String bootstrapServers() {
         return broker.bootstrapServers();
     }

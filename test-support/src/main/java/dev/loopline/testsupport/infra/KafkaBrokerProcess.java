@@ -81,7 +81,7 @@ public final class KafkaBrokerProcess implements KafkaBroker {
     }
 
     /** Waits for the ready line in the child's log: its bootstrap servers. */
-    private static String awaitReady(Process process, Path log) throws IOException, InterruptedException {
+    static String awaitReady(Process process, Path log) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
