@@ -27,12 +27,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Broker faults under steady load: a 3-node KRaft cluster of child JVMs (replication factor 3,
@@ -60,6 +62,7 @@ class BrokerChaosIT {
     private final int between = Integer.getInteger("loopline.chaos.between", 200);
 
     @Test
+    @Timeout(value = 40, unit = TimeUnit.MINUTES) // the full suite runs for minutes; each wait has its own bound
     void shouldLoseNothingAndDoNothingTwiceThroughBrokerBouncesAndAQuorumLoss() throws Exception {
         KafkaCluster cluster = KafkaCluster.start(3);
         try (Infrastructure infra = Infrastructure.startWith(cluster)) {

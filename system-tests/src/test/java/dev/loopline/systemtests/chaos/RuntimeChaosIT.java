@@ -25,11 +25,13 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -64,6 +66,7 @@ class RuntimeChaosIT {
     private final int between = Integer.getInteger("loopline.chaos.between", 200);
 
     @Test
+    @Timeout(value = 40, unit = TimeUnit.MINUTES) // the full suite runs for minutes; each wait has its own bound
     void shouldLoseNothingAndDoNothingTwiceThroughKillsAndZombies(Infrastructure infra) throws Exception {
         Topics topics = TestTopics.unique("chaos");
         try (Admin admin = infra.admin()) {
