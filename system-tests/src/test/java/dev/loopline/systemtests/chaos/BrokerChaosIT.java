@@ -3,17 +3,12 @@ package dev.loopline.systemtests.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.systemtests.support.GatewayClient;
-import dev.loopline.systemtests.support.Records;
 import dev.loopline.systemtests.support.RuntimeProcess;
-import dev.loopline.systemtests.support.Samples;
-import dev.loopline.systemtests.support.TestRuntime;
-import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.handler.AcknowledgingHandler;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.infra.KafkaCluster;
@@ -54,8 +49,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class BrokerChaosIT {
 
-    private static final String DEFINITION = "expenses";
-    private static final int PARTITIONS = 6;
+    private static final String DEFINITION = ChaosStage.DEFINITION;
 
     private final int rate = Integer.getInteger("loopline.chaos.rate", 20);
     private final int bounces = Integer.getInteger("loopline.chaos.bounces", 1);
@@ -71,14 +65,10 @@ class BrokerChaosIT {
     }
 
     private void run(Infrastructure infra, KafkaCluster cluster) throws Exception {
-        Topics topics = TestTopics.unique("brokers");
-        try (Admin admin = infra.admin()) {
-            TopicProvisioner.ensureTopics(admin, topics, PARTITIONS, (short) 3);
-        }
-        Records.write(infra, topics, Samples.activeOneStep(DEFINITION, EventLoad.ENTITY_TYPE, EventLoad.MESSAGE_NAME));
-        Path dir = Files.createDirectories(Path.of("target", "chaos", topics.prefix()));
-        Map<String, String> base = TestRuntime.settings(infra, topics);
-        base.put("LOOPLINE_REPLICATION_FACTOR", "3");
+        ChaosStage stage = ChaosStage.prepare(infra, "brokers", (short) 3);
+        Topics topics = stage.topics();
+        Path dir = stage.dir();
+        Map<String, String> base = stage.settings();
         ChaosReport report = new ChaosReport();
         report.setting("events per second", rate);
         report.setting("instances between faults", between);

@@ -2,17 +2,12 @@ package dev.loopline.systemtests.chaos;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.systemtests.support.GatewayClient;
-import dev.loopline.systemtests.support.Records;
 import dev.loopline.systemtests.support.RuntimeProcess;
-import dev.loopline.systemtests.support.Samples;
-import dev.loopline.systemtests.support.TestRuntime;
-import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.handler.AcknowledgingHandler;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
@@ -55,8 +50,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LooplineInfrastructureExtension.class)
 class RuntimeChaosIT {
 
-    private static final String DEFINITION = "expenses";
-    private static final int PARTITIONS = 6;
+    private static final String DEFINITION = ChaosStage.DEFINITION;
+    private static final int PARTITIONS = ChaosStage.PARTITIONS;
 
     private final int rate = Integer.getInteger("loopline.chaos.rate", 20);
     private final int kills = Integer.getInteger("loopline.chaos.kills", 1);
@@ -68,13 +63,10 @@ class RuntimeChaosIT {
     @Test
     @Timeout(value = 40, unit = TimeUnit.MINUTES) // the full suite runs for minutes; each wait has its own bound
     void shouldLoseNothingAndDoNothingTwiceThroughKillsAndZombies(Infrastructure infra) throws Exception {
-        Topics topics = TestTopics.unique("chaos");
-        try (Admin admin = infra.admin()) {
-            TopicProvisioner.ensureTopics(admin, topics, PARTITIONS, (short) 1);
-        }
-        Records.write(infra, topics, Samples.activeOneStep(DEFINITION, EventLoad.ENTITY_TYPE, EventLoad.MESSAGE_NAME));
-        Path dir = Files.createDirectories(Path.of("target", "chaos", topics.prefix()));
-        Map<String, String> base = TestRuntime.settings(infra, topics);
+        ChaosStage stage = ChaosStage.prepare(infra, "chaos", (short) 1);
+        Topics topics = stage.topics();
+        Path dir = stage.dir();
+        Map<String, String> base = stage.settings();
         ChaosReport report = new ChaosReport();
         report.setting("events per second", rate);
         report.setting("instances between faults", between);
