@@ -62,13 +62,15 @@ public final class GatewayServer implements AutoCloseable {
             if (tls.enabled()) {
                 HttpsListener.install(config, tls, host, port);
             }
-            // Jetty, before Javalin: the body is read first, without a thread, by its deadline (408)
-            // and within the size limit (413); then at most so many requests are handled at once (503)
+            // Jetty, before Javalin: the body is read first, without a thread, by its deadline (408);
+            // then at most so many requests are handled at once (503). A body over the size limit is
+            // passed on for Javalin to answer 413: Jetty's own refusal closed the connection while the
+            // client was still sending, which the client saw as a reset rather than a 413.
             config.http.maxRequestSize = HttpLimits.MAX_BODY_BYTES;
             config.jetty.modifyServer(server -> {
                 BodyDeadline deadline = new BodyDeadline(limits.bodyDeadline());
                 EagerContentHandler eager = new EagerContentHandler(
-                        new EagerContentHandler.RetainedContentLoaderFactory(HttpLimits.MAX_BODY_BYTES, -1, true));
+                        new EagerContentHandler.RetainedContentLoaderFactory(HttpLimits.MAX_BODY_BYTES, -1, false));
                 InFlightLimit inFlight = new InFlightLimit(limits.maxInFlight(), limits.queueTimeout());
                 deadline.setHandler(eager);
                 eager.setHandler(inFlight);
