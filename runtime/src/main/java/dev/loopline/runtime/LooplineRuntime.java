@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -120,20 +123,49 @@ public final class LooplineRuntime implements AutoCloseable {
     }
 
     public static LooplineRuntime start(RuntimeConfig config) {
-        // with the LOOPLINE_KAFKA_* overrides, as Streams' own clients: on a secured broker it must authenticate too
-        try (Admin admin = Admin.create(
-                new StreamsConfig(StreamsSettings.of(config)).getAdminConfigs(config.applicationId() + "-topics"))) {
-            TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.replicationFactor());
-        }
-        LooplineRuntime runtime = new LooplineRuntime(config);
+        // A restart spends seconds in each of these on a busy machine, so they run side by side: the
+        // topics are checked (and made) while the two halves are built, and the halves then start
+        // together. KafkaStreams.start() returns only once the half's global stores are restored.
+        CompletableFuture<Void> topics =
+                CompletableFuture.runAsync(() -> ensureTopics(config), thread("runtime-topics"));
+        LooplineRuntime runtime;
         try {
-            runtime.events.start();
+            runtime = new LooplineRuntime(config);
+        } catch (RuntimeException e) {
+            topics.cancel(false);
+            throw e;
+        }
+        try {
+            topics.join();
+            CompletableFuture<Void> events =
+                    CompletableFuture.runAsync(runtime.events::start, thread("runtime-start-event-half"));
             runtime.instances.start();
+            events.join();
+        } catch (CompletionException e) {
+            runtime.close();
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
         }
         return runtime;
+    }
+
+    private static void ensureTopics(RuntimeConfig config) {
+        // with the LOOPLINE_KAFKA_* overrides, as Streams' own clients: on a secured broker it must authenticate too
+        try (Admin admin = Admin.create(
+                new StreamsConfig(StreamsSettings.of(config)).getAdminConfigs(config.applicationId() + "-topics"))) {
+            TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.replicationFactor());
+        }
+    }
+
+    /** Runs a start-up step on a thread of its own, gone once the step is done. */
+    private static Executor thread(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            thread.start();
+        };
     }
 
     /** Waits until both applications have joined their groups and restored their state. */
