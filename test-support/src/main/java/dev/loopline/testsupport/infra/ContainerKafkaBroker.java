@@ -25,7 +25,11 @@ public final class ContainerKafkaBroker implements KafkaBroker {
     public static ContainerKafkaBroker start() {
         KafkaContainer container = new KafkaContainer(IMAGE)
                 .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
-                .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+                .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+                // as the embedded broker and the README ("Failover"): timed-out transactions aborted within 1 s
+                .withEnv(
+                        "KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS",
+                        EmbeddedKafkaBroker.RECOMMENDED_ABORT_INTERVAL_MS);
         container.start();
         return new ContainerKafkaBroker(container);
     }
