@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
  * an acknowledging handler and the auditor.
  *
  * <ul>
- *   <li><b>bounce</b>: kill -9 the node that leads most partitions, keep it down until every
+ *   <li><b>bounce</b>: once every replica is in its ISR, kill -9 the node that leads most
+ *       partitions, keep it down for {@code loopline.chaos.broker-down} (8 s) and until every
  *       partition it led has a new leader, and start it again on its data;
  *   <li><b>quorum loss</b>: kill -9 two of the three nodes. An event must answer 503, never 202,
  *       within the gateway's publish timeout (4.5 s) and the HTTP round trip; then both come back
@@ -54,31 +56,38 @@ class BrokerChaosIT {
     private final int rate = Integer.getInteger("loopline.chaos.rate", 20);
     private final int bounces = Integer.getInteger("loopline.chaos.bounces", 1);
     private final int between = Integer.getInteger("loopline.chaos.between", 200);
+    private final Duration down = Duration.parse(System.getProperty("loopline.chaos.broker-down", "PT8S"));
 
     @Test
     @Timeout(value = 40, unit = TimeUnit.MINUTES) // the full suite runs for minutes; each wait has its own bound
     void shouldLoseNothingAndDoNothingTwiceThroughBrokerBouncesAndAQuorumLoss() throws Exception {
         KafkaCluster cluster = KafkaCluster.start(3);
         try (Infrastructure infra = Infrastructure.startWith(cluster)) {
-            run(infra, cluster);
+            ChaosStage stage = ChaosStage.prepare(infra, "brokers", (short) 3);
+            try {
+                run(infra, cluster, stage);
+            } finally {
+                cluster.copyLogsTo(stage.dir()); // each node's log beside the report, for reading a stall
+            }
         }
     }
 
-    private void run(Infrastructure infra, KafkaCluster cluster) throws Exception {
-        ChaosStage stage = ChaosStage.prepare(infra, "brokers", (short) 3);
+    private void run(Infrastructure infra, KafkaCluster cluster, ChaosStage stage) throws Exception {
         Topics topics = stage.topics();
         Path dir = stage.dir();
         Map<String, String> base = stage.settings();
         ChaosReport report = new ChaosReport();
         report.setting("events per second", rate);
         report.setting("instances between faults", between);
+        report.setting("runtime settings of the experiment", ChaosStage.experimentSettings());
         report.setting("brokers", "3 (replication factor 3, min.insync.replicas 2)");
         report.setting("runtime processes", 1);
+        report.setting("broker down for at least", down.toSeconds() + " s");
 
         Map<String, String> gatewaySettings = new HashMap<>(base);
         gatewaySettings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
         gatewaySettings.put("LOOPLINE_HTTP_PORT", "0");
-        Map<String, String> runtimeSettings = new HashMap<>(base);
+        Map<String, String> runtimeSettings = stage.runtimeSettings();
         runtimeSettings.put("LOOPLINE_KAFKA_GROUP_INSTANCE_ID", "runtime-a");
         try (EventGateway gateway = EventGateway.start(GatewayConfig.from(gatewaySettings));
                 Admin admin = infra.admin();
@@ -93,21 +102,25 @@ class BrokerChaosIT {
             try {
                 ChaosOutcome.awaitProgress(auditor, between, Long.MIN_VALUE);
                 for (int bounce = 1; bounce <= bounces; bounce++) {
+                    awaitInSync(admin);
                     int victim = mostLeaderships(admin, topics);
                     long fault = System.currentTimeMillis();
                     cluster.kill(victim);
+                    // down for the set time, and at least until every partition it led has a new leader
                     await().atMost(Duration.ofMinutes(2))
                             .pollInterval(Duration.ofMillis(250))
-                            .until(() -> leads(admin, topics, victim) == 0);
-                    long down = System.currentTimeMillis() - fault;
+                            .until(() -> System.currentTimeMillis() - fault >= down.toMillis()
+                                    && leads(admin, topics, victim) == 0);
+                    long downFor = System.currentTimeMillis() - fault;
                     cluster.restart(victim);
                     ChaosOutcome.awaitProgress(auditor, between, fault);
                     report.fault(ChaosReport.Fault.of(
                             "bounce",
-                            "kill -9 node " + victim + ", down " + down / 1000 + " s",
+                            "kill -9 node " + victim + ", down " + downFor / 1000 + " s",
                             auditor.stallsAfter(fault)));
                 }
 
+                awaitInSync(admin);
                 List<Integer> victims = cluster.nodeIds().subList(0, 2);
                 long fault = System.currentTimeMillis();
                 for (int victim : victims) {
@@ -154,6 +167,28 @@ class BrokerChaosIT {
     private static long leads(Admin admin, Topics topics, int node) throws Exception {
         return partitions(admin, topics).stream()
                 .filter(p -> p.leader() == null || p.leader().id() == node)
+                .count();
+    }
+
+    /**
+     * One broker fault at a time: a kill while the last one's replicas are still out of the ISR
+     * would leave some partitions below {@code min.insync.replicas}, a quorum loss for them.
+     */
+    private static void awaitInSync(Admin admin) {
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> underReplicated(admin) == 0);
+    }
+
+    /** Partitions of every topic, the transaction and offsets logs included, with a replica out of the ISR. */
+    private static long underReplicated(Admin admin) throws Exception {
+        Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true))
+                .names()
+                .get();
+        return admin.describeTopics(names).allTopicNames().get().values().stream()
+                .map(TopicDescription::partitions)
+                .flatMap(List::stream)
+                .filter(p -> p.isr().size() < p.replicas().size())
                 .count();
     }
 

@@ -58,8 +58,9 @@ final class ChaosOutcome {
                 .count();
         Set<String> others = auditor.instances();
         others.removeAll(expected);
-        report.total("events sent", load.sent());
-        report.total("events accepted (202)", accepted.size());
+        report.total("events preloaded (straight to the topic)", load.preloaded());
+        report.total("events sent (through the gateway)", load.sent());
+        report.total("events accepted (202, and preloaded)", accepted.size());
         report.total("answers other than 202", load.refused());
         report.total("instances started", started);
         report.total("instances completed", completed);

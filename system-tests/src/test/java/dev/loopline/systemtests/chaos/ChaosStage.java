@@ -10,7 +10,9 @@ import dev.loopline.testsupport.infra.Infrastructure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -22,6 +24,8 @@ record ChaosStage(Topics topics, Path dir, Map<String, String> settings) {
 
     static final String DEFINITION = "expenses";
     static final int PARTITIONS = 6;
+    /** A tuning experiment's {@code -Dloopline.chaos.runtime.<NAME>=<value>} reaches every runtime process. */
+    static final String RUNTIME_SETTING_PREFIX = "loopline.chaos.runtime.";
 
     static ChaosStage prepare(Infrastructure infra, String name, short replicationFactor) throws IOException {
         Topics topics = TestTopics.unique(name);
@@ -32,5 +36,22 @@ record ChaosStage(Topics topics, Path dir, Map<String, String> settings) {
         Map<String, String> settings = TestRuntime.settings(infra, topics);
         settings.put("LOOPLINE_REPLICATION_FACTOR", Short.toString(replicationFactor));
         return new ChaosStage(topics, Files.createDirectories(Path.of("target", "chaos", topics.prefix())), settings);
+    }
+
+    /** The runtime processes' settings: the shared ones and the experiment's. */
+    Map<String, String> runtimeSettings() {
+        Map<String, String> runtime = new HashMap<>(settings);
+        runtime.putAll(experimentSettings());
+        return runtime;
+    }
+
+    /** The experiment's own runtime settings, from {@value #RUNTIME_SETTING_PREFIX}* system properties. */
+    static Map<String, String> experimentSettings() {
+        Map<String, String> experiment = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream()
+                .filter(key -> key.startsWith(RUNTIME_SETTING_PREFIX))
+                .forEach(
+                        key -> experiment.put(key.substring(RUNTIME_SETTING_PREFIX.length()), System.getProperty(key)));
+        return experiment;
     }
 }

@@ -1,6 +1,10 @@
 package dev.loopline.systemtests.chaos;
 
+import dev.loopline.api.Topics;
 import dev.loopline.systemtests.support.GatewayClient;
+import dev.loopline.systemtests.support.Records;
+import dev.loopline.systemtests.support.Samples;
+import dev.loopline.testsupport.infra.Infrastructure;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * A steady stream of events through the gateway, at a fixed rate whatever the answers, as an
@@ -30,6 +36,7 @@ final class EventLoad implements AutoCloseable {
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final Map<Integer, AtomicLong> refused = new ConcurrentHashMap<>();
     private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong preloaded = new AtomicLong();
 
     private EventLoad(GatewayClient gateway) {
         this.gateway = gateway;
@@ -59,6 +66,41 @@ final class EventLoad implements AutoCloseable {
                         refused.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
                     }
                 });
+    }
+
+    /**
+     * Writes {@code count} events straight to the events topic, as a bulk upstream load would, and
+     * counts them as accepted: each is acknowledged by every in-sync replica, the promise a 202
+     * gives. Returns once all are written.
+     */
+    void preload(Infrastructure infra, Topics topics, int count) {
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (var producer = Records.events(infra)) {
+            for (int n = 1; n <= count; n++) {
+                String eventId = "preload-" + n;
+                String entityId = "preloaded-" + n;
+                producer.send(
+                        new ProducerRecord<>(
+                                topics.events(), entityId, Samples.event(eventId, ENTITY_TYPE, entityId, MESSAGE_NAME)),
+                        (metadata, error) -> {
+                            if (error != null) {
+                                failure.compareAndSet(null, error);
+                            } else {
+                                accepted.add(eventId);
+                                preloaded.incrementAndGet();
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("a preloaded event was not written", failure.get());
+        }
+    }
+
+    /** Events written straight to the topic by {@link #preload}, not through the gateway. */
+    long preloaded() {
+        return preloaded.get();
     }
 
     long sent() {

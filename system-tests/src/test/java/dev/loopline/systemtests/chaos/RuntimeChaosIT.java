@@ -20,11 +20,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,6 +60,8 @@ class RuntimeChaosIT {
     private final int zombies = Integer.getInteger("loopline.chaos.zombies", 1);
     /** Instances completed between faults: the load the processes carry before the next one. */
     private final int between = Integer.getInteger("loopline.chaos.between", 200);
+    /** Instances completed before the first fault, written straight to the events topic: the state a failover must carry. */
+    private final int preload = Integer.getInteger("loopline.chaos.preload", 0);
 
     @Test
     @Timeout(value = 40, unit = TimeUnit.MINUTES) // the full suite runs for minutes; each wait has its own bound
@@ -67,11 +70,14 @@ class RuntimeChaosIT {
         Topics topics = stage.topics();
         Path dir = stage.dir();
         Map<String, String> base = stage.settings();
+        Map<String, String> runtimeSettings = stage.runtimeSettings();
         ChaosReport report = new ChaosReport();
         report.setting("events per second", rate);
         report.setting("instances between faults", between);
+        report.setting("runtime settings of the experiment", ChaosStage.experimentSettings());
         report.setting("runtime processes", 2);
         report.setting("partitions", PARTITIONS);
+        report.setting("instances in state before the first fault", preload + " preloaded, and the load's");
 
         Map<String, String> gatewaySettings = new HashMap<>(base);
         gatewaySettings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
@@ -80,11 +86,17 @@ class RuntimeChaosIT {
                 Admin admin = infra.admin();
                 var handler = AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "handler");
                 ChaosAuditor auditor = ChaosAuditor.start(infra, topics);
-                Runtimes runtimes = new Runtimes(base, dir)) {
+                Runtimes runtimes = new Runtimes(runtimeSettings, dir)) {
             runtimes.start("runtime-a");
             runtimes.start("runtime-b");
             EventLoad load = EventLoad.start(new GatewayClient(gateway.port()), rate);
             try {
+                if (preload > 0) {
+                    load.preload(infra, topics, preload);
+                    await().atMost(Duration.ofMinutes(20))
+                            .pollInterval(Duration.ofSeconds(1))
+                            .until(() -> auditor.completedCount() >= preload);
+                }
                 ChaosOutcome.awaitProgress(auditor, between, Long.MIN_VALUE);
 
                 for (int kill = 1; kill <= kills; kill++) {
@@ -110,7 +122,8 @@ class RuntimeChaosIT {
                     // frozen until the group has dropped it and the other process has taken over
                     await().atMost(Duration.ofMinutes(5))
                             .pollInterval(Duration.ofMillis(250))
-                            .until(() -> !isMember(admin, base, victim) && auditor.everyPartitionCompletedSince(fault));
+                            .until(() -> !isMember(admin, runtimeSettings, victim)
+                                    && auditor.everyPartitionCompletedSince(fault));
                     long frozen = System.currentTimeMillis() - fault;
                     runtimes.resume(victim);
                     ChaosOutcome.awaitProgress(auditor, between, fault);
@@ -127,16 +140,17 @@ class RuntimeChaosIT {
     }
 
     /** Whether any of the process's stream threads is still a member of either application's group. */
-    private static boolean isMember(Admin admin, Map<String, String> base, String process) throws Exception {
-        String applicationId = base.get("LOOPLINE_APPLICATION_ID");
-        Map<String, ConsumerGroupDescription> groups = admin.describeConsumerGroups(
-                        List.of(applicationId, applicationId + "-events"))
-                .all()
-                .get();
-        return groups.values().stream()
-                .flatMap(group -> group.members().stream())
-                .map(MemberDescription::groupInstanceId)
-                .anyMatch(id -> id.isPresent() && id.get().startsWith(process + "-"));
+    private static boolean isMember(Admin admin, Map<String, String> settings, String process) throws Exception {
+        String applicationId = settings.get("LOOPLINE_APPLICATION_ID");
+        List<String> groupIds = List.of(applicationId, applicationId + "-events");
+        Stream<Optional<String>> instanceIds = "streams".equalsIgnoreCase(settings.get("LOOPLINE_KAFKA_GROUP_PROTOCOL"))
+                ? admin.describeStreamsGroups(groupIds).all().get().values().stream()
+                        .flatMap(group -> group.members().stream())
+                        .map(StreamsGroupMemberDescription::instanceId)
+                : admin.describeConsumerGroups(groupIds).all().get().values().stream()
+                        .flatMap(group -> group.members().stream())
+                        .map(MemberDescription::groupInstanceId);
+        return instanceIds.anyMatch(id -> id.isPresent() && id.get().startsWith(process + "-"));
     }
 
     /** The runtime processes by name, each with its own state directory and log. */

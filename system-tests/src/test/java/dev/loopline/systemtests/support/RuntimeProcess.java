@@ -23,6 +23,8 @@ public final class RuntimeProcess implements AutoCloseable {
                         java,
                         "-Xmx512m",
                         "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.loopline",
+                        // Kafka's log level in logback-test.xml, as in this JVM
+                        "-Dloopline.log.kafka=" + System.getProperty("loopline.log.kafka", "WARN"),
                         "-cp",
                         System.getProperty("java.class.path"),
                         Main.class.getName()))

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,9 @@ import org.apache.kafka.common.Uuid;
 public final class KafkaCluster implements KafkaBroker {
 
     /**
-     * A dead node is fenced, and its partitions get new leaders, after 3 s without a heartbeat
-     * instead of Kafka's 9 s (README, "Failover": measured with the chaos suite).
+     * The README's broker settings for a cluster ("Failover", measured with the chaos suite): a
+     * dead node is fenced, and its partitions get new leaders, after 3 s without a heartbeat
+     * instead of Kafka's 9 s. Every node also has {@link EmbeddedKafkaBroker}'s own settings.
      */
     static final Map<String, String> RECOMMENDED =
             Map.of("broker.session.timeout.ms", "3000", "broker.heartbeat.interval.ms", "500");
@@ -80,6 +82,8 @@ public final class KafkaCluster implements KafkaBroker {
         broker.putAll(EmbeddedKafkaBroker.systemPropertiesAfter(EmbeddedKafkaBroker.BROKER_PROPERTY_PREFIX));
         broker.forEach(
                 (name, value) -> command.add("-D" + EmbeddedKafkaBroker.BROKER_PROPERTY_PREFIX + name + "=" + value));
+        // Kafka's log level in the test's logback configuration, as in this JVM
+        command.add("-Dloopline.log.kafka=" + System.getProperty("loopline.log.kafka", "WARN"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbeddedKafkaBroker.class.getName()));
         command.addAll(nodes.get(id).arguments());
         Process process = new ProcessBuilder(command)
@@ -103,6 +107,19 @@ public final class KafkaCluster implements KafkaBroker {
     /** The node's output, appended to across restarts. */
     public Path log(int id) {
         return dir.resolve("node-" + id + ".log");
+    }
+
+    /** Copies each node's log into {@code target}, as {@code node-<id>.log}; the cluster's own directory goes on close. */
+    public void copyLogsTo(Path target) {
+        try {
+            for (int id : nodes.keySet()) {
+                if (Files.exists(log(id))) {
+                    Files.copy(log(id), target.resolve(log(id).getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the cluster's logs", e);
+        }
     }
 
     public List<Integer> nodeIds() {
