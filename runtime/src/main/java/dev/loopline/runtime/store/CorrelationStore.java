@@ -2,6 +2,7 @@ package dev.loopline.runtime.store;
 
 import dev.loopline.api.internal.BufferedEvent;
 import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.store.StoreKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,30 +48,30 @@ public final class CorrelationStore {
     }
 
     public void openWait(String correlationKey, OpenWait wait) {
-        waits.put(Keys.join(correlationKey, wait.getInstanceId(), wait.getWaitId()), wait);
+        waits.put(StoreKeys.join(correlationKey, wait.getInstanceId(), wait.getWaitId()), wait);
     }
 
     public void closeWait(String correlationKey, String instanceId, String waitId) {
-        waits.delete(Keys.join(correlationKey, instanceId, waitId));
+        waits.delete(StoreKeys.join(correlationKey, instanceId, waitId));
     }
 
     public List<OpenWait> waits(String correlationKey) {
         List<OpenWait> found = new ArrayList<>();
         try (KeyValueIterator<String, OpenWait> iterator =
-                waits.range(Keys.prefix(correlationKey), Keys.prefixEnd(correlationKey))) {
+                waits.range(StoreKeys.prefix(correlationKey), StoreKeys.prefixEnd(correlationKey))) {
             iterator.forEachRemaining(entry -> found.add(entry.value));
         }
         return found;
     }
 
     public Optional<BufferedEvent> buffered(String correlationKey, String eventId) {
-        return Optional.ofNullable(buffer.get(Keys.join(correlationKey, eventId)));
+        return Optional.ofNullable(buffer.get(StoreKeys.join(correlationKey, eventId)));
     }
 
     public List<BufferedEvent> buffered(String correlationKey) {
         List<BufferedEvent> found = new ArrayList<>();
         try (KeyValueIterator<String, BufferedEvent> iterator =
-                buffer.range(Keys.prefix(correlationKey), Keys.prefixEnd(correlationKey))) {
+                buffer.range(StoreKeys.prefix(correlationKey), StoreKeys.prefixEnd(correlationKey))) {
             iterator.forEachRemaining(entry -> found.add(entry.value));
         }
         return found;
@@ -79,9 +80,9 @@ public final class CorrelationStore {
     /** Stores (or updates) a buffered event; a new one is also indexed by its expiry. */
     public void buffer(String correlationKey, BufferedEvent event, boolean isNew) {
         String eventId = event.getEvent().getEventId();
-        buffer.put(Keys.join(correlationKey, eventId), event);
+        buffer.put(StoreKeys.join(correlationKey, eventId), event);
         if (isNew) {
-            expiry.put(Keys.join(Keys.time(event.getExpiresAt()), correlationKey, eventId), eventId);
+            expiry.put(StoreKeys.join(StoreKeys.time(event.getExpiresAt()), correlationKey, eventId), eventId);
         }
     }
 
@@ -89,14 +90,14 @@ public final class CorrelationStore {
     public int expire(Instant now, int max) {
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, String> iterator =
-                expiry.range("0000000000000000", Keys.time(now) + Keys.AFTER_SEPARATOR)) {
+                expiry.range("0000000000000000", StoreKeys.time(now) + StoreKeys.AFTER_SEPARATOR)) {
             while (iterator.hasNext() && expired.size() < max) {
                 KeyValue<String, String> entry = iterator.next();
                 expired.add(entry.key);
             }
         }
         for (String key : expired) {
-            String rest = key.substring(key.indexOf(Keys.SEPARATOR) + 1); // <correlation key>␟<event id>
+            String rest = key.substring(key.indexOf(StoreKeys.SEPARATOR) + 1); // <correlation key>␟<event id>
             buffer.delete(rest);
             expiry.delete(key);
         }

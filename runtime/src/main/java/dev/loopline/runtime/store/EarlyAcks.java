@@ -1,6 +1,7 @@
 package dev.loopline.runtime.store;
 
 import dev.loopline.api.internal.EarlyAck;
+import dev.loopline.api.store.StoreKeys;
 import dev.loopline.api.v1.Acknowledgement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class EarlyAcks {
     }
 
     private static String key(String instanceId, String replyToken) {
-        return Keys.join(instanceId, replyToken == null ? "" : replyToken);
+        return StoreKeys.join(instanceId, replyToken == null ? "" : replyToken);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.loopline.runtime.store;
 
 import dev.loopline.api.internal.TimerEntry;
+import dev.loopline.api.store.StoreKeys;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,17 +30,17 @@ public final class TimerStore {
     }
 
     public void set(Instant dueAt, String instanceId, String waitId) {
-        store.put(Keys.join(Keys.time(dueAt), instanceId, waitId), new TimerEntry(instanceId, waitId));
+        store.put(StoreKeys.join(StoreKeys.time(dueAt), instanceId, waitId), new TimerEntry(instanceId, waitId));
     }
 
     public void cancel(Instant dueAt, String instanceId, String waitId) {
-        store.delete(Keys.join(Keys.time(dueAt), instanceId, waitId));
+        store.delete(StoreKeys.join(StoreKeys.time(dueAt), instanceId, waitId));
     }
 
     /** Up to {@code max} timers due at or before {@code now}, earliest first. */
     public List<Due> due(Instant now, int max) {
         List<Due> due = new ArrayList<>();
-        String end = Keys.time(now) + Keys.AFTER_SEPARATOR;
+        String end = StoreKeys.time(now) + StoreKeys.AFTER_SEPARATOR;
         try (KeyValueIterator<String, TimerEntry> iterator = store.range(FIRST, end)) {
             while (iterator.hasNext() && due.size() < max) {
                 KeyValue<String, TimerEntry> entry = iterator.next();
