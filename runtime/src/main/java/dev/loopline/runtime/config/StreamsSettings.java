@@ -57,9 +57,11 @@ public final class StreamsSettings {
         props.put(
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.topics().deadLetters());
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Unprefixed, like the two below, so that a LOOPLINE_KAFKA_* override replaces them (a
+        // consumer- or producer-prefixed key would win over the operator's unprefixed one).
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Measured (README "Tuning"): linger 0 cost a quarter of peak throughput, 20 ms added latency for nothing.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         // A task reads two topics (events + dependency-commands, instance-commands + acks), and no
         // decision depends on their relative timestamps: each record is applied to the current state.
         // So a task never waits for its other partition. Measured (README "Tuning"): with the default (0),

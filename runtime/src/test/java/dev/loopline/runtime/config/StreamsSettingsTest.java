@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +32,23 @@ class StreamsSettingsTest {
         var config = new StreamsConfig(props);
         assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100L);
         assertThat(config.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldLetTheOperatorOverrideTheRuntimesOwnClientSettings() {
+        var defaults = new StreamsConfig(StreamsSettings.of(RuntimeConfig.from(new HashMap<>())));
+        var overridden = new StreamsConfig(StreamsSettings.of(RuntimeConfig.from(Map.of(
+                "LOOPLINE_KAFKA_LINGER_MS", "20",
+                "LOOPLINE_KAFKA_AUTO_OFFSET_RESET", "latest",
+                "LOOPLINE_KAFKA_SESSION_TIMEOUT_MS", "30000"))));
+
+        assertThat(defaults.getProducerConfigs("p")).containsEntry(ProducerConfig.LINGER_MS_CONFIG, "5");
+        assertThat(defaults.getMainConsumerConfigs("g", "c", 0))
+                .containsEntry(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        assertThat(overridden.getProducerConfigs("p")).containsEntry(ProducerConfig.LINGER_MS_CONFIG, "20");
+        assertThat(overridden.getMainConsumerConfigs("g", "c", 0))
+                .containsEntry(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest")
+                .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "30000");
     }
 }

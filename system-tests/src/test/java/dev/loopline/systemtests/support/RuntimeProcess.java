@@ -2,9 +2,11 @@ package dev.loopline.systemtests.support;
 
 import dev.loopline.runtime.Main;
 import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.testsupport.infra.KafkaCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,15 +21,11 @@ public final class RuntimeProcess implements AutoCloseable {
 
     public static RuntimeProcess start(RuntimeConfig config, Path log) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                        java,
-                        "-Xmx512m",
-                        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.loopline",
-                        // Kafka's log level in logback-test.xml, as in this JVM
-                        "-Dloopline.log.kafka=" + System.getProperty("loopline.log.kafka", "WARN"),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName()))
+        List<String> command =
+                new ArrayList<>(List.of(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.loopline"));
+        command.addAll(KafkaCluster.logLevelArguments()); // logback-test.xml's levels, as in this JVM
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(config.toEnvironment());

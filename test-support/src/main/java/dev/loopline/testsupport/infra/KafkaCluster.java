@@ -30,6 +30,9 @@ public final class KafkaCluster implements KafkaBroker {
     static final Map<String, String> RECOMMENDED =
             Map.of("broker.session.timeout.ms", "3000", "broker.heartbeat.interval.ms", "500");
 
+    /** System properties that set log levels in the tests' logback configuration, passed on to child JVMs. */
+    private static final String LOG_LEVEL_PREFIX = "loopline.log.";
+
     private final Map<Integer, EmbeddedKafkaBroker.Node> nodes = new LinkedHashMap<>();
     private final Map<Integer, Process> processes = new LinkedHashMap<>();
     private final Path dir;
@@ -82,8 +85,7 @@ public final class KafkaCluster implements KafkaBroker {
         broker.putAll(EmbeddedKafkaBroker.systemPropertiesAfter(EmbeddedKafkaBroker.BROKER_PROPERTY_PREFIX));
         broker.forEach(
                 (name, value) -> command.add("-D" + EmbeddedKafkaBroker.BROKER_PROPERTY_PREFIX + name + "=" + value));
-        // Kafka's log level in the test's logback configuration, as in this JVM
-        command.add("-Dloopline.log.kafka=" + System.getProperty("loopline.log.kafka", "WARN"));
+        command.addAll(logLevelArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbeddedKafkaBroker.class.getName()));
         command.addAll(nodes.get(id).arguments());
         Process process = new ProcessBuilder(command)
@@ -102,6 +104,17 @@ public final class KafkaCluster implements KafkaBroker {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * This JVM's log levels for the tests' logback configuration ({@code -Dloopline.log.*}), as
+     * arguments for a child JVM, so that brokers and runtimes log as the test does.
+     */
+    public static List<String> logLevelArguments() {
+        List<String> arguments = new ArrayList<>();
+        EmbeddedKafkaBroker.systemPropertiesAfter(LOG_LEVEL_PREFIX)
+                .forEach((name, level) -> arguments.add("-D" + LOG_LEVEL_PREFIX + name + "=" + level));
+        return arguments;
     }
 
     /** The node's output, appended to across restarts. */
