@@ -113,11 +113,13 @@ class BrokerChaosIT {
                                     && leads(admin, topics, victim) == 0);
                     long downFor = System.currentTimeMillis() - fault;
                     cluster.restart(victim);
-                    ChaosOutcome.awaitProgress(auditor, between, fault);
-                    report.fault(ChaosReport.Fault.of(
+                    ChaosOutcome.recordRecovery(
+                            report,
+                            auditor,
+                            between,
+                            fault,
                             "bounce",
-                            "kill -9 node " + victim + ", down " + downFor / 1000 + " s",
-                            auditor.stallsAfter(fault)));
+                            "kill -9 node " + victim + ", down " + downFor / 1000 + " s");
                 }
 
                 awaitInSync(admin);
@@ -138,9 +140,8 @@ class BrokerChaosIT {
                 for (int victim : victims) {
                     cluster.restart(victim);
                 }
-                ChaosOutcome.awaitProgress(auditor, between, fault);
-                report.fault(ChaosReport.Fault.of(
-                        "quorum", "kill -9 nodes " + victims + ", 5 events sent", auditor.stallsAfter(fault)));
+                ChaosOutcome.recordRecovery(
+                        report, auditor, between, fault, "quorum", "kill -9 nodes " + victims + ", 5 events sent");
             } finally {
                 load.stop();
             }

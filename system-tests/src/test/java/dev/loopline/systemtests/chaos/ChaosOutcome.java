@@ -27,6 +27,16 @@ final class ChaosOutcome {
     }
 
     /**
+     * After a fault has been repaired: waits for {@link #awaitProgress} and records each partition's
+     * stall since the fault.
+     */
+    static void recordRecovery(
+            ChaosReport report, ChaosAuditor auditor, int between, long fault, String experiment, String detail) {
+        awaitProgress(auditor, between, fault);
+        report.fault(ChaosReport.Fault.of(experiment, detail, auditor.stallsAfter(fault)));
+    }
+
+    /**
      * Stops the load, waits for every accepted event's instance to complete, prints and writes the
      * report, and fails on anything lost, stuck, doubled or dead-lettered.
      */

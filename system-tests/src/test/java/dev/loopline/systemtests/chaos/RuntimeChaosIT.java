@@ -108,11 +108,13 @@ class RuntimeChaosIT {
                         runtimes.wipe(victim);
                     }
                     runtimes.start(victim);
-                    ChaosOutcome.awaitProgress(auditor, between, fault);
-                    report.fault(ChaosReport.Fault.of(
+                    ChaosOutcome.recordRecovery(
+                            report,
+                            auditor,
+                            between,
+                            fault,
                             "kill",
-                            "kill -9 " + victim + (wipe ? ", state wiped" : ", restarted on its state"),
-                            auditor.stallsAfter(fault)));
+                            "kill -9 " + victim + (wipe ? ", state wiped" : ", restarted on its state"));
                 }
 
                 for (int zombie = 1; zombie <= zombies; zombie++) {
@@ -126,11 +128,13 @@ class RuntimeChaosIT {
                                     && auditor.everyPartitionCompletedSince(fault));
                     long frozen = System.currentTimeMillis() - fault;
                     runtimes.resume(victim);
-                    ChaosOutcome.awaitProgress(auditor, between, fault);
-                    report.fault(ChaosReport.Fault.of(
+                    ChaosOutcome.recordRecovery(
+                            report,
+                            auditor,
+                            between,
+                            fault,
                             "zombie",
-                            "SIGSTOP " + victim + " for " + frozen / 1000 + " s",
-                            auditor.stallsAfter(fault)));
+                            "SIGSTOP " + victim + " for " + frozen / 1000 + " s");
                 }
             } finally {
                 load.stop();

@@ -2,10 +2,12 @@ package dev.loopline.systemtests.support;
 
 import dev.loopline.runtime.Main;
 import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.testsupport.infra.ChildProcesses;
 import dev.loopline.testsupport.infra.KafkaCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -74,16 +76,6 @@ public final class RuntimeProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+        ChildProcesses.stop(process, Duration.ofSeconds(30));
     }
 }

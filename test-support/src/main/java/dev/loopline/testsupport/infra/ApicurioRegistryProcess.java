@@ -144,16 +144,6 @@ public final class ApicurioRegistryProcess implements SchemaRegistry {
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+        ChildProcesses.stop(process, Duration.ofSeconds(10));
     }
 }

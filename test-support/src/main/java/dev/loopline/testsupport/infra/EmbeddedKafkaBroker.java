@@ -118,22 +118,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         try {
             KafkaConfig config = KafkaConfig.fromProps(properties(node), false);
             if (!Files.exists(node.logDir().resolve("meta.properties"))) {
-                Formatter formatter = new Formatter();
                 // Feature experiments (the bench): -Dloopline.broker-feature.transaction.version=1 formats with it.
-                systemPropertiesAfter(FEATURE_PROPERTY_PREFIX)
-                        .forEach((feature, level) -> formatter.setFeatureLevel(feature, Short.valueOf(level)));
-                formatter
-                        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                        .setNodeId(node.id())
-                        .setClusterId(node.clusterId())
-                        .setDirectories(List.of(node.logDir().toString()))
-                        .setMetadataLogDirectory(node.logDir().toString())
-                        .setControllerListenerName("CONTROLLER")
-                        .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                        .setUnstableFeatureVersionsEnabled(false)
-                        .setHasDynamicQuorum(false)
-                        .run();
+                format(node.id(), node.clusterId(), node.logDir(), systemPropertiesAfter(FEATURE_PROPERTY_PREFIX));
             }
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup(); // returns once the broker is unfenced and running
@@ -141,6 +127,27 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the embedded Kafka broker: " + e, e);
         }
+    }
+
+    /**
+     * Formats a KRaft node's log directory at the latest production metadata version, with the
+     * given feature levels (name → level) on top, as {@code kafka-storage format} does.
+     */
+    static void format(int nodeId, String clusterId, Path logDir, Map<String, String> featureLevels) throws Exception {
+        Formatter formatter = new Formatter();
+        featureLevels.forEach((feature, level) -> formatter.setFeatureLevel(feature, Short.valueOf(level)));
+        formatter
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(nodeId)
+                .setClusterId(clusterId)
+                .setDirectories(List.of(logDir.toString()))
+                .setMetadataLogDirectory(logDir.toString())
+                .setControllerListenerName("CONTROLLER")
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setUnstableFeatureVersionsEnabled(false)
+                .setHasDynamicQuorum(false)
+                .run();
     }
 
     private static Properties properties(Node node) {

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -176,14 +177,7 @@ public final class KafkaCluster implements KafkaBroker {
             process.destroy(); // stdin is not ours to close: SIGTERM runs Kafka's shutdown hook
         }
         for (Process process : processes.values()) {
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
+            ChildProcesses.awaitOrKill(process, Duration.ofSeconds(30));
         }
         Directories.deleteRecursively(dir);
     }

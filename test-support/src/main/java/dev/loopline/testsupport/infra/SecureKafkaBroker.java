@@ -1,8 +1,6 @@
 package dev.loopline.testsupport.infra;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +17,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * Apache Kafka's own KRaft broker (one node, broker and controller combined) in this JVM, like
@@ -84,18 +79,7 @@ public final class SecureKafkaBroker implements KafkaBroker {
             int controllerPort = FreePorts.next();
             Properties properties = properties(logDir, certificates, saslSslPort, mtlsPort, brokerPort, controllerPort);
             KafkaConfig config = KafkaConfig.fromProps(properties, false);
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setUnstableFeatureVersionsEnabled(false)
-                    .setHasDynamicQuorum(false)
-                    .run();
+            EmbeddedKafkaBroker.format(1, Uuid.randomUuid().toString(), logDir, Map.of());
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             return new SecureKafkaBroker(dir, certificates, saslSslPort, mtlsPort, server);
