@@ -5,9 +5,10 @@ import dev.loopline.gateway.http.GatewayServer;
 import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
-import dev.loopline.gateway.kafka.InstanceProjection;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.query.streams.QueryApplication;
 import dev.loopline.gateway.security.GatewaySecurity;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -16,53 +17,66 @@ public final class EventGateway implements AutoCloseable {
 
     private final EventPublisher publisher;
     private final DefinitionRepository definitions;
-    private final InstanceProjection instances;
+    private final QueryApplication queries;
     private final OperatorChannel operators;
     private final GatewayServer server;
 
     private EventGateway(
             EventPublisher publisher,
             DefinitionRepository definitions,
-            InstanceProjection instances,
+            QueryApplication queries,
             OperatorChannel operators,
             GatewayServer server) {
         this.publisher = publisher;
         this.definitions = definitions;
-        this.instances = instances;
+        this.queries = queries;
         this.operators = operators;
         this.server = server;
     }
 
     /**
      * Checks the security settings (refusing to start without a way to authenticate callers),
-     * creates missing topics (6 partitions, replication 1 unless they exist) and starts serving.
+     * creates missing topics (6 partitions, {@code LOOPLINE_REPLICATION_FACTOR} replicas) and starts
+     * serving; the query side restores in the background.
      */
     public static EventGateway start(GatewayConfig config) {
         // first, so that a gateway that could not authenticate anyone stops before touching Kafka
         GatewaySecurity security = GatewaySecurity.from(config.security());
         Map<String, Object> clients = config.clientConfig();
+        int partitions;
         try (Admin admin = Admin.create(clients)) { // with the LOOPLINE_KAFKA_* overrides (security)
-            TopicProvisioner.ensureTopics(admin, config.topics(), 6, (short) 1);
+            TopicProvisioner.ensureTopics(admin, config.topics(), 6, config.replicationFactor());
+            partitions = TopicProvisioner.partitionCount(admin, config.topics().transitions());
         }
         EventPublisher publisher = new EventPublisher(clients, config.topics(), config.publishTimeout());
         DefinitionRepository definitions = new DefinitionRepository(clients, config.topics());
-        InstanceProjection instances = new InstanceProjection(clients, config.topics());
+        QueryApplication queries =
+                new QueryApplication(clients, config.topics(), config.query(), config.replicationFactor(), partitions);
         OperatorChannel operators = new OperatorChannel(clients, config.topics());
         definitions.start();
-        instances.start();
         operators.start();
         GatewayServer server = GatewayServer.start(
                 config.httpHost(),
                 config.httpPort(),
                 publisher,
                 definitions,
-                instances,
+                queries,
                 operators,
                 security,
                 config.tls(),
                 config.http(),
                 new BrokerProbe(clients));
-        return new EventGateway(publisher, definitions, instances, operators, server);
+        // after the server: its port is what the query side advertises to the other processes
+        queries.start(server.port());
+        return new EventGateway(publisher, definitions, queries, operators, server);
+    }
+
+    /**
+     * Waits until this process's query partitions are restored and served: for tests and tools
+     * that query right after a start (the HTTP API answers 503 with Retry-After until then).
+     */
+    public boolean awaitQueries(Duration timeout) throws InterruptedException {
+        return queries.awaitRunning(timeout);
     }
 
     public int port() {
@@ -73,7 +87,7 @@ public final class EventGateway implements AutoCloseable {
     public void close() {
         server.close();
         operators.close();
-        instances.close();
+        queries.close();
         definitions.close();
         publisher.close();
     }

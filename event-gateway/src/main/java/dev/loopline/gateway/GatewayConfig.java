@@ -2,8 +2,10 @@ package dev.loopline.gateway;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.api.config.ReplicationFactor;
 import dev.loopline.gateway.http.HttpLimits;
 import dev.loopline.gateway.kafka.EventPublisher;
+import dev.loopline.gateway.query.streams.QuerySettings;
 import dev.loopline.gateway.security.SecurityConfig;
 import dev.loopline.gateway.security.TlsConfig;
 import java.time.Duration;
@@ -22,12 +24,15 @@ import java.util.Map;
  *   <tr><td>LOOPLINE_HTTP_PORT</td><td>8080 (0 picks a free port)</td></tr>
  *   <tr><td>LOOPLINE_HTTP_PUBLISH_TIMEOUT</td><td>PT4.5S: how long POST /v1/events waits for Kafka, from the
  *       request's start, before it answers 503 with the event id</td></tr>
+ *   <tr><td>LOOPLINE_REPLICATION_FACTOR</td><td>1: replicas of the topics and changelogs it creates
+ *       ({@link ReplicationFactor})</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td>any Kafka client property, e.g. LOOPLINE_KAFKA_LINGER_MS</td></tr>
  * </table>
  *
  * Who may call the gateway: {@link SecurityConfig} ({@code LOOPLINE_AUTH_*}, {@code LOOPLINE_API_KEYS_FILE},
  * {@code LOOPLINE_JWT_*}); HTTPS: {@link TlsConfig} ({@code LOOPLINE_HTTP_TLS_*}); CORS, body deadlines,
- * requests in flight and rate limits: {@link HttpLimits}.
+ * requests in flight and rate limits: {@link HttpLimits}; the query side ({@code LOOPLINE_QUERY_*}, {@code
+ * LOOPLINE_HTTP_ADVERTISED_HOST}): {@link QuerySettings}.
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -39,13 +44,16 @@ public record GatewayConfig(
         SecurityConfig security,
         TlsConfig tls,
         HttpLimits http,
-        Duration publishTimeout) {
+        Duration publishTimeout,
+        short replicationFactor,
+        QuerySettings query) {
 
     public static GatewayConfig from(Map<String, String> env) {
+        Topics topics = new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX));
         return new GatewayConfig(
                 env.getOrDefault("LOOPLINE_BOOTSTRAP_SERVERS", "localhost:9092"),
                 env.getOrDefault("LOOPLINE_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
-                new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)),
+                topics,
                 env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0"),
                 Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_PORT", "8080")),
                 KafkaOverrides.from(env),
@@ -53,7 +61,9 @@ public record GatewayConfig(
                 TlsConfig.from(env),
                 HttpLimits.from(env),
                 Duration.parse(
-                        env.getOrDefault("LOOPLINE_HTTP_PUBLISH_TIMEOUT", EventPublisher.DEFAULT_TIMEOUT.toString())));
+                        env.getOrDefault("LOOPLINE_HTTP_PUBLISH_TIMEOUT", EventPublisher.DEFAULT_TIMEOUT.toString())),
+                ReplicationFactor.from(env),
+                QuerySettings.from(env, topics, env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0")));
     }
 
     /** bootstrap.servers, schema.registry.url and the overrides: every client's base config. */

@@ -13,6 +13,7 @@ import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.definitions.LargestDefinition;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ class GatewayHttpIT {
     private static GatewayClient gateway;
 
     @BeforeAll
-    static void start(Infrastructure infra) {
+    static void start(Infrastructure infra) throws InterruptedException {
         Topics topics = TestTopics.unique("http");
         Map<String, String> settings = new HashMap<>(Map.of(
                 "LOOPLINE_BOOTSTRAP_SERVERS", infra.bootstrapServers(),
@@ -40,6 +41,7 @@ class GatewayHttpIT {
                 "LOOPLINE_HTTP_PORT", "0"));
         settings.putAll(GatewayClient.authSettings());
         eventGateway = EventGateway.start(GatewayConfig.from(settings));
+        assertThat(eventGateway.awaitQueries(Duration.ofSeconds(60))).isTrue();
         gateway = new GatewayClient(eventGateway.port());
     }
 

@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Two runtime processes share the application; two gateways serve it. Queries give the same
- * answers from either gateway, and operator actions reach the instance wherever it runs: each
- * runtime process owns some of the canceled instances.
+ * Two runtime processes share the application; two gateways serve it, and share the query side's
+ * partitions. Queries give the same answers from either gateway (each asks the other for the
+ * partitions it serves), and operator actions reach the instance wherever it runs: each runtime
+ * process owns some of the canceled instances.
  */
 @ExtendWith(LooplineInfrastructureExtension.class)
 class TwoProcessOperationsIT {
@@ -95,7 +96,30 @@ class TwoProcessOperationsIT {
                                     .size()
                             == INSTANCES);
 
-            // then: either gateway gives the same answers
+            // then: the query side's partitions are spread over both gateways, each served once
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                List<Integer> onA =
+                        partitions(a.get("/v1/local/instances/counts").json());
+                List<Integer> onB =
+                        partitions(b.get("/v1/local/instances/counts").json());
+                assertThat(onA).isNotEmpty();
+                assertThat(onB).isNotEmpty().doesNotContainAnyElementsOf(onA);
+                List<Integer> both = new ArrayList<>(onA);
+                both.addAll(onB);
+                assertThat(both).containsExactlyInAnyOrder(0, 1, 2, 3);
+            });
+            // and: paged through, either gateway lists every instance once, newest first
+            assertThat(pageThrough(a, "/v1/instances?definitionId=orders&limit=5"))
+                    .containsExactlyInAnyOrderElementsOf(ids)
+                    .isEqualTo(pageThrough(b, "/v1/instances?definitionId=orders&limit=5"))
+                    .isEqualTo(pageThrough(b, "/v1/instances?limit=3"));
+            // and: either gateway reads every instance, wherever its partition is served
+            for (String id : ids) {
+                assertThat(b.get("/v1/instances/" + id).json())
+                        .isEqualTo(a.get("/v1/instances/" + id).json());
+            }
+
+            // and: either gateway gives the same answers
             for (String query : List.of(
                     "/v1/instances?definitionId=orders&limit=5",
                     "/v1/instances/counts",
@@ -168,6 +192,25 @@ class TwoProcessOperationsIT {
             assertThat(first.isAlive() && second.isAlive()).isTrue();
             assertThat(handler.handled()).isGreaterThanOrEqualTo(INSTANCES);
         }
+    }
+
+    /** The instance ids of every page of a list, following its cursor. */
+    private static List<String> pageThrough(GatewayClient gateway, String query) {
+        List<String> ids = new ArrayList<>();
+        String next = null;
+        do {
+            JsonNode page =
+                    gateway.get(query + (next == null ? "" : "&after=" + next)).json();
+            page.get("items").forEach(item -> ids.add(item.get("instanceId").asText()));
+            next = page.get("next").isNull() ? null : page.get("next").asText();
+        } while (next != null);
+        return ids;
+    }
+
+    private static List<Integer> partitions(JsonNode localCounts) {
+        List<Integer> partitions = new ArrayList<>();
+        localCounts.get("partitions").forEach(p -> partitions.add(p.asInt()));
+        return partitions;
     }
 
     private static int gatewayDelete(GatewayClient gateway, String id) {

@@ -4,8 +4,8 @@ import dev.loopline.definition.json.InvalidDocumentException;
 import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
-import dev.loopline.gateway.kafka.InstanceProjection;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.query.QueryStores;
 import dev.loopline.gateway.security.AccessRules;
 import dev.loopline.gateway.security.GatewaySecurity;
 import dev.loopline.gateway.security.HttpsListener;
@@ -43,7 +43,7 @@ public final class GatewayServer implements AutoCloseable {
             int port,
             EventPublisher publisher,
             DefinitionRepository definitions,
-            InstanceProjection instances,
+            QueryStores queries,
             OperatorChannel operators,
             GatewaySecurity security,
             TlsConfig tls,
@@ -54,7 +54,8 @@ public final class GatewayServer implements AutoCloseable {
         RateLimits rates = new RateLimits(limits.ratePerSecond());
         EventRoutes events = new EventRoutes(publisher, clock);
         DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, clock);
-        InstanceRoutes instanceRoutes = new InstanceRoutes(instances, operators);
+        InstanceQueries instanceQueries = new InstanceQueries(queries, new QueryPeers(tls.enabled()));
+        InstanceRoutes instanceRoutes = new InstanceRoutes(instanceQueries, operators);
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -90,17 +91,24 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/definitions/{id}", definitionRoutes::get);
             config.routes.post("/v1/definitions/{id}/activate", definitionRoutes::activate);
             config.routes.post("/v1/definitions/{id}/deactivate", definitionRoutes::deactivate);
-            config.routes.get("/v1/instances", instanceRoutes::list);
-            config.routes.get("/v1/instances/counts", instanceRoutes::counts);
+            config.routes.get("/v1/instances", instanceQueries::list);
+            config.routes.get("/v1/instances/counts", instanceQueries::counts);
             config.routes.post("/v1/instances/actions/{action}", instanceRoutes::bulk);
-            config.routes.get("/v1/instances/{id}", instanceRoutes::get);
-            config.routes.get("/v1/instances/{id}/transitions", instanceRoutes::history);
+            config.routes.get("/v1/instances/{id}", instanceQueries::get);
+            config.routes.get("/v1/instances/{id}/transitions", instanceQueries::history);
+            config.routes.get("/v1/local/instances", instanceQueries::localList);
+            config.routes.get("/v1/local/instances/counts", instanceQueries::localCounts);
             config.routes.post("/v1/instances/{id}/{action}", instanceRoutes::act);
             config.routes.delete("/v1/instances/{id}", instanceRoutes::delete);
-            config.routes.get("/health", ctx -> ready(ctx, definitions, instances, broker));
-            config.routes.get("/health/ready", ctx -> ready(ctx, definitions, instances, broker));
-            config.routes.get("/health/live", ctx -> live(ctx, definitions, instances));
-            config.routes.exception(ProblemException.class, (e, ctx) -> Json.problem(ctx, e.toProblem(ctx.path())));
+            config.routes.get("/health", ctx -> ready(ctx, definitions, queries, broker));
+            config.routes.get("/health/ready", ctx -> ready(ctx, definitions, queries, broker));
+            config.routes.get("/health/live", ctx -> live(ctx, definitions, queries));
+            config.routes.exception(ProblemException.class, (e, ctx) -> {
+                if (e.status() == 503 && ctx.res().getHeader("Retry-After") == null) {
+                    ctx.header("Retry-After", "1"); // each 503 of the gateway's is a passing state
+                }
+                Json.problem(ctx, e.toProblem(ctx.path()));
+            });
             config.routes.exception(
                     DefinitionRepository.NotConfirmedException.class,
                     (e, ctx) -> Json.problem(
@@ -175,28 +183,27 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Liveness: the process can serve, and its read models' threads run. DOWN means restart it; a
-     * broker outage does not make it DOWN (a restart would not help).
+     * Liveness: the process can serve, its definitions' reader runs and its query side has not
+     * failed. DOWN means restart it; a broker outage does not make it DOWN (a restart would not help).
      */
-    private static void live(Context ctx, DefinitionRepository definitions, InstanceProjection instances) {
-        boolean up = definitions.isRunning() && instances.isRunning();
+    private static void live(Context ctx, DefinitionRepository definitions, QueryStores queries) {
+        boolean up = definitions.isRunning() && queries.isRunning();
         Json.respond(
                 ctx,
                 up ? 200 : 503,
                 Map.of(
                         "status", up ? "UP" : "DOWN",
                         "definitionsProjection", up(definitions.isRunning()),
-                        "instancesProjection", up(instances.isRunning())));
+                        "querySide", up(queries.isRunning())));
     }
 
     /**
      * Readiness: live, and the brokers answer, so that a request can succeed. DOWN means send it
      * no traffic for now. {@code /health} answers the same.
      */
-    private static void ready(
-            Context ctx, DefinitionRepository definitions, InstanceProjection instances, BrokerProbe broker) {
+    private static void ready(Context ctx, DefinitionRepository definitions, QueryStores queries, BrokerProbe broker) {
         boolean reachable = broker.reachable();
-        boolean up = reachable && definitions.isRunning() && instances.isRunning();
+        boolean up = reachable && definitions.isRunning() && queries.isRunning();
         Json.respond(
                 ctx,
                 up ? 200 : 503,
@@ -207,8 +214,8 @@ public final class GatewayServer implements AutoCloseable {
                         reachable ? "REACHABLE" : "UNREACHABLE",
                         "definitionsProjection",
                         up(definitions.isRunning()),
-                        "instancesProjection",
-                        up(instances.isRunning())));
+                        "querySide",
+                        up(queries.isRunning())));
     }
 
     private static String up(boolean up) {

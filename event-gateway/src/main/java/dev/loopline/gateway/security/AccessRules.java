@@ -42,9 +42,19 @@ public final class AccessRules {
             rule(HandlerType.GET, "/v1/instances/{id}/transitions", "read an instance's transitions", READER),
             rule(HandlerType.POST, "/v1/instances/{id}/{action}", "cancel, pause, resume or postpone", OPERATOR),
             rule(HandlerType.DELETE, "/v1/instances/{id}", "delete a completed instance", OPERATOR),
+            rule(
+                    HandlerType.GET,
+                    "/v1/local/instances",
+                    "query this process's partitions (gateway processes ask each other)",
+                    READER),
+            rule(
+                    HandlerType.GET,
+                    "/v1/local/instances/counts",
+                    "count this process's partitions (gateway processes ask each other)",
+                    READER),
             rule(HandlerType.GET, "/health", "readiness, as /health/ready", READER),
             rule(HandlerType.GET, "/health/ready", "readiness: live, and the brokers answer", READER),
-            rule(HandlerType.GET, "/health/live", "liveness: the read models' threads run", READER));
+            rule(HandlerType.GET, "/health/live", "liveness: the definitions reader and the query side run", READER));
 
     private AccessRules() {}
 

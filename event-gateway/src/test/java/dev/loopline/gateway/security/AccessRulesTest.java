@@ -27,9 +27,11 @@ class AccessRulesTest {
                 | `GET /v1/instances/{id}/transitions` | `reader` | read an instance's transitions |
                 | `POST /v1/instances/{id}/{action}` | `operator` | cancel, pause, resume or postpone |
                 | `DELETE /v1/instances/{id}` | `operator` | delete a completed instance |
+                | `GET /v1/local/instances` | `reader` | query this process's partitions (gateway processes ask each other) |
+                | `GET /v1/local/instances/counts` | `reader` | count this process's partitions (gateway processes ask each other) |
                 | `GET /health` | `reader` | readiness, as /health/ready |
                 | `GET /health/ready` | `reader` | readiness: live, and the brokers answer |
-                | `GET /health/live` | `reader` | liveness: the read models' threads run |
+                | `GET /health/live` | `reader` | liveness: the definitions reader and the query side run |
                 """);
     }
 }

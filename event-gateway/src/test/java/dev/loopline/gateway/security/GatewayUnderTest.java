@@ -5,8 +5,8 @@ import dev.loopline.gateway.http.GatewayServer;
 import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
-import dev.loopline.gateway.kafka.InstanceProjection;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.query.MemoryQueryStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -23,15 +23,15 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The real HTTP server with the real route handlers and Kafka clients, on a free port, for tests
  * of what happens before a handler touches Kafka. The clients point at a closed port and are never
- * started: the projections stay empty, and a send gives up after {@code max.block.ms} (200 ms), so
- * a request that passes authorisation answers quickly with what the handler decides (400, 404, 200
- * on an empty read model, 503), never with a fake success.
+ * started: the definitions stay empty, a send gives up after {@code max.block.ms} (200 ms), and
+ * instance queries read empty stores in memory ({@link MemoryQueryStores}), so a request that
+ * passes authorisation answers quickly with what the handler decides (400, 404, 200 on an empty
+ * read model, 503), never with a fake success.
  */
 final class GatewayUnderTest implements AutoCloseable {
 
     private final EventPublisher publisher;
     private final DefinitionRepository definitions;
-    private final InstanceProjection instances;
     private final OperatorChannel operators;
     private final GatewayServer server;
     private final HttpClient http;
@@ -40,7 +40,6 @@ final class GatewayUnderTest implements AutoCloseable {
     private GatewayUnderTest(GatewayUnderTest server, HttpClient http) {
         this.publisher = server.publisher;
         this.definitions = server.definitions;
-        this.instances = server.instances;
         this.operators = server.operators;
         this.server = server.server;
         this.http = http;
@@ -59,14 +58,13 @@ final class GatewayUnderTest implements AutoCloseable {
         Map<String, Object> clients = config.clientConfig();
         this.publisher = new EventPublisher(clients, config.topics());
         this.definitions = new DefinitionRepository(clients, config.topics());
-        this.instances = new InstanceProjection(clients, config.topics());
         this.operators = new OperatorChannel(clients, config.topics());
         this.server = GatewayServer.start(
                 config.httpHost(),
                 config.httpPort(),
                 publisher,
                 definitions,
-                instances,
+                new MemoryQueryStores(6),
                 operators,
                 gatewaySecurity,
                 config.tls(),
@@ -154,7 +152,6 @@ final class GatewayUnderTest implements AutoCloseable {
     public void close() {
         server.close();
         operators.close();
-        instances.close();
         definitions.close();
         publisher.close();
     }

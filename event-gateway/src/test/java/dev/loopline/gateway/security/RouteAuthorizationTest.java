@@ -51,6 +51,8 @@ class RouteAuthorizationTest {
             sample("GET /v1/instances/{id}/transitions", "GET", "/v1/instances/nope/transitions", null),
             sample("POST /v1/instances/{id}/{action}", "POST", "/v1/instances/nope/postpone", "{}"),
             sample("DELETE /v1/instances/{id}", "DELETE", "/v1/instances/nope", "{\"until\":\"soon\"}"),
+            sample("GET /v1/local/instances", "GET", "/v1/local/instances", null),
+            sample("GET /v1/local/instances/counts", "GET", "/v1/local/instances/counts", null),
             sample("GET /health", "GET", "/health", null),
             sample("GET /health/ready", "GET", "/health/ready", null),
             sample("GET /health/live", "GET", "/health/live", null));

@@ -2,80 +2,16 @@ package dev.loopline.systemtests.support;
 
 import dev.loopline.runtime.Main;
 import dev.loopline.runtime.config.RuntimeConfig;
-import dev.loopline.testsupport.infra.ChildProcesses;
-import dev.loopline.testsupport.infra.KafkaCluster;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The runtime as a separate JVM ({@code dev.loopline.runtime.Main}), so that a test can kill it outright. */
-public final class RuntimeProcess implements AutoCloseable {
+public final class RuntimeProcess extends JvmProcess {
 
-    private final Process process;
-
-    private RuntimeProcess(Process process) {
-        this.process = process;
+    private RuntimeProcess(RuntimeConfig config, Path log) {
+        super(Main.class, config.toEnvironment(), log);
     }
 
     public static RuntimeProcess start(RuntimeConfig config, Path log) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command =
-                new ArrayList<>(List.of(java, "-Xmx512m", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=dev.loopline"));
-        command.addAll(KafkaCluster.logLevelArguments()); // logback-test.xml's levels, as in this JVM
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(config.toEnvironment());
-        try {
-            return new RuntimeProcess(builder.start());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** SIGKILL: no shutdown hook, no commit, no flush; a crash as far as Kafka can tell. */
-    public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
-    }
-
-    /** SIGSTOP: the process freezes mid-whatever, as a long GC pause or a stalled VM would. */
-    public void suspend() {
-        signal("-STOP");
-    }
-
-    /** SIGCONT: a suspended process runs on, unaware of the time it lost. */
-    public void resume() {
-        signal("-CONT");
-    }
-
-    private void signal(String signal) {
-        try {
-            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid()))
-                    .inheritIO()
-                    .start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    @Override
-    public void close() {
-        ChildProcesses.stop(process, Duration.ofSeconds(30));
+        return new RuntimeProcess(config, log);
     }
 }

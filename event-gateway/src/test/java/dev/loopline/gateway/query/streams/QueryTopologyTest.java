@@ -1,4 +1,4 @@
-package dev.loopline.gateway.query.topology;
+package dev.loopline.gateway.query.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,7 +65,8 @@ class QueryTopologyTest {
         assertThat(history("i-1")).extracting(InstanceTransition::getSequence).containsExactly(1, 2, 3);
         assertThat(counts()).containsExactly(Map.entry(StoreKeys.join("expenses", "COMPLETED", "030"), 1L));
         assertThat(indexed(IndexKeys.STATE)).containsExactly("i-1");
-        assertThat(keys(IndexKeys.STATE)).allMatch(key -> key.startsWith(StoreKeys.join("s", "COMPLETED", "030")));
+        assertThat(keys(IndexKeys.STATE)).allMatch(key -> key.startsWith(StoreKeys.join("s", "COMPLETED")));
+        assertThat(indexed(StoreKeys.join(IndexKeys.STATUS, "030"))).containsExactly("i-1");
     }
 
     @Test
@@ -99,10 +100,11 @@ class QueryTopologyTest {
                         Map.entry(StoreKeys.join("expenses", "SUSPENDED", "010"), 1L));
         assertThat(indexed(IndexKeys.CREATED)).containsExactly("i-new", "i-mid", "i-old");
         assertThat(indexed(StoreKeys.join(IndexKeys.STATE, "READY"))).containsExactly("i-new", "i-old");
-        assertThat(indexed(StoreKeys.join(IndexKeys.DEFINITION, "expenses", "0000000002")))
+        assertThat(indexed(StoreKeys.join(IndexKeys.DEFINITION, "expenses")))
                 .containsExactly("i-new", "i-mid", "i-old");
-        assertThat(indexed(StoreKeys.join(IndexKeys.ENTITY, "expense_report", "r-i-mid")))
-                .containsExactly("i-mid");
+        assertThat(indexed(StoreKeys.join(IndexKeys.VERSION, "expenses", "0000000002")))
+                .containsExactly("i-new", "i-mid", "i-old");
+        assertThat(indexed(StoreKeys.join(IndexKeys.ENTITY, "r-i-mid"))).containsExactly("i-mid");
     }
 
     @Test
@@ -141,8 +143,7 @@ class QueryTopologyTest {
         send(operatorAction);
 
         assertThat(summaries().get("i-1").getEntityId()).isEqualTo("r-i-1");
-        assertThat(indexed(StoreKeys.join(IndexKeys.ENTITY, "expense_report", "r-i-1")))
-                .containsExactly("i-1");
+        assertThat(indexed(StoreKeys.join(IndexKeys.ENTITY, "r-i-1"))).containsExactly("i-1");
     }
 
     private void send(InstanceTransition transition) {

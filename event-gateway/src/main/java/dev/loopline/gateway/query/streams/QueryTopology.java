@@ -1,4 +1,4 @@
-package dev.loopline.gateway.query.topology;
+package dev.loopline.gateway.query.streams;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.internal.InstanceSummary;

@@ -1,4 +1,4 @@
-package dev.loopline.gateway.query.topology;
+package dev.loopline.gateway.query.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,91 @@
+package dev.loopline.gateway.query;
+
+import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.store.StoreKeys;
+import dev.loopline.api.v1.InstanceState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A list query's conditions; null fields match anything. {@code from} is inclusive and {@code to}
+ * exclusive, both on the creation time.
+ */
+public record InstanceFilter(
+        String definitionId,
+        Integer definitionVersion,
+        InstanceState state,
+        Integer statusCode,
+        String entityType,
+        String entityId,
+        String errorCode,
+        Instant from,
+        Instant to) {
+
+    public static final InstanceFilter ALL = new InstanceFilter(null, null, null, null, null, null, null, null, null);
+
+    public boolean matches(InstanceSummary s) {
+        return (definitionId == null || definitionId.equals(s.getDefinitionId()))
+                && (definitionVersion == null || definitionVersion == s.getDefinitionVersion())
+                && (state == null || state == s.getState())
+                && (statusCode == null || statusCode == s.getStatusCode())
+                && (entityType == null || entityType.equals(s.getEntityType()))
+                && (entityId == null || entityId.equals(s.getEntityId()))
+                && (errorCode == null || errorCode.equals(s.getErrorCode()))
+                && (from == null || !s.getCreatedAt().isBefore(from))
+                && (to == null || s.getCreatedAt().isBefore(to));
+    }
+
+    /** The index head to scan ({@link IndexKeys}), chosen to read as few entries as it can. */
+    public String head(Map<String, Long> counts) {
+        if (entityId != null) {
+            return StoreKeys.join(IndexKeys.ENTITY, entityId); // one record's instances: few
+        }
+        if (errorCode != null) {
+            return StoreKeys.join(IndexKeys.ERROR, errorCode); // failing instances: few, or a page fills fast
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        if (definitionId != null && definitionVersion != null) {
+            candidates.add(new Candidate(
+                    StoreKeys.join(IndexKeys.VERSION, definitionId, IndexKeys.version(definitionVersion)),
+                    count(counts, parts -> parts[0].equals(definitionId))));
+        } else if (definitionId != null) {
+            candidates.add(new Candidate(
+                    StoreKeys.join(IndexKeys.DEFINITION, definitionId),
+                    count(counts, parts -> parts[0].equals(definitionId))));
+        }
+        if (statusCode != null) {
+            String status = IndexKeys.status(statusCode);
+            candidates.add(new Candidate(
+                    StoreKeys.join(IndexKeys.STATUS, status), count(counts, parts -> parts[2].equals(status))));
+        } else if (state != null) {
+            candidates.add(new Candidate(
+                    StoreKeys.join(IndexKeys.STATE, state.name()),
+                    count(counts, parts -> parts[1].equals(state.name()))));
+        }
+        return candidates.stream()
+                .min((a, b) -> Long.compare(a.estimate(), b.estimate()))
+                .map(Candidate::head)
+                .orElse(IndexKeys.CREATED);
+    }
+
+    /** The sort keys (inclusive, exclusive) that the creation-time bounds allow. */
+    public String[] sortRange() {
+        String lower = to == null ? "" : StoreKeys.newestFirst(to) + StoreKeys.AFTER_SEPARATOR;
+        String upper = from == null
+                ? String.valueOf(Character.MAX_VALUE)
+                : StoreKeys.newestFirst(from) + StoreKeys.AFTER_SEPARATOR;
+        return new String[] {lower, upper};
+    }
+
+    private record Candidate(String head, long estimate) {}
+
+    private static long count(Map<String, Long> counts, Predicate<String[]> where) {
+        return counts.entrySet().stream()
+                .filter(entry -> where.test(IndexKeys.countParts(entry.getKey())))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+    }
+}
