@@ -40,6 +40,14 @@ public record Topics(String prefix) {
         return prefix + "definitions";
     }
 
+    /**
+     * Every saved version of every definition (compacted), keyed by definition id ␟ version (10
+     * digits): the definitions topic keeps only each definition's latest.
+     */
+    public String definitionVersions() {
+        return prefix + "definition-versions";
+    }
+
     public String events() {
         return prefix + "events";
     }
@@ -93,6 +101,7 @@ public record Topics(String prefix) {
     public List<TopicSpec> all() {
         return List.of(
                 new TopicSpec(definitions(), true),
+                new TopicSpec(definitionVersions(), true),
                 new TopicSpec(events(), false),
                 new TopicSpec(instanceCommands(), false),
                 new TopicSpec(correlationCommands(), false),

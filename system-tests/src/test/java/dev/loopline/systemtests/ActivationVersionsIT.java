@@ -3,6 +3,7 @@ package dev.loopline.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
 import dev.loopline.api.serde.AvroSerdes;
@@ -100,6 +101,35 @@ class ActivationVersionsIT {
                             org.assertj.core.groups.Tuple.tuple(first, "FinishV1"),
                             org.assertj.core.groups.Tuple.tuple(second, "FinishV2"));
             assertThat(handler.handled()).isGreaterThanOrEqualTo(4);
+
+            // and: the definitions list shows both versions, the active one and the instances' counts
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                var listed = gateway.get("/v1/definitions");
+                assertThat(listed.status()).isEqualTo(200);
+                JsonNode versioned = listed.json().get("items").get(0);
+                assertThat(versioned.get("id").asText()).isEqualTo("versioned");
+                assertThat(versioned.get("status").asText()).isEqualTo("ACTIVE");
+                assertThat(versioned.get("activeVersion").asInt()).isEqualTo(2);
+                assertThat(versioned.get("versions").findValuesAsText("version"))
+                        .containsExactly("1", "2");
+                assertThat(versioned
+                                .path("instances")
+                                .path("COMPLETED")
+                                .path("30")
+                                .asInt())
+                        .isEqualTo(2);
+            });
+            var firstVersion = gateway.get("/v1/definitions/versioned/versions/1");
+            assertThat(firstVersion.status()).isEqualTo(200);
+            assertThat(firstVersion.json().get("version").asInt()).isEqualTo(1);
+            assertThat(firstVersion.json().path("document").toString()).contains("FinishV1");
+            assertThat(gateway.get("/v1/definitions/versioned/versions/2")
+                            .json()
+                            .path("document")
+                            .toString())
+                    .contains("FinishV2");
+            assertThat(gateway.get("/v1/definitions/versioned/versions/3").status())
+                    .isEqualTo(404);
         }
     }
 

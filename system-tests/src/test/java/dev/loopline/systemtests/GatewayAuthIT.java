@@ -120,8 +120,12 @@ class GatewayAuthIT {
             assertThat(operator.post("/v1/instances/" + first + "/cancel", "").status())
                     .isEqualTo(200);
             var bulk = operator.post("/v1/instances/actions/cancel", "{\"filter\":{\"definitionId\":\"orders\"}}");
-            assertThat(bulk.status()).isEqualTo(200);
-            assertThat(bulk.json().get("matched").asInt()).isEqualTo(2);
+            assertThat(bulk.status()).isEqualTo(202);
+            String operation =
+                    "/v1/operations/" + bulk.json().get("operationId").asText();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> operator.get(operation).json().get("state").asText(), "SUCCEEDED"::equals);
+            assertThat(operator.get(operation).json().get("matched").asInt()).isEqualTo(2);
 
             // then: the records name who did it
             List<WorkflowDefinition> saved =

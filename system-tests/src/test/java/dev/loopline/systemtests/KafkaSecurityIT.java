@@ -233,6 +233,15 @@ class KafkaSecurityIT {
                 PatternType.PREFIXED,
                 AclOperation.WRITE);
 
+        // its topic check at start must see the gateway's definition-versions topic
+        allow(
+                acls,
+                runtime,
+                ResourceType.TOPIC,
+                topics.definitionVersions(),
+                PatternType.LITERAL,
+                AclOperation.DESCRIBE);
+
         String gateway = "User:" + GATEWAY;
         allow(acls, gateway, ResourceType.TOPIC, topics.events(), PatternType.LITERAL, AclOperation.WRITE);
         allow(
@@ -243,11 +252,33 @@ class KafkaSecurityIT {
                 PatternType.LITERAL,
                 AclOperation.READ,
                 AclOperation.WRITE);
+        allow(
+                acls,
+                gateway,
+                ResourceType.TOPIC,
+                topics.definitionVersions(),
+                PatternType.LITERAL,
+                AclOperation.READ,
+                AclOperation.WRITE);
         allow(acls, gateway, ResourceType.TOPIC, topics.instanceCommands(), PatternType.LITERAL, AclOperation.WRITE);
         allow(acls, gateway, ResourceType.TOPIC, topics.transitions(), PatternType.LITERAL, AclOperation.READ);
         allow(acls, gateway, ResourceType.TOPIC, topics.operatorResults(), PatternType.LITERAL, AclOperation.READ);
         // its topic check at start lists the topics: one it cannot see, it would try to create
         allow(acls, gateway, ResourceType.TOPIC, topics.prefix(), PatternType.PREFIXED, AclOperation.DESCRIBE);
+        // the query side: a Streams application of its own (LOOPLINE_QUERY_APPLICATION_ID, by default <prefix>query)
+        String query = topics.prefix() + "query";
+        allow(acls, gateway, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE);
+        allow(
+                acls,
+                gateway,
+                ResourceType.TOPIC,
+                query + "-",
+                PatternType.PREFIXED,
+                AclOperation.CREATE,
+                AclOperation.READ,
+                AclOperation.WRITE);
+        allow(acls, gateway, ResourceType.GROUP, query, PatternType.LITERAL, AclOperation.READ);
+        allow(acls, gateway, ResourceType.TRANSACTIONAL_ID, query + "-", PatternType.PREFIXED, AclOperation.WRITE);
 
         String handler = "User:" + HANDLER;
         allow(acls, handler, ResourceType.TOPIC, topics.messages(), PatternType.LITERAL, AclOperation.READ);

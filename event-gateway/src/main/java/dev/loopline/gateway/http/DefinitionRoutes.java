@@ -6,16 +6,19 @@ import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.DefinitionCompiler;
 import dev.loopline.definition.DefinitionLimits;
 import dev.loopline.gateway.kafka.DefinitionRepository;
+import dev.loopline.gateway.query.IndexKeys;
 import dev.loopline.gateway.security.Audit;
 import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
@@ -26,7 +29,9 @@ import java.util.stream.IntStream;
  *
  * <pre>
  * POST /v1/definitions                  create or edit (201), 400 with field errors, 409 while active
+ * GET  /v1/definitions                  every definition: status, versions, active version, instance counts
  * GET  /v1/definitions/{id}             200, 404
+ * GET  /v1/definitions/{id}/versions/{version}   one saved version: 200, 404
  * POST /v1/definitions/{id}/activate    200 (idempotent)
  * POST /v1/definitions/{id}/deactivate  200 (idempotent)
  * </pre>
@@ -37,6 +42,7 @@ final class DefinitionRoutes {
     private static final int WARM_UP_ROUNDS = 300;
 
     private final DefinitionRepository repository;
+    private final InstanceQueries instances;
     private final DefinitionCompiler compiler = new DefinitionCompiler();
     private final Clock clock;
     /**
@@ -47,8 +53,9 @@ final class DefinitionRoutes {
     private final Object[] locks =
             IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
 
-    DefinitionRoutes(DefinitionRepository repository, Clock clock) {
+    DefinitionRoutes(DefinitionRepository repository, InstanceQueries instances, Clock clock) {
         this.repository = repository;
+        this.instances = instances;
         this.clock = clock;
         // in the background, so that the first deploys after a start are as fast as later ones
         Thread warmUp = new Thread(() -> new DefinitionCompiler().warmUp(WARM_UP_ROUNDS), "loopline-compiler-warm-up");
@@ -77,7 +84,7 @@ final class DefinitionRoutes {
             }
             edited.setVersion(existing.map(d -> d.getVersion() + 1).orElse(1));
             edited.setUpdatedBy(Principals.nameOf(ctx));
-            saved = repository.save(edited);
+            saved = repository.saveNewVersion(edited);
         }
         Audit.definition(
                 ctx,
@@ -92,6 +99,66 @@ final class DefinitionRoutes {
     void get(Context ctx) {
         String id = ctx.pathParam("id");
         Json.respond(ctx, 200, view(repository.find(id).orElseThrow(() -> notFound(id))));
+    }
+
+    /**
+     * Every definition with its status, its versions, the version new events start (while it is
+     * active) and its instances by state and status, from the query side (503 while that cannot
+     * count every partition).
+     */
+    void list(Context ctx) throws InterruptedException {
+        Map<String, Map<String, Map<String, Long>>> counts = new TreeMap<>();
+        instances.totals(QueryPeers.credentials(ctx)).forEach((key, count) -> {
+            String[] parts = IndexKeys.countParts(key);
+            counts.computeIfAbsent(parts[0], id -> new TreeMap<>())
+                    .computeIfAbsent(parts[1], state -> new TreeMap<>())
+                    .merge(Integer.toString(Integer.parseInt(parts[2])), count, Long::sum);
+        });
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (WorkflowDefinition definition : repository.all()) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("id", definition.getId());
+            item.put("name", definition.getName());
+            item.put("status", definition.getStatus().name());
+            item.put("version", definition.getVersion());
+            item.put(
+                    "activeVersion",
+                    definition.getStatus() == DefinitionStatus.ACTIVE ? definition.getVersion() : null);
+            item.put(
+                    "versions",
+                    repository.versions(definition.getId()).stream()
+                            .map(DefinitionRoutes::versionSummary)
+                            .toList());
+            item.put("instances", counts.getOrDefault(definition.getId(), Map.of()));
+            items.add(item);
+        }
+        Json.respond(ctx, 200, Map.of("items", items));
+    }
+
+    void version(Context ctx) {
+        String id = ctx.pathParam("id");
+        int version;
+        try {
+            version = Integer.parseInt(ctx.pathParam("version"));
+        } catch (NumberFormatException e) {
+            throw ProblemException.notFound("version " + ctx.pathParam("version") + " of definition " + id);
+        }
+        Json.respond(
+                ctx,
+                200,
+                view(repository.versions(id).stream()
+                        .filter(d -> d.getVersion() == version)
+                        .findFirst()
+                        .orElseThrow(() -> ProblemException.notFound("version " + version + " of definition " + id))));
+    }
+
+    private static Map<String, Object> versionSummary(WorkflowDefinition version) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("version", version.getVersion());
+        summary.put("status", version.getStatus().name());
+        summary.put("updatedAt", version.getUpdatedAt().toString());
+        summary.put("updatedBy", version.getUpdatedBy());
+        return summary;
     }
 
     void activate(Context ctx) {

@@ -32,10 +32,12 @@ public final class GatewayServer implements AutoCloseable {
     private final Javalin app;
 
     private final BrokerProbe broker;
+    private final BulkOperations bulk;
 
-    private GatewayServer(Javalin app, BrokerProbe broker) {
+    private GatewayServer(Javalin app, BrokerProbe broker, BulkOperations bulk) {
         this.app = app;
         this.broker = broker;
+        this.bulk = bulk;
     }
 
     public static GatewayServer start(
@@ -53,9 +55,11 @@ public final class GatewayServer implements AutoCloseable {
         Cors cors = new Cors(limits.corsOrigins());
         RateLimits rates = new RateLimits(limits.ratePerSecond());
         EventRoutes events = new EventRoutes(publisher, clock);
-        DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, clock);
-        InstanceQueries instanceQueries = new InstanceQueries(queries, new QueryPeers(tls.enabled()));
-        InstanceRoutes instanceRoutes = new InstanceRoutes(instanceQueries, operators);
+        QueryPeers peers = new QueryPeers(tls.enabled());
+        InstanceQueries instanceQueries = new InstanceQueries(queries, peers);
+        DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, instanceQueries, clock);
+        BulkOperations bulk = new BulkOperations(instanceQueries, operators, clock);
+        InstanceRoutes instanceRoutes = new InstanceRoutes(instanceQueries, operators, bulk, peers);
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -88,12 +92,15 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.beforeMatched(Json::requireJsonBody);
             config.routes.post("/v1/events", events::publish);
             config.routes.post("/v1/definitions", definitionRoutes::save);
+            config.routes.get("/v1/definitions", definitionRoutes::list);
             config.routes.get("/v1/definitions/{id}", definitionRoutes::get);
+            config.routes.get("/v1/definitions/{id}/versions/{version}", definitionRoutes::version);
             config.routes.post("/v1/definitions/{id}/activate", definitionRoutes::activate);
             config.routes.post("/v1/definitions/{id}/deactivate", definitionRoutes::deactivate);
             config.routes.get("/v1/instances", instanceQueries::list);
             config.routes.get("/v1/instances/counts", instanceQueries::counts);
             config.routes.post("/v1/instances/actions/{action}", instanceRoutes::bulk);
+            config.routes.get("/v1/operations/{id}", instanceRoutes::operation);
             config.routes.get("/v1/instances/{id}", instanceQueries::get);
             config.routes.get("/v1/instances/{id}/transitions", instanceQueries::history);
             config.routes.get("/v1/local/instances", instanceQueries::localList);
@@ -162,7 +169,7 @@ public final class GatewayServer implements AutoCloseable {
             });
         });
         app.start();
-        return new GatewayServer(app, broker);
+        return new GatewayServer(app, broker, bulk);
     }
 
     /**
@@ -229,6 +236,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        bulk.close();
         broker.close();
     }
 }

@@ -114,7 +114,8 @@ final class InstanceQueries {
     void list(Context ctx) throws InterruptedException {
         InstanceFilter filter = filter(ctx.queryParamMap().keySet(), ctx::queryParam, true);
         int limit = limit(ctx.queryParam("limit"));
-        PartialPage<Map<String, Object>> page = page(ctx, filter, cursor(ctx.queryParam("after")), limit);
+        PartialPage<Map<String, Object>> page =
+                page(QueryPeers.credentials(ctx), filter, cursor(ctx.queryParam("after")), limit);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", page.items().stream().map(PartialPage.Item::value).toList());
         body.put("next", page.boundary() == null ? null : encode(page.boundary()));
@@ -123,7 +124,7 @@ final class InstanceQueries {
 
     void counts(Context ctx) throws InterruptedException {
         Map<String, Map<String, Long>> counts = new TreeMap<>();
-        totals(ctx).forEach((key, count) -> {
+        totals(QueryPeers.credentials(ctx)).forEach((key, count) -> {
             String[] parts = IndexKeys.countParts(key);
             counts.computeIfAbsent(parts[1], state -> new TreeMap<>())
                     .merge(Integer.toString(Integer.parseInt(parts[2])), count, Long::sum);
@@ -149,6 +150,11 @@ final class InstanceQueries {
         Json.respond(ctx, 200, body);
     }
 
+    /** This process's advertised {@code host:port}. */
+    String self() {
+        return stores.self();
+    }
+
     void localCounts(Context ctx) {
         LocalQueries.Counts counts = local.counts();
         Json.respond(ctx, 200, Map.of("counts", counts.counts(), "partitions", counts.partitions()));
@@ -158,12 +164,12 @@ final class InstanceQueries {
      * Counts ({@link IndexKeys#count} → number) summed over every partition; 503 if one cannot
      * answer now.
      */
-    Map<String, Long> totals(Context ctx) throws InterruptedException {
+    Map<String, Long> totals(Map<String, String> credentials) throws InterruptedException {
         LocalQueries.Counts here = local.counts();
         Map<String, Long> totals = new TreeMap<>(here.counts());
         List<Set<Integer>> covered = new ArrayList<>(List.of(here.partitions()));
-        for (JsonNode answer :
-                peers.gather(ctx, stores.peers(), "/v1/local/instances/counts").values()) {
+        for (JsonNode answer : peers.gather(credentials, stores.peers(), "/v1/local/instances/counts")
+                .values()) {
             answer.path("counts")
                     .properties()
                     .forEach(e -> totals.merge(e.getKey(), e.getValue().asLong(), Long::sum));
@@ -174,10 +180,12 @@ final class InstanceQueries {
     }
 
     /**
-     * One page of the instances matching the filter, from every process, merged; 503 if a
-     * partition cannot answer now. Items are instance views; the boundary is the raw cursor.
+     * One page of the instances matching the filter, from every process (asked with the caller's
+     * credentials), merged; 503 if a partition cannot answer now. Items are instance views; the
+     * boundary is the raw cursor.
      */
-    PartialPage<Map<String, Object>> page(Context ctx, InstanceFilter filter, String after, int limit)
+    PartialPage<Map<String, Object>> page(
+            Map<String, String> credentials, InstanceFilter filter, String after, int limit)
             throws InterruptedException {
         List<PartialPage<Map<String, Object>>> pages = new ArrayList<>();
         PartialPage<InstanceSummary> here = local.page(filter, after, limit);
@@ -188,7 +196,7 @@ final class InstanceQueries {
                 here.boundary(),
                 here.partitions()));
         String path = "/v1/local/instances?" + queryString(filter, after, limit);
-        for (JsonNode answer : peers.gather(ctx, stores.peers(), path).values()) {
+        for (JsonNode answer : peers.gather(credentials, stores.peers(), path).values()) {
             List<PartialPage.Item<Map<String, Object>>> items = new ArrayList<>();
             for (JsonNode item : answer.path("items")) {
                 items.add(new PartialPage.Item<>(item.path("sortKey").asText(), map(item.path("instance"))));

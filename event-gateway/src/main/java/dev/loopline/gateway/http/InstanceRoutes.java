@@ -7,7 +7,6 @@ import dev.loopline.api.internal.OperatorResult;
 import dev.loopline.definition.json.JsonFields;
 import dev.loopline.gateway.kafka.OperatorChannel;
 import dev.loopline.gateway.query.InstanceFilter;
-import dev.loopline.gateway.query.PartialPage;
 import dev.loopline.gateway.security.Audit;
 import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
@@ -28,7 +27,9 @@ import java.util.TreeSet;
  * <pre>
  * POST /v1/instances/{id}/{cancel|pause|resume|postpone}   {"until": "…", "note": "…"}: 200, 404, 409
  * DELETE /v1/instances/{id}                     a completed instance (failed ones stay until deleted): 200, 404, 409
- * POST /v1/instances/actions/{action}           {"filter": {…}, "until", "note"}: the action on every match
+ * POST /v1/instances/actions/{action}           {"filter": {…}, "until", "note"}: 202, the action on every
+ *                                               match as a background operation
+ * GET  /v1/operations/{id}                      its progress
  * </pre>
  *
  * Actions are decided by the runtime that owns the instance (see {@link OperatorChannel}); a bulk
@@ -39,10 +40,14 @@ final class InstanceRoutes {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(15);
     private final InstanceQueries queries;
     private final OperatorChannel operators;
+    private final BulkOperations bulk;
+    private final QueryPeers peers;
 
-    InstanceRoutes(InstanceQueries queries, OperatorChannel operators) {
+    InstanceRoutes(InstanceQueries queries, OperatorChannel operators, BulkOperations bulk, QueryPeers peers) {
         this.queries = queries;
         this.operators = operators;
+        this.bulk = bulk;
+        this.peers = peers;
     }
 
     void delete(Context ctx) throws InterruptedException {
@@ -71,7 +76,11 @@ final class InstanceRoutes {
         Json.respond(ctx, 200, view(result));
     }
 
-    void bulk(Context ctx) throws InterruptedException {
+    /**
+     * Starts the action on every match as a background operation ({@link BulkOperations}): 202
+     * with the operation, and its address in {@code Location}.
+     */
+    void bulk(Context ctx) {
         OperatorAction action = action(ctx.pathParam("action"));
         JsonNode body = Json.objectBody(ctx); // required: an empty body must not mean "everything"
         JsonNode filterNode = bulkFilter(body);
@@ -79,37 +88,38 @@ final class InstanceRoutes {
                 fieldNames(filterNode.fieldNames()),
                 name -> filterNode.hasNonNull(name) ? filterNode.get(name).asText() : null,
                 false);
-        List<Map<String, Object>> accepted = new ArrayList<>();
-        List<Map<String, Object>> refused = new ArrayList<>();
-        String after = null;
-        do {
-            PartialPage<Map<String, Object>> page = queries.page(ctx, filter, after, InstanceQueries.MAX_PAGE);
-            for (PartialPage.Item<Map<String, Object>> item : page.items()) {
-                String instanceId = (String) item.value().get("instanceId");
-                Optional<OperatorResult> result = send(instanceId, action, body, Principals.nameOf(ctx));
-                if (result.isPresent() && result.get().getAccepted()) {
-                    accepted.add(view(result.get()));
-                } else {
-                    refused.add(Map.of(
-                            "instanceId",
-                            instanceId,
-                            "reason",
-                            result.map(OperatorResult::getReason).orElse("no answer from the runtime")));
-                }
-            }
-            after = page.boundary();
-        } while (after != null);
-        Map<String, Object> response = new LinkedHashMap<>();
-        Audit.bulk(ctx, action, filterNode, accepted.size() + refused.size(), accepted.size());
-        response.put("action", action.name().toLowerCase(Locale.ROOT));
-        response.put("matched", accepted.size() + refused.size());
-        response.put("accepted", accepted);
-        response.put("refused", refused);
-        Json.respond(ctx, 200, response);
+        BulkOperations.Operation operation = bulk.start(
+                queries.self(),
+                action,
+                filter,
+                filterNode,
+                command(action, body, Principals.nameOf(ctx)),
+                Principals.nameOf(ctx),
+                QueryPeers.credentials(ctx));
+        ctx.header("Location", "/v1/operations/" + operation.id);
+        Json.respond(ctx, 202, operation.view());
+    }
+
+    /** A bulk operation's progress, read where it runs. */
+    void operation(Context ctx) throws InterruptedException {
+        String id = ctx.pathParam("id");
+        String process = BulkOperations.processOf(id);
+        if (process != null && !process.equals(queries.self()) && !QueryPeers.isForwarded(ctx)) {
+            peers.relay(ctx, process);
+            return;
+        }
+        BulkOperations.Operation operation =
+                bulk.find(id).orElseThrow(() -> ProblemException.notFound("operation " + id));
+        Json.respond(ctx, 200, operation.view());
     }
 
     private Optional<OperatorResult> send(String id, OperatorAction action, JsonNode body, String principal)
             throws InterruptedException {
+        return operators.send(id, command(action, body, principal), ANSWER_TIMEOUT);
+    }
+
+    /** The command an action's body asks for; 400 for a bad {@code until}, or none to postpone to. */
+    private static OperatorCommand.Builder command(OperatorAction action, JsonNode body, String principal) {
         JsonFields fields = new JsonFields();
         Instant until = fields.instant(body, "until", "until");
         String note = body.hasNonNull("note") ? body.get("note").asText() : null;
@@ -117,12 +127,11 @@ final class InstanceRoutes {
             fields.error("until", "is required to postpone");
         }
         fields.throwIfInvalid();
-        OperatorCommand.Builder command = OperatorCommand.newBuilder()
+        return OperatorCommand.newBuilder()
                 .setAction(action)
                 .setPostponeUntil(until)
                 .setNote(note)
                 .setPrincipal(principal);
-        return operators.send(id, command, ANSWER_TIMEOUT);
     }
 
     /** The fields a bulk action's body may have. */

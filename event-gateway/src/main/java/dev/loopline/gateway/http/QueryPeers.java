@@ -42,13 +42,25 @@ final class QueryPeers {
         return ctx.header(FORWARDED) != null;
     }
 
+    /** The caller's credential headers, to send on with its request. */
+    static Map<String, String> credentials(Context ctx) {
+        Map<String, String> credentials = new LinkedHashMap<>();
+        for (String name : CREDENTIALS) {
+            String value = ctx.header(name);
+            if (value != null) {
+                credentials.put(name, value);
+            }
+        }
+        return Map.copyOf(credentials);
+    }
+
     /** The caller's request, sent on to {@code host}, and its answer relayed as it is. */
     void relay(Context ctx, String host) throws InterruptedException {
         String query = ctx.queryString();
         HttpResponse<byte[]> answer;
         try {
             answer = client.send(
-                    request(ctx, host, ctx.path() + (query == null ? "" : "?" + query)),
+                    request(credentials(ctx), host, ctx.path() + (query == null ? "" : "?" + query)),
                     HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw unreachable(host, e);
@@ -60,13 +72,17 @@ final class QueryPeers {
     }
 
     /**
-     * {@code GET pathAndQuery} at every peer at once, with the caller's credentials: each peer's
-     * JSON answer. A peer that does not answer 200 ends the request with its problem.
+     * {@code GET pathAndQuery} at every peer at once, with the caller's credentials ({@link
+     * #credentials}): each peer's JSON answer. A peer that does not answer 200 ends the request
+     * with its problem.
      */
-    Map<String, JsonNode> gather(Context ctx, Set<String> peers, String pathAndQuery) throws InterruptedException {
+    Map<String, JsonNode> gather(Map<String, String> credentials, Set<String> peers, String pathAndQuery)
+            throws InterruptedException {
         Map<String, CompletableFuture<HttpResponse<String>>> pending = new LinkedHashMap<>();
         for (String peer : peers) {
-            pending.put(peer, client.sendAsync(request(ctx, peer, pathAndQuery), HttpResponse.BodyHandlers.ofString()));
+            pending.put(
+                    peer,
+                    client.sendAsync(request(credentials, peer, pathAndQuery), HttpResponse.BodyHandlers.ofString()));
         }
         Map<String, JsonNode> answers = new LinkedHashMap<>();
         for (var entry : pending.entrySet()) {
@@ -93,18 +109,13 @@ final class QueryPeers {
         return answers;
     }
 
-    private HttpRequest request(Context ctx, String host, String pathAndQuery) {
+    private HttpRequest request(Map<String, String> credentials, String host, String pathAndQuery) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://" + host + pathAndQuery))
                 .timeout(TIMEOUT)
                 .header(FORWARDED, "true")
                 .header("Accept", "application/json")
                 .GET();
-        for (String name : CREDENTIALS) {
-            String value = ctx.header(name);
-            if (value != null) {
-                request.header(name, value);
-            }
-        }
+        credentials.forEach(request::header);
         return request.build();
     }
 

@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -55,6 +57,7 @@ public final class OperatorChannel implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG); // the query side's static member id, if set
         this.consumer = new KafkaConsumer<>(
                 config, new StringDeserializer(), new InternalAvroSerde<>(OperatorResult.class).deserializer());
         this.thread = new Thread(this::run, "operator-results");
@@ -72,22 +75,35 @@ public final class OperatorChannel implements AutoCloseable {
     }
 
     /** Sends the action and waits for the runtime's answer (empty if none came within the timeout). */
-    public java.util.Optional<OperatorResult> send(String instanceId, OperatorCommand.Builder command, Duration timeout)
+    public Optional<OperatorResult> send(String instanceId, OperatorCommand.Builder command, Duration timeout)
             throws InterruptedException {
+        try {
+            return sendAsync(instanceId, command, timeout).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Sends the action; the answer completes the future, or an empty one after the timeout. Many
+     * may be in flight at once: a bulk action sends a page's worth and then collects them.
+     */
+    public CompletableFuture<Optional<OperatorResult>> sendAsync(
+            String instanceId, OperatorCommand.Builder command, Duration timeout) {
         String requestId = UUID.randomUUID().toString();
         CompletableFuture<OperatorResult> answer = new CompletableFuture<>();
         pending.put(requestId, answer);
+        OperatorCommand operation = command.setRequestId(requestId).build();
         try {
-            OperatorCommand operation = command.setRequestId(requestId).build();
             producer.send(new ProducerRecord<>(commandsTopic, instanceId, new InstanceCommand(instanceId, operation)));
-            return java.util.Optional.of(answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.TimeoutException e) {
-            return java.util.Optional.empty();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } finally {
+        } catch (RuntimeException e) {
             pending.remove(requestId);
+            throw e;
         }
+        return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((result, failure) -> {
+            pending.remove(requestId);
+            return Optional.ofNullable(failure == null ? result : null);
+        });
     }
 
     private void run() {

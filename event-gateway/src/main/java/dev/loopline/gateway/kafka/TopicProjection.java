@@ -43,6 +43,7 @@ final class TopicProjection<V> implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG); // the query side's static member id, if set
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), values);
         this.thread = new Thread(this::run, "projection-" + topic);
         thread.setDaemon(true);

@@ -24,6 +24,9 @@ public interface QueryStores {
     /** Where the instance's partition is served now. */
     Location locate(String instanceId);
 
+    /** This process's {@code host:port} as its peers reach it, or null before it started. */
+    String self();
+
     /** The other processes that serve partitions now, as {@code host:port}. */
     Set<String> peers();
 

@@ -48,13 +48,16 @@ public final class Audit {
     }
 
     /** A bulk operator action, with how many instances matched and how many accepted it. */
-    public static void bulk(Context ctx, OperatorAction action, Object filter, int matched, int accepted) {
+    /** A bulk operation's end: who ran it, on what, and how it went. */
+    public static void bulk(
+            String principal, OperatorAction action, Object filter, long matched, long accepted, String state) {
         log.info(
-                "principal={} bulk action={} filter={} matched={} accepted={}",
-                Principals.nameOf(ctx),
+                "principal={} bulk action={} filter={} matched={} accepted={} state={}",
+                principal,
                 action.name().toLowerCase(Locale.ROOT),
                 filter,
                 matched,
-                accepted);
+                accepted,
+                state);
     }
 }

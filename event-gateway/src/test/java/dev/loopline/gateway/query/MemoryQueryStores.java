@@ -84,6 +84,11 @@ public final class MemoryQueryStores implements QueryStores {
     }
 
     @Override
+    public String self() {
+        return "localhost:0";
+    }
+
+    @Override
     public Set<String> peers() {
         return Set.of();
     }

@@ -17,12 +17,15 @@ class AccessRulesTest {
                 |---|---|---|
                 | `POST /v1/events` | `publisher` | publish an event |
                 | `POST /v1/definitions` | `administrator` | create or edit a definition |
+                | `GET /v1/definitions` | `administrator`, `reader` | list definitions with their versions and instance counts |
                 | `GET /v1/definitions/{id}` | `administrator`, `reader` | read a definition |
+                | `GET /v1/definitions/{id}/versions/{version}` | `administrator`, `reader` | read one saved version of a definition |
                 | `POST /v1/definitions/{id}/activate` | `administrator` | activate a definition |
                 | `POST /v1/definitions/{id}/deactivate` | `administrator` | deactivate a definition |
                 | `GET /v1/instances` | `reader` | query instances |
                 | `GET /v1/instances/counts` | `reader` | count instances by state and status |
-                | `POST /v1/instances/actions/{action}` | `operator` | act on every matching instance |
+                | `POST /v1/instances/actions/{action}` | `operator` | act on every matching instance, in the background |
+                | `GET /v1/operations/{id}` | `operator`, `reader` | a bulk action's progress |
                 | `GET /v1/instances/{id}` | `reader` | read an instance |
                 | `GET /v1/instances/{id}/transitions` | `reader` | read an instance's transitions |
                 | `POST /v1/instances/{id}/{action}` | `operator` | cancel, pause, resume or postpone |

@@ -37,7 +37,9 @@ class RouteAuthorizationTest {
     private static final Map<String, Sample> SAMPLES = Map.ofEntries(
             sample("POST /v1/events", "POST", "/v1/events", "{}"),
             sample("POST /v1/definitions", "POST", "/v1/definitions", "{}"),
+            sample("GET /v1/definitions", "GET", "/v1/definitions", null),
             sample("GET /v1/definitions/{id}", "GET", "/v1/definitions/nope", null),
+            sample("GET /v1/definitions/{id}/versions/{version}", "GET", "/v1/definitions/nope/versions/1", null),
             sample("POST /v1/definitions/{id}/activate", "POST", "/v1/definitions/nope/activate", ""),
             sample("POST /v1/definitions/{id}/deactivate", "POST", "/v1/definitions/nope/deactivate", ""),
             sample("GET /v1/instances", "GET", "/v1/instances", null),
@@ -47,6 +49,7 @@ class RouteAuthorizationTest {
                     "POST",
                     "/v1/instances/actions/cancel",
                     "{\"filter\":{\"definitionId\":\"none\"}}"),
+            sample("GET /v1/operations/{id}", "GET", "/v1/operations/nope", null),
             sample("GET /v1/instances/{id}", "GET", "/v1/instances/nope", null),
             sample("GET /v1/instances/{id}/transitions", "GET", "/v1/instances/nope/transitions", null),
             sample("POST /v1/instances/{id}/{action}", "POST", "/v1/instances/nope/postpone", "{}"),

@@ -1,9 +1,11 @@
 package dev.loopline.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * What the gateway refuses before acting: bodies that are not JSON, JSON that is not what it seems,
  * and bulk filters that would widen to every instance. Authentication is off here, as the request
- * rules come after it; the projections are empty, so a bulk action that passes matches nothing.
+ * rules come after it; the query stores are empty, so a bulk action that passes matches nothing.
  */
 class StrictRequestsTest {
 
@@ -71,8 +73,14 @@ class StrictRequestsTest {
     void shouldActOnAValidFilterOrAConfirmedEmptyOne(String body) {
         HttpResponse<String> response = post(BULK, body);
 
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        assertThat(response.body()).contains("\"matched\":0");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String operation = response.headers().firstValue("Location").orElseThrow();
+        assertThat(response.body()).contains("\"operationId\"");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> progress = gateway.get(operation, Map.of());
+            assertThat(progress.statusCode()).isEqualTo(200);
+            assertThat(progress.body()).contains("\"state\":\"SUCCEEDED\"").contains("\"matched\":0");
+        });
     }
 
     @ParameterizedTest

@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
@@ -141,6 +142,12 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
             return new Location(metadata.partition(), null, false);
         }
         return new Location(metadata.partition(), host.host() + ":" + host.port(), host.equals(self));
+    }
+
+    @Override
+    public String self() {
+        HostInfo host = self;
+        return host == null ? null : host.host() + ":" + host.port();
     }
 
     @Override
@@ -281,7 +288,9 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
         if (streams == null) {
             return;
         }
-        boolean closed = streams.close(Duration.ofSeconds(10));
+        // leaving the group hands this process's partitions over at once, not after the session timeout
+        boolean closed = streams.close(CloseOptions.timeout(Duration.ofSeconds(10))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (closed && settings.temporary()) {
             deleteRecursively(stateDir);
         }

@@ -22,9 +22,14 @@ import org.apache.kafka.streams.StreamsConfig;
  *       disk and restores only what it missed</td></tr>
  *   <tr><td>LOOPLINE_HTTP_ADVERTISED_HOST</td><td>the HTTP host, or this machine's name when that is
  *       0.0.0.0</td><td>the name other gateway processes reach this one's HTTP port by</td></tr>
+ *   <tr><td>LOOPLINE_KAFKA_GROUP_INSTANCE_ID</td><td>none</td><td>the process's stable name (a
+ *       StatefulSet pod's): its static member id in the query side's group, so that a process
+ *       restarted after a crash gets its partitions back at once instead of after the session
+ *       timeout. Never share one between two processes</td></tr>
  * </table>
+ *
+ * @param stateDir null for a temporary directory
  */
-/** @param stateDir null for a temporary directory */
 public record QuerySettings(String applicationId, Path stateDir, String advertisedHost) {
 
     /** How often the query side commits: the lag it adds to the runtime's (Kafka's default under exactly-once). */
