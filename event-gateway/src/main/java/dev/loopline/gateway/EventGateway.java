@@ -3,6 +3,7 @@ package dev.loopline.gateway;
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.gateway.http.GatewayServer;
 import dev.loopline.gateway.kafka.BrokerProbe;
+import dev.loopline.gateway.kafka.DeadLetters;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.OperatorChannel;
@@ -19,6 +20,7 @@ public final class EventGateway implements AutoCloseable {
     private final DefinitionRepository definitions;
     private final QueryApplication queries;
     private final OperatorChannel operators;
+    private final DeadLetters deadLetters;
     private final GatewayServer server;
 
     private EventGateway(
@@ -26,11 +28,13 @@ public final class EventGateway implements AutoCloseable {
             DefinitionRepository definitions,
             QueryApplication queries,
             OperatorChannel operators,
+            DeadLetters deadLetters,
             GatewayServer server) {
         this.publisher = publisher;
         this.definitions = definitions;
         this.queries = queries;
         this.operators = operators;
+        this.deadLetters = deadLetters;
         this.server = server;
     }
 
@@ -53,6 +57,7 @@ public final class EventGateway implements AutoCloseable {
         QueryApplication queries =
                 new QueryApplication(clients, config.topics(), config.query(), config.replicationFactor(), partitions);
         OperatorChannel operators = new OperatorChannel(clients, config.topics());
+        DeadLetters deadLetters = new DeadLetters(clients, config.topics());
         definitions.start();
         operators.start();
         GatewayServer server = GatewayServer.start(
@@ -60,6 +65,7 @@ public final class EventGateway implements AutoCloseable {
                 config.httpPort(),
                 publisher,
                 definitions,
+                deadLetters,
                 queries,
                 operators,
                 security,
@@ -68,7 +74,7 @@ public final class EventGateway implements AutoCloseable {
                 new BrokerProbe(clients));
         // after the server: its port is what the query side advertises to the other processes
         queries.start(server.port());
-        return new EventGateway(publisher, definitions, queries, operators, server);
+        return new EventGateway(publisher, definitions, queries, operators, deadLetters, server);
     }
 
     /**
@@ -87,6 +93,7 @@ public final class EventGateway implements AutoCloseable {
     public void close() {
         server.close();
         operators.close();
+        deadLetters.close();
         queries.close();
         definitions.close();
         publisher.close();

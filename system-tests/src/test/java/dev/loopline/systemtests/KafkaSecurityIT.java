@@ -267,7 +267,14 @@ class KafkaSecurityIT {
         allow(acls, gateway, ResourceType.TOPIC, topics.prefix(), PatternType.PREFIXED, AclOperation.DESCRIBE);
         // the query side: a Streams application of its own (LOOPLINE_QUERY_APPLICATION_ID, by default <prefix>query)
         String query = topics.prefix() + "query";
-        allow(acls, gateway, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE);
+        allow(
+                acls,
+                gateway,
+                ResourceType.TOPIC,
+                topics.deadLetters(),
+                PatternType.LITERAL,
+                AclOperation.READ,
+                AclOperation.WRITE);
         allow(
                 acls,
                 gateway,

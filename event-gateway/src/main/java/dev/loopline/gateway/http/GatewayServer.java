@@ -2,6 +2,7 @@ package dev.loopline.gateway.http;
 
 import dev.loopline.definition.json.InvalidDocumentException;
 import dev.loopline.gateway.kafka.BrokerProbe;
+import dev.loopline.gateway.kafka.DeadLetters;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.OperatorChannel;
@@ -45,6 +46,7 @@ public final class GatewayServer implements AutoCloseable {
             int port,
             EventPublisher publisher,
             DefinitionRepository definitions,
+            DeadLetters deadLetters,
             QueryStores queries,
             OperatorChannel operators,
             GatewaySecurity security,
@@ -55,6 +57,7 @@ public final class GatewayServer implements AutoCloseable {
         Cors cors = new Cors(limits.corsOrigins());
         RateLimits rates = new RateLimits(limits.ratePerSecond());
         EventRoutes events = new EventRoutes(publisher, clock);
+        DeadLetterRoutes deadLetterRoutes = new DeadLetterRoutes(deadLetters, events, publisher);
         QueryPeers peers = new QueryPeers(tls.enabled());
         InstanceQueries instanceQueries = new InstanceQueries(queries, peers);
         DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, instanceQueries, clock);
@@ -101,6 +104,8 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/instances/counts", instanceQueries::counts);
             config.routes.post("/v1/instances/actions/{action}", instanceRoutes::bulk);
             config.routes.get("/v1/operations/{id}", instanceRoutes::operation);
+            config.routes.get("/v1/dead-letters", deadLetterRoutes::list);
+            config.routes.post("/v1/dead-letters/{id}/replay", deadLetterRoutes::replay);
             config.routes.get("/v1/instances/{id}", instanceQueries::get);
             config.routes.get("/v1/instances/{id}/transitions", instanceQueries::history);
             config.routes.get("/v1/local/instances", instanceQueries::localList);

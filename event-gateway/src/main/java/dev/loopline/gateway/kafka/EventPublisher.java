@@ -38,6 +38,11 @@ public final class EventPublisher implements AutoCloseable {
         this.topic = topics.events();
     }
 
+    /** The topic events go to. */
+    public String topic() {
+        return topic;
+    }
+
     public Duration timeout() {
         return timeout;
     }

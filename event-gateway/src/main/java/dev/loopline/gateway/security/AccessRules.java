@@ -55,6 +55,12 @@ public final class AccessRules {
                     "act on every matching instance, in the background",
                     OPERATOR),
             rule(HandlerType.GET, "/v1/operations/{id}", "a bulk action's progress", OPERATOR, READER),
+            rule(HandlerType.GET, "/v1/dead-letters", "list dead letters and their reasons", OPERATOR),
+            rule(
+                    HandlerType.POST,
+                    "/v1/dead-letters/{id}/replay",
+                    "put a dead letter, as it was or mended, back on its topic",
+                    OPERATOR),
             rule(HandlerType.GET, "/v1/instances/{id}", "read an instance", READER),
             rule(HandlerType.GET, "/v1/instances/{id}/transitions", "read an instance's transitions", READER),
             rule(HandlerType.POST, "/v1/instances/{id}/{action}", "cancel, pause, resume or postpone", OPERATOR),

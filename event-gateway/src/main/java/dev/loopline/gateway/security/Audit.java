@@ -48,6 +48,11 @@ public final class Audit {
     }
 
     /** A bulk operator action, with how many instances matched and how many accepted it. */
+    /** A dead letter put back on a topic. */
+    public static void replay(Context ctx, String deadLetter, Object topic) {
+        log.info("principal={} replayed dead letter {} to {}", Principals.nameOf(ctx), deadLetter, topic);
+    }
+
     /** A bulk operation's end: who ran it, on what, and how it went. */
     public static void bulk(
             String principal, OperatorAction action, Object filter, long matched, long accepted, String state) {

@@ -26,6 +26,8 @@ class AccessRulesTest {
                 | `GET /v1/instances/counts` | `reader` | count instances by state and status |
                 | `POST /v1/instances/actions/{action}` | `operator` | act on every matching instance, in the background |
                 | `GET /v1/operations/{id}` | `operator`, `reader` | a bulk action's progress |
+                | `GET /v1/dead-letters` | `operator` | list dead letters and their reasons |
+                | `POST /v1/dead-letters/{id}/replay` | `operator` | put a dead letter, as it was or mended, back on its topic |
                 | `GET /v1/instances/{id}` | `reader` | read an instance |
                 | `GET /v1/instances/{id}/transitions` | `reader` | read an instance's transitions |
                 | `POST /v1/instances/{id}/{action}` | `operator` | cancel, pause, resume or postpone |

@@ -3,6 +3,7 @@ package dev.loopline.gateway.security;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.gateway.http.GatewayServer;
 import dev.loopline.gateway.kafka.BrokerProbe;
+import dev.loopline.gateway.kafka.DeadLetters;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.OperatorChannel;
@@ -33,6 +34,7 @@ final class GatewayUnderTest implements AutoCloseable {
     private final EventPublisher publisher;
     private final DefinitionRepository definitions;
     private final OperatorChannel operators;
+    private final DeadLetters deadLetters;
     private final GatewayServer server;
     private final HttpClient http;
     private final String base;
@@ -41,6 +43,7 @@ final class GatewayUnderTest implements AutoCloseable {
         this.publisher = server.publisher;
         this.definitions = server.definitions;
         this.operators = server.operators;
+        this.deadLetters = server.deadLetters;
         this.server = server.server;
         this.http = http;
         this.base = server.base;
@@ -51,6 +54,7 @@ final class GatewayUnderTest implements AutoCloseable {
         env.put("LOOPLINE_BOOTSTRAP_SERVERS", "127.0.0.1:1");
         env.put("LOOPLINE_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1/apis/ccompat/v7");
         env.put("LOOPLINE_KAFKA_MAX_BLOCK_MS", "200");
+        env.put("LOOPLINE_KAFKA_DEFAULT_API_TIMEOUT_MS", "200");
         env.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
         env.put("LOOPLINE_HTTP_PORT", "0");
         GatewayConfig config = GatewayConfig.from(env);
@@ -59,11 +63,13 @@ final class GatewayUnderTest implements AutoCloseable {
         this.publisher = new EventPublisher(clients, config.topics());
         this.definitions = new DefinitionRepository(clients, config.topics());
         this.operators = new OperatorChannel(clients, config.topics());
+        this.deadLetters = new DeadLetters(clients, config.topics());
         this.server = GatewayServer.start(
                 config.httpHost(),
                 config.httpPort(),
                 publisher,
                 definitions,
+                deadLetters,
                 new MemoryQueryStores(6),
                 operators,
                 gatewaySecurity,
@@ -152,6 +158,7 @@ final class GatewayUnderTest implements AutoCloseable {
     public void close() {
         server.close();
         operators.close();
+        deadLetters.close();
         definitions.close();
         publisher.close();
     }

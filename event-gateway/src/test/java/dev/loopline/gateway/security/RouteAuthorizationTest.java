@@ -50,6 +50,8 @@ class RouteAuthorizationTest {
                     "/v1/instances/actions/cancel",
                     "{\"filter\":{\"definitionId\":\"none\"}}"),
             sample("GET /v1/operations/{id}", "GET", "/v1/operations/nope", null),
+            sample("GET /v1/dead-letters", "GET", "/v1/dead-letters", null),
+            sample("POST /v1/dead-letters/{id}/replay", "POST", "/v1/dead-letters/0-0/replay", "{}"),
             sample("GET /v1/instances/{id}", "GET", "/v1/instances/nope", null),
             sample("GET /v1/instances/{id}/transitions", "GET", "/v1/instances/nope/transitions", null),
             sample("POST /v1/instances/{id}/{action}", "POST", "/v1/instances/nope/postpone", "{}"),
