@@ -113,6 +113,10 @@ class TwoProcessOperationsIT {
                     .containsExactlyInAnyOrderElementsOf(ids)
                     .isEqualTo(pageThrough(b, "/v1/instances?definitionId=orders&limit=5"))
                     .isEqualTo(pageThrough(b, "/v1/instances?limit=3"));
+            // and: they can be found by what they wait for
+            assertThat(pageThrough(b, "/v1/instances?waitingFor=event:Approved&limit=4"))
+                    .containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(pageThrough(a, "/v1/instances?waitingFor=timer")).isEmpty();
             // and: either gateway reads every instance, wherever its partition is served
             for (String id : ids) {
                 assertThat(b.get("/v1/instances/" + id).json())

@@ -31,7 +31,7 @@ import java.util.function.Function;
  * process.
  *
  * <pre>
- * GET /v1/instances?definitionId=&definitionVersion=&state=&statusCode=&entityType=&entityId=&errorCode=&from=&to=&limit=&after=
+ * GET /v1/instances?definitionId=&definitionVersion=&state=&statusCode=&entityType=&entityId=&errorCode=&waitingFor=&from=&to=&limit=&after=
  *                                        a page, newest first; "next" is the cursor of the page after it
  * GET /v1/instances/counts               counts by state and status code
  * GET /v1/instances/{id}                 state, status, error and every transition
@@ -57,6 +57,7 @@ final class InstanceQueries {
             "entityType",
             "entityId",
             "errorCode",
+            "waitingFor",
             "from",
             "to");
 
@@ -289,6 +290,7 @@ final class InstanceQueries {
                 value.apply("entityType"),
                 value.apply("entityId"),
                 value.apply("errorCode"),
+                value.apply("waitingFor"),
                 from,
                 to);
     }
@@ -339,6 +341,7 @@ final class InstanceQueries {
         params.put("entityType", f.entityType());
         params.put("entityId", f.entityId());
         params.put("errorCode", f.errorCode());
+        params.put("waitingFor", f.waitingFor());
         params.put("from", f.from());
         params.put("to", f.to());
         params.put("after", after == null ? null : encode(after));
@@ -403,6 +406,7 @@ final class InstanceQueries {
         view.put("retryCount", s.getRetryCount());
         view.put("errorCode", s.getErrorCode());
         view.put("errorMessage", s.getErrorMessage());
+        view.put("waitingFor", s.getWaitingFor());
         view.put("createdAt", s.getCreatedAt().toString());
         view.put("updatedAt", s.getUpdatedAt().toString());
         return view;

@@ -23,6 +23,8 @@ import java.util.List;
  *   <tr><td>status code (which implies the state)</td><td>{@code c␟<status code, 3 digits>␟<sort key>}</td></tr>
  *   <tr><td>entity id</td><td>{@code e␟<entity id>␟<sort key>}, when the instance has one</td></tr>
  *   <tr><td>error code</td><td>{@code x␟<error code>␟<sort key>}, while the instance has one</td></tr>
+ *   <tr><td>what it waits for</td><td>{@code w␟<message:name, event:name or timer>␟<sort key>}, one per
+ *       thing, while it waits</td></tr>
  * </table>
  *
  * Counts: {@code <definition id>␟<state>␟<status code, 3 digits>} → the number of this partition's
@@ -37,13 +39,14 @@ public final class IndexKeys {
     public static final String STATUS = "c";
     public static final String ENTITY = "e";
     public static final String ERROR = "x";
+    public static final String WAITING = "w";
 
     private IndexKeys() {}
 
     /** Every index entry of one instance. */
     public static List<String> of(InstanceSummary s) {
         String sort = sortKey(s);
-        List<String> keys = new ArrayList<>(7);
+        List<String> keys = new ArrayList<>(8);
         keys.add(StoreKeys.join(CREATED, sort));
         keys.add(StoreKeys.join(DEFINITION, s.getDefinitionId(), sort));
         keys.add(StoreKeys.join(VERSION, s.getDefinitionId(), version(s.getDefinitionVersion()), sort));
@@ -54,6 +57,9 @@ public final class IndexKeys {
         }
         if (s.getErrorCode() != null) {
             keys.add(StoreKeys.join(ERROR, s.getErrorCode(), sort));
+        }
+        for (String awaited : s.getWaitingFor()) {
+            keys.add(StoreKeys.join(WAITING, awaited, sort));
         }
         return keys;
     }

@@ -21,10 +21,12 @@ public record InstanceFilter(
         String entityType,
         String entityId,
         String errorCode,
+        String waitingFor,
         Instant from,
         Instant to) {
 
-    public static final InstanceFilter ALL = new InstanceFilter(null, null, null, null, null, null, null, null, null);
+    public static final InstanceFilter ALL =
+            new InstanceFilter(null, null, null, null, null, null, null, null, null, null);
 
     public boolean matches(InstanceSummary s) {
         return (definitionId == null || definitionId.equals(s.getDefinitionId()))
@@ -34,6 +36,7 @@ public record InstanceFilter(
                 && (entityType == null || entityType.equals(s.getEntityType()))
                 && (entityId == null || entityId.equals(s.getEntityId()))
                 && (errorCode == null || errorCode.equals(s.getErrorCode()))
+                && (waitingFor == null || s.getWaitingFor().contains(waitingFor))
                 && (from == null || !s.getCreatedAt().isBefore(from))
                 && (to == null || s.getCreatedAt().isBefore(to));
     }
@@ -45,6 +48,9 @@ public record InstanceFilter(
         }
         if (errorCode != null) {
             return StoreKeys.join(IndexKeys.ERROR, errorCode); // failing instances: few, or a page fills fast
+        }
+        if (waitingFor != null) {
+            return StoreKeys.join(IndexKeys.WAITING, waitingFor); // only waiting instances
         }
         List<Candidate> candidates = new ArrayList<>();
         if (definitionId != null && definitionVersion != null) {

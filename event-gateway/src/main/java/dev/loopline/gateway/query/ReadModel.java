@@ -79,6 +79,7 @@ public final class ReadModel {
                 .setEntityType(
                         t.getEntityType() != null || current == null ? t.getEntityType() : current.getEntityType())
                 .setEntityId(t.getEntityId() != null || current == null ? t.getEntityId() : current.getEntityId())
+                .setWaitingFor(t.getWaitingFor())
                 .build();
     }
 

@@ -60,7 +60,7 @@ class LocalQueriesTest {
             // every 1,000th instance is suspended: the state index is small, so filter on a rarer mix
             stores.apply(transition("i-" + i, 1, i % 1000 == 0 ? 1 : 0, T0.plusMillis(i), "orders", 1, null));
         }
-        InstanceFilter rare = new InstanceFilter(null, null, null, null, "nobody", null, null, null, null);
+        InstanceFilter rare = new InstanceFilter(null, null, null, null, "nobody", null, null, null, null, null);
         LocalQueries queries = new LocalQueries(stores);
 
         PartialPage<InstanceSummary> first = queries.page(rare, null, 100);
@@ -71,7 +71,7 @@ class LocalQueriesTest {
                 .isNotNull();
         assertThat(pageThrough(queries, rare, 100)).isEmpty();
         InstanceFilter suspended =
-                new InstanceFilter("orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null);
+                new InstanceFilter("orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null, null);
         assertThat(pageThrough(queries, suspended, 2)).hasSize(n / 1000);
     }
 
@@ -102,8 +102,9 @@ class LocalQueriesTest {
                 "orders\u001fSUSPENDED\u001f010", 3L,
                 "refunds\u001fSUSPENDED\u001f010", 5L));
         InstanceFilter suspendedOrders =
-                new InstanceFilter("orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null);
-        InstanceFilter completedRefunds = new InstanceFilter("refunds", null, null, 30, null, null, null, null, null);
+                new InstanceFilter("orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null, null);
+        InstanceFilter completedRefunds =
+                new InstanceFilter("refunds", null, null, 30, null, null, null, null, null, null);
 
         assertThat(suspendedOrders.head(counts)).isEqualTo("s\u001fSUSPENDED");
         assertThat(completedRefunds.head(counts)).isEqualTo("d\u001frefunds");
@@ -161,6 +162,10 @@ class LocalQueriesTest {
                 .setStatusCode(STATUS[place])
                 .setTimestamp(at)
                 .setErrorCode(error)
+                .setWaitingFor(
+                        STATES[place] == InstanceState.SUSPENDED
+                                ? List.of(error == null ? "event:Approved" : "timer")
+                                : List.of())
                 .setEntityType("order")
                 .setEntityId("o-" + (id.hashCode() & 7))
                 .build();
@@ -174,11 +179,13 @@ class LocalQueriesTest {
         Arbitrary<Integer> status = Arbitraries.of(0, 10, 20, 30).injectNull(0.7);
         Arbitrary<String> entity = Arbitraries.of("o-1", "o-3").injectNull(0.7);
         Arbitrary<String> error = Arbitraries.just("HandlerTimeout").injectNull(0.8);
+        Arbitrary<String> waiting = Arbitraries.of("event:Approved", "timer").injectNull(0.7);
         Arbitrary<Instant> from =
                 Arbitraries.integers().between(0, 50).map(T0::plusSeconds).injectNull(0.6);
         Arbitrary<Instant> to =
                 Arbitraries.integers().between(0, 50).map(T0::plusSeconds).injectNull(0.6);
-        return Combinators.combine(definition, version, state, status, entity, error, from, to)
-                .as((d, v, s, c, e, x, f, t) -> new InstanceFilter(d, d == null ? null : v, s, c, null, e, x, f, t));
+        return Combinators.combine(definition, version, state, status, entity, error, waiting, from)
+                .flatAs((d, v, s, c, e, x, w, f) ->
+                        to.map(t -> new InstanceFilter(d, d == null ? null : v, s, c, null, e, x, w, f, t)));
     }
 }

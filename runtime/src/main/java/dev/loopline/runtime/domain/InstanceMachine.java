@@ -60,6 +60,12 @@ public final class InstanceMachine {
 
     private static final String STARTED_OUTPUT = "started";
     private static final String STARTED_MESSAGE_NAME = "WorkflowStarted";
+
+    /** What a waiting instance waits for, in its transitions: the acknowledgement of a message, an event, a delay. */
+    static final String WAITING_FOR_MESSAGE = "message:";
+
+    static final String WAITING_FOR_EVENT = "event:";
+    static final String WAITING_FOR_TIMER = "timer";
     /** How long succeeded and canceled instances are kept by default. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
 
@@ -753,6 +759,11 @@ public final class InstanceMachine {
         }
 
         void moveTo(Status status, String reason) {
+            moveTo(status, reason, List.of());
+        }
+
+        /** @param waitingFor what a waiting instance waits for ({@code InstanceTransition.waitingFor}) */
+        void moveTo(Status status, String reason, List<String> waitingFor) {
             if (status.state() == InstanceState.COMPLETED && instance.getDependencyToken() != null) {
                 releases.add(new ReleaseToken(instance.getDependencyToken(), instance.getInstanceId()));
             }
@@ -787,6 +798,7 @@ public final class InstanceMachine {
                     .setEntityType(instance.getTrigger().getEntityType())
                     .setEntityId(instance.getTrigger().getEntityId())
                     .setPrincipal(principal)
+                    .setWaitingFor(waitingFor)
                     .build());
         }
 
@@ -830,7 +842,8 @@ public final class InstanceMachine {
                             .setDueAt(dueAt)
                             .setReplyToken(token)
                             .build(),
-                    "acknowledgement of " + messageId);
+                    "acknowledgement of " + messageId,
+                    List.of(WAITING_FOR_MESSAGE + name));
         }
 
         /** Posts the "workflow started" message that every instance begins with, and waits for its acknowledgement. */
@@ -851,7 +864,8 @@ public final class InstanceMachine {
                             .setMessageId(messageId)
                             .setReplyToken(replyToken)
                             .build(),
-                    "acknowledgement of " + messageId);
+                    "acknowledgement of " + messageId,
+                    List.of(WAITING_FOR_MESSAGE + STARTED_MESSAGE_NAME));
         }
 
         /** After a create-task acknowledgement: wait for TaskChanged/TaskDeleted of the task. */
@@ -876,7 +890,10 @@ public final class InstanceMachine {
                     wait,
                     String.join("/", event.getMessageNames()) + " on " + event.getEntityType() + " "
                             + event.getKeyField() + "="
-                            + correlationKey.substring(correlationKey.lastIndexOf(CorrelationKeys.SEPARATOR) + 1));
+                            + correlationKey.substring(correlationKey.lastIndexOf(CorrelationKeys.SEPARATOR) + 1),
+                    event.getMessageNames().stream()
+                            .map(name -> WAITING_FOR_EVENT + name)
+                            .toList());
         }
         /** Queues the job behind the earlier jobs of its dependency token: Ready until it is granted. */
         void waitForToken() {
@@ -918,15 +935,16 @@ public final class InstanceMachine {
                             .setKind(WaitKind.TIMER)
                             .setDueAt(dueAt)
                             .build(),
-                    "delay " + step.getName() + " until " + dueAt);
+                    "delay " + step.getName() + " until " + dueAt,
+                    List.of(WAITING_FOR_TIMER));
         }
 
-        private void openWait(Wait wait, String what) {
+        private void openWait(Wait wait, String what, List<String> waitingFor) {
             instance.setWait(wait);
             if (wait.getDueAt() != null) {
                 timers.add(new Decision.TimerChange(wait.getDueAt(), instance.getInstanceId(), wait.getWaitId(), true));
             }
-            moveTo(Status.WAITING, "waiting for " + what);
+            moveTo(Status.WAITING, "waiting for " + what, waitingFor);
         }
 
         /** Removes the open event wait's entry from the correlation index. */
