@@ -100,26 +100,37 @@ public final class QueryBench {
                 .map(Integer::parseInt)
                 .toList();
         Path outFile = Path.of(given.getOrDefault("out", "target/query-bench.json"));
-        Path scratch = Files.createTempDirectory("loopline-query-bench-");
-        Map<String, Object> report = new LinkedHashMap<>();
+        Map<String, Object> report;
         System.out.println("Starting Apache Kafka (KRaft, in this JVM) and Apicurio Registry…");
         try (Infrastructure infra = Infrastructure.start()) {
-            QueryBench bench = new QueryBench(
+            report = run(
                     infra,
-                    scratch,
-                    Path.of(given.getOrDefault("logs", "target/query-bench-logs")),
+                    counts,
                     Integer.parseInt(given.getOrDefault("requests", "1000")),
                     given.getOrDefault("gateway-heap", "256m"),
+                    Path.of(given.getOrDefault("logs", "target/query-bench-logs")),
                     System.out);
-            for (int n : counts) {
-                report.put(Integer.toString(n), bench.run(n));
-            }
-        } finally {
-            Directories.deleteRecursively(scratch);
         }
         Files.createDirectories(outFile.toAbsolutePath().getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outFile.toFile(), report);
         System.out.println("JSON written to " + outFile.toAbsolutePath());
+    }
+
+    /** Every instance count in turn, on the given broker and registry: the report, by count. */
+    public static Map<String, Object> run(
+            Infrastructure infra, List<Integer> counts, int requests, String heap, Path logs, PrintStream out)
+            throws Exception {
+        Path scratch = Files.createTempDirectory("loopline-query-bench-");
+        try {
+            QueryBench bench = new QueryBench(infra, scratch, logs, requests, heap, out);
+            Map<String, Object> report = new LinkedHashMap<>();
+            for (int n : counts) {
+                report.put(Integer.toString(n), bench.run(n));
+            }
+            return report;
+        } finally {
+            Directories.deleteRecursively(scratch);
+        }
     }
 
     private Map<String, Object> run(int instances) throws Exception {
@@ -233,6 +244,7 @@ public final class QueryBench {
                 .setStatusCode(status)
                 .setTimestamp(at)
                 .setReason(status == 10 ? "waiting for Approved" : null)
+                .setWaitingFor(status == 10 ? List.of("event:Approved") : List.of())
                 .setErrorCode(error)
                 .setErrorMessage(error == null ? null : "the handler answered 500")
                 .setEntityType("order")
@@ -253,6 +265,7 @@ public final class QueryBench {
         kinds.put("listPageByStateAndDefinition", r -> "/v1/instances?limit=100&state=COMPLETED&definitionId=def-3");
         kinds.put("listPageByErrorCode", r -> "/v1/instances?limit=100&errorCode=Rare");
         kinds.put("listPageByEntity", r -> "/v1/instances?limit=100&entityId=o-" + r / 3);
+        kinds.put("listPageByWaitingFor", r -> "/v1/instances?limit=100&waitingFor=event:Approved");
         kinds.put("listPageByTimeRange", r -> {
             Instant from = T0.plusMillis(SPAN.toMillis() * r / instances);
             return "/v1/instances?limit=100&from=" + from + "&to=" + from.plus(Duration.ofHours(1));

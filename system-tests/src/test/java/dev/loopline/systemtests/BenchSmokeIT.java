@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.loopline.bench.LooplineBench;
+import dev.loopline.bench.QueryBench;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.file.Files;
@@ -101,5 +102,27 @@ class BenchSmokeIT {
             assertThat(cpu.get("stream")).isPositive();
             assertThat(cpu.get("jvm")).isGreaterThanOrEqualTo(cpu.get("events") + cpu.get("stream"));
         });
+    }
+
+    /** The query bench with a few hundred instances: every figure is reported and every query answered. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldRunTheQueryBenchAndAnswerEveryQuery(Infrastructure infra) throws Exception {
+        Map<String, Object> report =
+                QueryBench.run(infra, List.of(300), 5, "256m", Path.of("target", "query-bench-smoke-logs"), System.out);
+
+        Map<String, Object> run = (Map<String, Object>) report.get("300");
+        assertThat(run)
+                .containsKeys(
+                        "firstStartToCorrectCountsSeconds",
+                        "gatewayHeapAfterFullGcMb",
+                        "gatewayRssMb",
+                        "stateOnDiskMb",
+                        "restartToCorrectCountsSeconds",
+                        "killNineRestartToCorrectCountsSeconds",
+                        "newProcessEmptyDiskToCorrectCountsSeconds");
+        Map<String, Map<String, Object>> latencies = (Map<String, Map<String, Object>>) run.get("latencyMs");
+        assertThat(latencies).containsKeys("byId", "history", "listPage", "listPageByWaitingFor", "counts");
+        assertThat(latencies.values()).allSatisfy(kind -> assertThat(kind).containsEntry("non200", 0));
     }
 }

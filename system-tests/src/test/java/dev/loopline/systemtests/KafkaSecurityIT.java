@@ -7,14 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
-import dev.loopline.api.serde.AvroSerdes;
-import dev.loopline.api.v1.InstanceTransition;
-import dev.loopline.api.v1.PlatformEvent;
-import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.gateway.EventGateway;
+import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
-import dev.loopline.systemtests.support.Samples;
+import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.handler.AcknowledgingHandler;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +32,9 @@ import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -51,7 +44,6 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
@@ -63,10 +55,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * docs/kafka-acls.md} ({@link #looplineAcls}), and no more: a broker of its own (not the one the
  * other tests share) with TLS everywhere, SCRAM-SHA-512 on its SASL_SSL listener, client
  * certificates on its MTLS listener, and {@code StandardAuthorizer} denying what no ACL allows. The
- * runtime runs as {@code User:runtime} (SCRAM, through {@code LOOPLINE_KAFKA_*}), the gateway's
- * writes and reads are made as {@code User:gateway} (SCRAM) with plain clients, and the handler runs
- * as {@code User:handler} with its certificate; one instance runs to Succeeded. The handler may not
- * write commands or definitions.
+ * runtime runs as {@code User:runtime} and the gateway, its query side included, as {@code
+ * User:gateway} (both SCRAM, through {@code LOOPLINE_KAFKA_*}), and the handler as {@code
+ * User:handler} with its certificate; one instance, defined and started through the gateway, runs
+ * to Succeeded and shows in the gateway's queries. The handler may not write commands or
+ * definitions.
  *
  * <p>The schema registry stays plain HTTP without authentication here: only Kafka is secured.
  *
@@ -109,52 +102,58 @@ class KafkaSecurityIT {
             settings.put("LOOPLINE_PARTITIONS", "2");
             settings.put("LOOPLINE_BOOTSTRAP_SERVERS", broker.bootstrapServers());
             settings.putAll(KafkaOverrides.toEnvironment(broker.scramClientConfig(RUNTIME, passwords.get(RUNTIME))));
-            Map<String, Object> gateway =
-                    withRegistry(infra, broker.scramClientConfig(GATEWAY, passwords.get(GATEWAY)));
+            // the gateway, as User:gateway: its producers, its definitions reader and its query side
+            Map<String, String> gatewaySettings = new HashMap<>(GatewayClient.authSettings());
+            gatewaySettings.put("LOOPLINE_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+            gatewaySettings.put("LOOPLINE_SCHEMA_REGISTRY_URL", infra.schemaRegistryUrl());
+            gatewaySettings.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
+            gatewaySettings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
+            gatewaySettings.put("LOOPLINE_HTTP_PORT", "0");
+            gatewaySettings.putAll(
+                    KafkaOverrides.toEnvironment(broker.scramClientConfig(GATEWAY, passwords.get(GATEWAY))));
             Map<String, Object> handlerClients = withRegistry(infra, broker.certificateClientConfig(HANDLER));
 
             try (LooplineRuntime runtime = LooplineRuntime.start(RuntimeConfig.from(settings));
                     AcknowledgingHandler handler = AcknowledgingHandler.start(handlerClients, topics, handlerGroup);
-                    KafkaProducer<String, WorkflowDefinition> definitions =
-                            producer(gateway, WorkflowDefinition.class);
-                    KafkaProducer<String, PlatformEvent> events = producer(gateway, PlatformEvent.class);
-                    KafkaConsumer<String, InstanceTransition> transitions = transitions(gateway, topics)) {
+                    EventGateway eventGateway = EventGateway.start(GatewayConfig.from(gatewaySettings))) {
+                GatewayClient gateway = new GatewayClient(eventGateway.port());
                 assertThat(runtime.awaitRunning(Duration.ofSeconds(60))).isTrue();
-                definitions
-                        .send(new ProducerRecord<>(
-                                topics.definitions(),
-                                "expenses",
-                                Samples.activeOneStep("expenses", "expense_report", "Submitted")))
-                        .get(30, TimeUnit.SECONDS);
+                assertThat(eventGateway.awaitQueries(Duration.ofSeconds(60))).isTrue();
+                assertThat(gateway.post("/v1/definitions", """
+                                {"id":"expenses","name":"expenses","trigger":{"entityType":"expense_report","messageName":"Submitted"},
+                                 "steps":[{"name":"notify","kind":"send-message","messageName":"Notify"}]}""").status()).isEqualTo(201);
+                assertThat(gateway.post("/v1/definitions/expenses/activate", "").status())
+                        .isEqualTo(200);
                 await().atMost(Duration.ofSeconds(30))
                         .ignoreException(InvalidStateStoreException.class)
-                        .until(() -> runtime.catalogEntry("expenses").isPresent());
+                        .until(() -> runtime.catalogEntry("expenses")
+                                .filter(d -> d.getStatus().name().equals("ACTIVE"))
+                                .isPresent());
 
                 // when
-                events.send(new ProducerRecord<>(
-                                topics.events(),
-                                "report-1",
-                                Samples.event("secure-1", "expense_report", "report-1", "Submitted")))
-                        .get(30, TimeUnit.SECONDS);
+                assertThat(gateway.post("/v1/events", """
+                                {"eventId":"secure-1","source":"erp","entityType":"expense_report","entityId":"report-1","messageName":"Submitted"}""").status()).isEqualTo(202);
 
-                // then: the instance runs to Succeeded, its step acknowledged by the handler
+                // then: the instance runs to Succeeded, its step acknowledged by the handler, and
+                // the gateway's query side shows it, in its list and its counts
                 String instanceId = InstanceIds.instanceId("secure-1", "expenses");
-                List<InstanceTransition> seen = new ArrayList<>();
-                InstanceTransition completed = await().atMost(Duration.ofSeconds(45))
-                        .until(
-                                () -> {
-                                    for (ConsumerRecord<String, InstanceTransition> r :
-                                            transitions.poll(Duration.ofMillis(200))) {
-                                        seen.add(r.value());
-                                    }
-                                    return seen.stream()
-                                            .filter(t ->
-                                                    t.getInstanceId().equals(instanceId) && t.getStatusCode() >= 30)
-                                            .findFirst();
-                                },
-                                Optional::isPresent)
-                        .orElseThrow();
-                assertThat(completed.getStatusCode()).isEqualTo(30);
+                await().atMost(Duration.ofSeconds(45))
+                        .until(() -> gateway.get("/v1/instances/" + instanceId)
+                                        .json()
+                                        .path("statusCode")
+                                        .asInt()
+                                == 30);
+                assertThat(gateway.get("/v1/instances?definitionId=expenses")
+                                .json()
+                                .get("items"))
+                        .hasSize(1);
+                assertThat(gateway.get("/v1/instances/counts")
+                                .json()
+                                .path("COMPLETED")
+                                .path("30")
+                                .asInt())
+                        .isEqualTo(1);
+                assertThat(gateway.get("/v1/dead-letters").status()).isEqualTo(200);
                 assertThat(handler.handled()).isGreaterThanOrEqualTo(2); // "workflow started" and the step
             }
 
@@ -323,34 +322,5 @@ class KafkaSecurityIT {
         Map<String, Object> config = objects(kafka);
         config.put("schema.registry.url", infra.schemaRegistryUrl());
         return config;
-    }
-
-    /** A producer like the gateway's: idempotent, acks=all, Loopline's Avro serde. */
-    private static <V extends org.apache.avro.specific.SpecificRecord> KafkaProducer<String, V> producer(
-            Map<String, Object> clients, Class<V> type) {
-        Map<String, Object> config = new HashMap<>(clients);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(
-                config,
-                new StringSerializer(),
-                new AvroSerdes(clients).valueSerde(type).serializer());
-    }
-
-    /** Every committed transition, read from the start without a group, as the gateway's projection reads. */
-    private static KafkaConsumer<String, InstanceTransition> transitions(Map<String, Object> clients, Topics topics) {
-        Map<String, Object> config = new HashMap<>(clients);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<String, InstanceTransition> consumer = new KafkaConsumer<>(
-                config,
-                new StringDeserializer(),
-                new AvroSerdes(clients).valueSerde(InstanceTransition.class).deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topics.transitions()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
     }
 }
