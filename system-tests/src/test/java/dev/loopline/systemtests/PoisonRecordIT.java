@@ -21,11 +21,11 @@ import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.systemtests.support.TopicReader;
 import dev.loopline.testsupport.handler.AcknowledgingHandler;
+import dev.loopline.testsupport.infra.Directories;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,7 +143,7 @@ class PoisonRecordIT {
             // when: a fresh process, restoring every store (the global ones too) from the topics
             settings.put(
                     "LOOPLINE_STATE_DIR",
-                    Files.createTempDirectory("loopline-it-fresh-").toString());
+                    Directories.temporary("loopline-it-fresh-").toString());
             try (LooplineRuntime fresh = LooplineRuntime.start(RuntimeConfig.from(settings))) {
                 await().atMost(Duration.ofSeconds(90))
                         .until(() -> fresh.catalogEntry("expenses").isPresent());

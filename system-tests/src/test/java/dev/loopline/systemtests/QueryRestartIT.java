@@ -14,6 +14,7 @@ import dev.loopline.systemtests.support.GatewayProcess;
 import dev.loopline.systemtests.support.RuntimeProcess;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
+import dev.loopline.testsupport.infra.Directories;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class QueryRestartIT {
         Map<String, String> settingsB = new HashMap<>(settings);
         settingsB.put(
                 "LOOPLINE_QUERY_STATE_DIR",
-                Files.createTempDirectory("query-restart-").toString());
+                Directories.temporary("query-restart-").toString());
         int portB = GatewayProcess.freePort();
 
         try (RuntimeProcess runtime =

@@ -15,6 +15,7 @@ import dev.loopline.systemtests.support.RuntimeProcess;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.handler.AcknowledgingHandler;
+import dev.loopline.testsupport.infra.Directories;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.charset.StandardCharsets;
@@ -230,7 +231,7 @@ class TwoProcessOperationsIT {
 
     private static Map<String, String> withStateDir(Map<String, String> settings) throws Exception {
         Map<String, String> own = new HashMap<>(settings);
-        own.put("LOOPLINE_STATE_DIR", Files.createTempDirectory("ops-state-").toString());
+        own.put("LOOPLINE_STATE_DIR", Directories.temporary("ops-state-").toString());
         return own;
     }
 

@@ -1,10 +1,8 @@
 package dev.loopline.systemtests.support;
 
 import dev.loopline.api.Topics;
+import dev.loopline.testsupport.infra.Directories;
 import dev.loopline.testsupport.infra.Infrastructure;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,13 +18,9 @@ public final class TestRuntime {
         settings.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
         settings.put("LOOPLINE_APPLICATION_ID", topics.prefix() + "runtime");
         settings.putAll(GatewayClient.authSettings());
-        try {
-            settings.put(
-                    "LOOPLINE_STATE_DIR",
-                    Files.createTempDirectory("loopline-it-state-").toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        settings.put(
+                "LOOPLINE_STATE_DIR",
+                Directories.temporary("loopline-it-state-").toString());
         return settings;
     }
 }
