@@ -100,8 +100,11 @@ class DeadLetterReplayIT {
             });
             assertThat(pageThrough(gateway, 50)).isEqualTo(listed);
 
-            // when: one is replayed, mended into a good event
+            // when: one is replayed, mended into a good event (raw bytes would skip the event's checks)
             JsonNode bad = events.get(0);
+            assertThat(gateway.post("/v1/dead-letters/" + bad.get("id").asText() + "/replay", "{\"value\":\"AAAA\"}")
+                            .status())
+                    .isEqualTo(409);
             String entityId = bad.get("key").asText();
             var replayed =
                     gateway.post("/v1/dead-letters/" + bad.get("id").asText() + "/replay", """

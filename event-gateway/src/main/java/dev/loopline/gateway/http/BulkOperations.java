@@ -195,7 +195,10 @@ final class BulkOperations implements AutoCloseable {
         }
     }
 
-    /** A page of matches; while a partition cannot answer (503), asked again for up to a minute. */
+    /**
+     * A page of matches; while a partition cannot answer (503) or a peer's rate limit refuses
+     * (429), asked again for up to a minute.
+     */
     private PartialPage<Map<String, Object>> page(InstanceFilter filter, String after, Map<String, String> credentials)
             throws InterruptedException {
         long deadline = System.nanoTime() + PAGE_RETRY.toNanos();
@@ -203,7 +206,7 @@ final class BulkOperations implements AutoCloseable {
             try {
                 return queries.page(credentials, filter, after, InstanceQueries.MAX_PAGE);
             } catch (ProblemException e) {
-                if (e.status() != 503 || System.nanoTime() > deadline) {
+                if ((e.status() != 503 && e.status() != 429) || System.nanoTime() > deadline) {
                     throw e;
                 }
                 TimeUnit.SECONDS.sleep(1);

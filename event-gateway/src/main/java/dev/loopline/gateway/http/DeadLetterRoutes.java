@@ -28,7 +28,7 @@ import org.apache.kafka.common.KafkaException;
  * GET  /v1/dead-letters?limit=&after=            a page, newest first: source topic, partition, offset, reason, time
  * POST /v1/dead-letters/{partition}-{offset}/replay   puts the record back on its source topic:
  *      {}                                        as it was (after the cause was fixed, such as a registry outage)
- *      {"value": "<base64>"}                     with mended bytes
+ *      {"value": "<base64>"}                     with mended bytes (acknowledgements only)
  *      {"event": {…}}                            a mended event, as for POST /v1/events (to the events topic)
  * </pre>
  */
@@ -93,6 +93,11 @@ final class DeadLetterRoutes {
         if (body.has("event")) {
             answer.putAll(replayEvent(ctx, letter, body.get("event")));
         } else {
+            if (body.has("value") && !deadLetters.mayMend(letter.sourceTopic())) {
+                throw ProblemException.conflict(
+                        "a dead letter from " + letter.sourceTopic()
+                                + " goes back as it was, or, for an event, mended with \"event\" (checked like POST /v1/events)");
+            }
             byte[] value = body.has("value") ? base64(body.get("value")) : letter.value();
             RecordMetadata written;
             try {
@@ -165,8 +170,11 @@ final class DeadLetterRoutes {
     private static java.util.Optional<Long[]> parseId(String id) {
         int dash = id.indexOf('-');
         try {
-            return java.util.Optional.of(
-                    new Long[] {Long.parseLong(id.substring(0, dash)), Long.parseLong(id.substring(dash + 1))});
+            long partition = Long.parseLong(id.substring(0, dash));
+            long offset = Long.parseLong(id.substring(dash + 1));
+            return partition < 0 || partition > Integer.MAX_VALUE || offset < 0
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of(new Long[] {partition, offset});
         } catch (RuntimeException e) {
             return java.util.Optional.empty();
         }

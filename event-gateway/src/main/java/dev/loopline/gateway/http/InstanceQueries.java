@@ -156,6 +156,11 @@ final class InstanceQueries {
         return stores.self();
     }
 
+    /** The other processes of the query group now, as {@code host:port}. */
+    java.util.Set<String> peers() {
+        return stores.peers();
+    }
+
     void localCounts(Context ctx) {
         LocalQueries.Counts counts = local.counts();
         Json.respond(ctx, 200, Map.of("counts", counts.counts(), "partitions", counts.partitions()));
@@ -375,8 +380,10 @@ final class InstanceQueries {
             return null;
         }
         try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
+            Instant instant = Instant.parse(text);
+            instant.toEpochMilli(); // within the range of the stores' times
+            return instant;
+        } catch (DateTimeParseException | ArithmeticException e) {
             errors.add(new Problem.FieldError(name, "expected an ISO-8601 instant"));
             return null;
         }

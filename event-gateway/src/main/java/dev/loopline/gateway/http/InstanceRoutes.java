@@ -104,7 +104,9 @@ final class InstanceRoutes {
     void operation(Context ctx) throws InterruptedException {
         String id = ctx.pathParam("id");
         String process = BulkOperations.processOf(id);
-        if (process != null && !process.equals(queries.self()) && !QueryPeers.isForwarded(ctx)) {
+        // relayed only to a gateway process of this deployment's query group, never to an
+        // address the caller made up
+        if (process != null && queries.peers().contains(process) && !QueryPeers.isForwarded(ctx)) {
             peers.relay(ctx, process);
             return;
         }

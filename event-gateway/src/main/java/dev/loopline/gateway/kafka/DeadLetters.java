@@ -15,7 +15,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,6 +52,7 @@ public final class DeadLetters implements AutoCloseable {
 
     private final String topic;
     private final Set<String> replayable;
+    private final Set<String> mendable;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
 
@@ -61,10 +61,17 @@ public final class DeadLetters implements AutoCloseable {
         Object apiTimeout = clientConfig.get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
         this.timeout = Duration.ofMillis(
                 Math.min(10_000, apiTimeout == null ? Long.MAX_VALUE : Long.parseLong(apiTimeout.toString())));
-        this.replayable = topics.all().stream()
-                .map(Topics.TopicSpec::name)
-                .filter(name -> !name.equals(topic))
-                .collect(Collectors.toUnmodifiableSet());
+        // what the runtime reads from producers and from itself; never the definitions (an
+        // administrator's) nor what the runtime writes for others (messages, transitions, results)
+        this.replayable = Set.of(
+                topics.events(),
+                topics.acks(),
+                topics.instanceCommands(),
+                topics.correlationCommands(),
+                topics.dependencyCommands(),
+                topics.definitionOutcomes(),
+                topics.definitionHealth());
+        this.mendable = Set.of(topics.acks());
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -164,22 +171,32 @@ public final class DeadLetters implements AutoCloseable {
             return Optional.empty();
         }
         consumer.assign(List.of(tp));
+        long begin = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+        long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+        if (offset < begin || offset >= end) {
+            return Optional.empty();
+        }
         return range(tp, offset, offset + 1).stream()
                 .filter(r -> r.offset() == offset)
                 .findFirst()
                 .map(DeadLetters::deadLetter);
     }
 
+    /** Whether a dead letter of this topic may go back with bytes other than its own (an acknowledgement's). */
+    public boolean mayMend(String sourceTopic) {
+        return mendable.contains(sourceTopic);
+    }
+
     /**
      * Writes a record back to the topic the dead letter came from, with its key and the given
-     * value (its own, or a mended one), marked {@value #REPLAYED_FROM}.
+     * value (its own, or a mended one, see {@link #mayMend}), marked {@value #REPLAYED_FROM}.
      *
-     * @throws IllegalArgumentException if the source is not one of Loopline's topics
+     * @throws IllegalArgumentException if the source is not a topic the runtime reads from
      */
     public RecordMetadata replay(DeadLetter letter, byte[] value) throws InterruptedException {
         if (letter.sourceTopic() == null || !replayable.contains(letter.sourceTopic())) {
             throw new IllegalArgumentException("its source topic " + letter.sourceTopic()
-                    + " is not one of this deployment's topics, so it cannot be replayed");
+                    + " is not one the runtime reads from, so it cannot be replayed");
         }
         RecordHeaders headers = new RecordHeaders();
         headers.add(
@@ -201,7 +218,11 @@ public final class DeadLetters implements AutoCloseable {
         consumer.seek(partition, from);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (consumer.position(partition) < to && System.nanoTime() < deadline) {
+        while (consumer.position(partition) < to) {
+            if (System.nanoTime() > deadline) { // a partial window would skip records: none at all
+                throw new org.apache.kafka.common.errors.TimeoutException(
+                        "reading " + partition + " up to offset " + to + " took over " + timeout);
+            }
             for (ConsumerRecord<byte[], byte[]> record :
                     consumer.poll(Duration.ofMillis(200)).records(partition)) {
                 if (record.offset() < to) {
@@ -209,8 +230,6 @@ public final class DeadLetters implements AutoCloseable {
                 }
             }
         }
-        consumer.pause(consumer.assignment());
-        consumer.resume(consumer.assignment());
         return records;
     }
 

@@ -4,6 +4,7 @@ import dev.loopline.api.internal.InstanceSummary;
 import dev.loopline.api.store.StoreKeys;
 import dev.loopline.api.v1.InstanceState;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,11 @@ public record InstanceFilter(
 
     /** The sort keys (inclusive, exclusive) that the creation-time bounds allow. */
     public String[] sortRange() {
-        String lower = to == null ? "" : StoreKeys.newestFirst(to) + StoreKeys.AFTER_SEPARATOR;
+        // creation times are whole milliseconds: "before 10.0005" is "before 10.001"
+        Instant before = to == null || to.getNano() % 1_000_000 == 0
+                ? to
+                : to.truncatedTo(ChronoUnit.MILLIS).plusMillis(1);
+        String lower = before == null ? "" : StoreKeys.newestFirst(before) + StoreKeys.AFTER_SEPARATOR;
         String upper = from == null
                 ? String.valueOf(Character.MAX_VALUE)
                 : StoreKeys.newestFirst(from) + StoreKeys.AFTER_SEPARATOR;

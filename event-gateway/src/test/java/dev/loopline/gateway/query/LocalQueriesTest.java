@@ -96,6 +96,16 @@ class LocalQueriesTest {
     }
 
     @Test
+    void shouldKeepAnInstanceCreatedWithinASubMillisecondEnd() {
+        MemoryQueryStores stores = new MemoryQueryStores(1);
+        stores.apply(transition("i-1", 1, 0, T0, "orders", 1, null));
+        InstanceFilter before =
+                new InstanceFilter(null, null, null, null, null, null, null, null, T0, T0.plusNanos(500_000));
+
+        assertThat(pageThrough(new LocalQueries(stores), before, 10)).containsExactly("i-1");
+    }
+
+    @Test
     void shouldChooseTheIndexTheCountsSayIsSmallest() {
         Map<String, Long> counts = new TreeMap<>(Map.of(
                 "orders\u001fCOMPLETED\u001f030", 1_000_000L,

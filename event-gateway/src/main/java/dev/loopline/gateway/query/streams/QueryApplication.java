@@ -31,6 +31,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.Query;
@@ -199,6 +200,8 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
                 RangeQuery.withRange(StoreKeys.prefix(instanceId), StoreKeys.prefixEnd(instanceId)),
                 partition)) {
             it.forEachRemaining(entry -> history.add(entry.value));
+        } catch (InvalidStateStoreException e) {
+            throw new QueryStores.Unavailable(partition, e.getMessage());
         }
         return history;
     }
@@ -208,14 +211,28 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
         KeyValueIterator<String, String> it =
                 query(QueryTopology.INDEX, RangeQuery.<String, String>withRange(from, to), partition);
         return new Scan() {
-            private KeyValue<String, String> next = advance();
+            private KeyValue<String, String> next = first();
 
-            private KeyValue<String, String> advance() {
-                if (!it.hasNext()) {
-                    return null;
+            private KeyValue<String, String> first() {
+                try {
+                    return advance();
+                } catch (RuntimeException e) {
+                    it.close();
+                    throw e;
                 }
-                KeyValue<String, String> entry = it.next();
-                return entry.key.compareTo(to) < 0 ? entry : null; // the range's end is inclusive
+            }
+
+            /** The next entry in range; a store closed under the scan (its task moved) is {@link QueryStores.Unavailable}. */
+            private KeyValue<String, String> advance() {
+                try {
+                    if (!it.hasNext()) {
+                        return null;
+                    }
+                    KeyValue<String, String> entry = it.next();
+                    return entry.key.compareTo(to) < 0 ? entry : null; // the range's end is inclusive
+                } catch (InvalidStateStoreException e) {
+                    throw new QueryStores.Unavailable(partition, e.getMessage());
+                }
             }
 
             @Override
@@ -246,6 +263,8 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
         try (KeyValueIterator<String, Long> it =
                 query(QueryTopology.COUNTS, RangeQuery.<String, Long>withNoBounds(), partition)) {
             it.forEachRemaining(entry -> counts.put(entry.key, entry.value));
+        } catch (InvalidStateStoreException e) {
+            throw new QueryStores.Unavailable(partition, e.getMessage());
         }
         return counts;
     }
