@@ -12,10 +12,10 @@ import dev.loopline.gateway.security.ApiKeyStore;
 import dev.loopline.gateway.security.Role;
 import dev.loopline.testsupport.infra.ChildProcesses;
 import dev.loopline.testsupport.infra.Directories;
+import dev.loopline.testsupport.infra.FreePorts;
 import dev.loopline.testsupport.infra.Infrastructure;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -146,7 +146,7 @@ public final class QueryBench {
         result.put("transitionsWrittenPerSecond", Math.round(3L * instances / writeSeconds));
 
         Path state = Files.createDirectories(scratch.resolve(topics.prefix() + "a"));
-        int port = freePort();
+        int port = FreePorts.next();
         Gateway gateway = new Gateway(topics, state, port, "first");
         result.put("firstStartToCorrectCountsSeconds", gateway.secondsToCorrectCounts(instances));
         out.printf("  built from the topic in %.1f s%n", (double) result.get("firstStartToCorrectCountsSeconds"));
@@ -419,12 +419,6 @@ public final class QueryBench {
             }
         }
         return total;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static long size(Path dir) throws IOException {

@@ -21,7 +21,6 @@ import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -79,7 +78,7 @@ class DeadLetterReplayIT {
 
             // then: all four are listed, each with where it came from and why
             List<JsonNode> listed = await().atMost(Duration.ofSeconds(60))
-                    .until(() -> pageThrough(gateway, 1), letters -> letters.size() == 4);
+                    .until(() -> gateway.pageThrough("/v1/dead-letters?limit=1"), letters -> letters.size() == 4);
             assertThat(listed).extracting(l -> l.get("id").asText()).doesNotHaveDuplicates();
             // the last written first: in each partition of the dead-letter topic, offsets go down
             for (String partition : List.of("0-", "1-")) {
@@ -98,7 +97,7 @@ class DeadLetterReplayIT {
                 assertThat(letter.get("sourceOffset").isIntegralNumber()).isTrue();
                 assertThat(letter.get("key").asText()).startsWith("report-");
             });
-            assertThat(pageThrough(gateway, 50)).isEqualTo(listed);
+            assertThat(gateway.pageThrough("/v1/dead-letters?limit=50")).isEqualTo(listed);
 
             // when: one is replayed, mended into a good event (raw bytes would skip the event's checks)
             JsonNode bad = events.get(0);
@@ -133,18 +132,5 @@ class DeadLetterReplayIT {
                     .isEqualTo(404);
             assertThat(handler.handled()).isGreaterThanOrEqualTo(2);
         }
-    }
-
-    /** Every dead letter, page by page. */
-    private static List<JsonNode> pageThrough(GatewayClient gateway, int limit) {
-        List<JsonNode> letters = new ArrayList<>();
-        String next = null;
-        do {
-            JsonNode page = gateway.get("/v1/dead-letters?limit=" + limit + (next == null ? "" : "&after=" + next))
-                    .json();
-            page.get("items").forEach(letters::add);
-            next = page.get("next").isNull() ? null : page.get("next").asText();
-        } while (next != null && letters.size() < 100);
-        return letters;
     }
 }

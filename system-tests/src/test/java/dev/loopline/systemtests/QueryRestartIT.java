@@ -15,6 +15,7 @@ import dev.loopline.systemtests.support.RuntimeProcess;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.infra.Directories;
+import dev.loopline.testsupport.infra.FreePorts;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class QueryRestartIT {
         settingsB.put(
                 "LOOPLINE_QUERY_STATE_DIR",
                 Directories.temporary("query-restart-").toString());
-        int portB = GatewayProcess.freePort();
+        int portB = FreePorts.next();
 
         try (RuntimeProcess runtime =
                         RuntimeProcess.start(RuntimeConfig.from(settings), logs.resolve("query-restart-runtime.log"));
@@ -116,10 +117,8 @@ class QueryRestartIT {
                 .pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()
                 .untilAsserted(() -> {
-                    List<Integer> onA =
-                            partitions(a.get("/v1/local/instances/counts").json());
-                    List<Integer> onB =
-                            partitions(b.get("/v1/local/instances/counts").json());
+                    List<Integer> onA = a.localPartitions();
+                    List<Integer> onB = b.localPartitions();
                     assertThat(onA).isNotEmpty();
                     assertThat(onB).isNotEmpty();
                     List<Integer> both = new ArrayList<>(onA);
@@ -141,25 +140,13 @@ class QueryRestartIT {
     record Answers(JsonNode counts, List<String> ids, List<JsonNode> instances) {}
 
     private static Answers answers(GatewayClient gateway) {
-        List<String> ids = new ArrayList<>();
-        String next = null;
-        do {
-            JsonNode page = gateway.get(
-                            "/v1/instances?definitionId=orders&limit=7" + (next == null ? "" : "&after=" + next))
-                    .json();
-            page.get("items").forEach(item -> ids.add(item.get("instanceId").asText()));
-            next = page.get("next").isNull() ? null : page.get("next").asText();
-        } while (next != null);
+        List<String> ids = gateway.pageThrough("/v1/instances?definitionId=orders&limit=7").stream()
+                .map(item -> item.get("instanceId").asText())
+                .toList();
         List<JsonNode> instances = new ArrayList<>();
         for (String id : ids) {
             instances.add(gateway.get("/v1/instances/" + id).json());
         }
         return new Answers(gateway.get("/v1/instances/counts").json(), ids, instances);
-    }
-
-    private static List<Integer> partitions(JsonNode localCounts) {
-        List<Integer> partitions = new ArrayList<>();
-        localCounts.get("partitions").forEach(p -> partitions.add(p.asInt()));
-        return partitions;
     }
 }

@@ -99,10 +99,8 @@ class TwoProcessOperationsIT {
 
             // then: the query side's partitions are spread over both gateways, each served once
             await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                List<Integer> onA =
-                        partitions(a.get("/v1/local/instances/counts").json());
-                List<Integer> onB =
-                        partitions(b.get("/v1/local/instances/counts").json());
+                List<Integer> onA = a.localPartitions();
+                List<Integer> onB = b.localPartitions();
                 assertThat(onA).isNotEmpty();
                 assertThat(onB).isNotEmpty().doesNotContainAnyElementsOf(onA);
                 List<Integer> both = new ArrayList<>(onA);
@@ -206,23 +204,11 @@ class TwoProcessOperationsIT {
         }
     }
 
-    /** The instance ids of every page of a list, following its cursor. */
+    /** The instance ids of every page of a list. */
     private static List<String> pageThrough(GatewayClient gateway, String query) {
-        List<String> ids = new ArrayList<>();
-        String next = null;
-        do {
-            JsonNode page =
-                    gateway.get(query + (next == null ? "" : "&after=" + next)).json();
-            page.get("items").forEach(item -> ids.add(item.get("instanceId").asText()));
-            next = page.get("next").isNull() ? null : page.get("next").asText();
-        } while (next != null);
-        return ids;
-    }
-
-    private static List<Integer> partitions(JsonNode localCounts) {
-        List<Integer> partitions = new ArrayList<>();
-        localCounts.get("partitions").forEach(p -> partitions.add(p.asInt()));
-        return partitions;
+        return gateway.pageThrough(query).stream()
+                .map(item -> item.get("instanceId").asText())
+                .toList();
     }
 
     private static int gatewayDelete(GatewayClient gateway, String id) {

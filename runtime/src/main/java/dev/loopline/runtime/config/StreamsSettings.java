@@ -1,5 +1,6 @@
 package dev.loopline.runtime.config;
 
+import dev.loopline.api.config.GroupTimeouts;
 import dev.loopline.api.serde.WireFormatAvroSerde;
 import dev.loopline.runtime.topology.BadRecordHandler;
 import dev.loopline.runtime.topology.RejectionHandler;
@@ -18,11 +19,6 @@ public final class StreamsSettings {
 
     /** Uncommitted bytes per application before an early commit (Kafka's default: 64 MiB). */
     static final long UNCOMMITTED_MAX_BYTES = 16L * 1024 * 1024;
-
-    /** Unless LOOPLINE_KAFKA_SESSION_TIMEOUT_MS says otherwise (the broker's minimum is 6 s). */
-    static final int SESSION_TIMEOUT_MS = 10_000;
-
-    static final int HEARTBEAT_INTERVAL_MS = 3_000;
 
     private StreamsSettings() {}
 
@@ -46,8 +42,8 @@ public final class StreamsSettings {
         // A process that stops heartbeating loses its partitions after this (Kafka's default, 45 s,
         // would be the floor of every failover after a kill -9). Unprefixed, so that
         // LOOPLINE_KAFKA_SESSION_TIMEOUT_MS replaces it (a prefixed key would win over the override).
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS));
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(HEARTBEAT_INTERVAL_MS));
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(GroupTimeouts.SESSION_TIMEOUT_MS));
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(GroupTimeouts.HEARTBEAT_INTERVAL_MS));
         // A record that cannot be read, or that a processor rejects, goes to the dead-letter topic with
         // the reason in headers (__streams.errors.*), and processing continues. Any other processing
         // failure fails the task, so that it is retried rather than half-applied (RejectionHandler).

@@ -12,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -90,6 +92,32 @@ public final class GatewayClient {
         return send(authorised(HttpRequest.newBuilder(URI.create(base + path)))
                 .GET()
                 .build());
+    }
+
+    /**
+     * Every item of a paged list ({@code /v1/instances}, {@code /v1/dead-letters}), following each
+     * page's {@code next} to the end.
+     */
+    public List<JsonNode> pageThrough(String query) {
+        List<JsonNode> items = new ArrayList<>();
+        String next = null;
+        for (int pages = 0; pages < 10_000; pages++) {
+            String path = next == null ? query : query + (query.contains("?") ? "&" : "?") + "after=" + next;
+            JsonNode page = get(path).json();
+            page.get("items").forEach(items::add);
+            if (page.get("next").isNull()) {
+                return items;
+            }
+            next = page.get("next").asText();
+        }
+        throw new AssertionError("no end after 10,000 pages of " + query);
+    }
+
+    /** The query side's partitions this gateway process serves now. */
+    public List<Integer> localPartitions() {
+        List<Integer> partitions = new ArrayList<>();
+        get("/v1/local/instances/counts").json().get("partitions").forEach(p -> partitions.add(p.asInt()));
+        return partitions;
     }
 
     private HttpRequest.Builder authorised(HttpRequest.Builder request) {

@@ -1,9 +1,6 @@
 package dev.loopline.systemtests.support;
 
 import dev.loopline.gateway.Main;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,15 +24,6 @@ public final class GatewayProcess extends JvmProcess {
         environment.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
         environment.put("LOOPLINE_HTTP_PORT", Integer.toString(port));
         return new GatewayProcess(environment, port, log);
-    }
-
-    /** A port no one listens on now, for a gateway that must come back on the port it had. */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public int port() {

@@ -1,6 +1,7 @@
 package dev.loopline.gateway.query.streams;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.GroupTimeouts;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -35,9 +36,6 @@ public record QuerySettings(String applicationId, Path stateDir, String advertis
     /** How often the query side commits: the lag it adds to the runtime's (Kafka's default under exactly-once). */
     static final long COMMIT_INTERVAL_MS = 100;
 
-    static final int SESSION_TIMEOUT_MS = 10_000;
-    static final int HEARTBEAT_INTERVAL_MS = 3_000;
-
     public static QuerySettings from(Map<String, String> env, Topics topics, String httpHost) {
         String advertised = env.get("LOOPLINE_HTTP_ADVERTISED_HOST");
         if (advertised == null || advertised.isBlank()) {
@@ -52,7 +50,7 @@ public record QuerySettings(String applicationId, Path stateDir, String advertis
     /**
      * The application's properties: exactly-once with transactional stores and read-committed
      * queries (the consistency the README's "Queries" section states), a standby of each
-     * partition on another process, and the runtime's failure detection; then the gateway's
+     * partition on another process, and the runtime's failure detection ({@link GroupTimeouts}); then the gateway's
      * client settings, whose {@code LOOPLINE_KAFKA_*} overrides win.
      */
     Properties streamsProperties(
@@ -71,8 +69,8 @@ public record QuerySettings(String applicationId, Path stateDir, String advertis
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(replicationFactor));
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(SESSION_TIMEOUT_MS));
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(HEARTBEAT_INTERVAL_MS));
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(GroupTimeouts.SESSION_TIMEOUT_MS));
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(GroupTimeouts.HEARTBEAT_INTERVAL_MS));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, QueryRecordHandler.class.getName());
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
