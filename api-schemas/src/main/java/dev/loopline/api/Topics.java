@@ -16,13 +16,16 @@ import java.util.Objects;
  *   <tr><td>dependency-commands</td><td>entity id</td><td>ReleaseToken (internal); same partitions as events</td></tr>
  *   <tr><td>messages</td><td>instance id</td><td>WorkflowMessage</td></tr>
  *   <tr><td>operator-results</td><td>request id</td><td>OperatorResult (internal)</td></tr>
- *   <tr><td>acks</td><td>instance id</td><td>Acknowledgement</td></tr>
+ *   <tr><td>acks</td><td>instance id, or anything</td><td>Acknowledgement</td></tr>
+ *   <tr><td>acks-rerouted</td><td>instance id</td><td>Acknowledgement (the acks topic's bytes); acknowledgements
+ *       that arrived on a partition other than their instance's</td></tr>
  *   <tr><td>transitions</td><td>instance id</td><td>InstanceTransition</td></tr>
  *   <tr><td>dlq</td><td>original key</td><td>original bytes, reason in headers</td></tr>
  * </table>
  *
- * <p>instance-commands and acks are read by the same processor and must have the same number of
- * partitions (co-partitioning).
+ * <p>instance-commands, acks and acks-rerouted are read by the same processors and must have the
+ * same number of partitions (co-partitioning). An acknowledgement may be on any partition of acks:
+ * one whose instance is elsewhere is written again to acks-rerouted, keyed by its instance id.
  */
 public record Topics(String prefix) {
 
@@ -89,6 +92,11 @@ public record Topics(String prefix) {
         return prefix + "acks";
     }
 
+    /** Acknowledgements written again, keyed by instance id, to reach their instance's partition. */
+    public String acksRerouted() {
+        return prefix + "acks-rerouted";
+    }
+
     public String transitions() {
         return prefix + "transitions";
     }
@@ -111,6 +119,7 @@ public record Topics(String prefix) {
                 new TopicSpec(definitionOutcomes(), false),
                 new TopicSpec(definitionHealth(), true),
                 new TopicSpec(acks(), false),
+                new TopicSpec(acksRerouted(), false),
                 new TopicSpec(transitions(), false),
                 new TopicSpec(deadLetters(), false));
     }

@@ -187,6 +187,7 @@ class KafkaSecurityIT {
         allow(acls, runtime, ResourceType.TOPIC, topics.events(), PatternType.LITERAL, AclOperation.READ);
         allow(acls, runtime, ResourceType.TOPIC, topics.acks(), PatternType.LITERAL, AclOperation.READ);
         for (String readWrite : List.of(
+                topics.acksRerouted(),
                 topics.instanceCommands(),
                 topics.correlationCommands(),
                 topics.dependencyCommands(),

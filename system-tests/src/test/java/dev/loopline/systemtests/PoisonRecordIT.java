@@ -84,7 +84,7 @@ class PoisonRecordIT {
         byte[] aToken = new InternalAvroSerde<>(ReleaseToken.class).encode(new ReleaseToken("token", "instance"));
         byte[] aHealth = new InternalAvroSerde<>(DefinitionHealth.class).encode(new DefinitionHealth("other", 0));
         List<Poison> poisons = new ArrayList<>();
-        for (String topic : List.of(topics.events(), topics.acks(), topics.definitions())) {
+        for (String topic : List.of(topics.events(), topics.acks(), topics.acksRerouted(), topics.definitions())) {
             poisons.add(new Poison(
                     topic, "garbage", "{\"entityType\":\"expense_report\"}".getBytes(StandardCharsets.UTF_8)));
             poisons.add(new Poison(topic, "unknown-schema", UNKNOWN_SCHEMA_ID));

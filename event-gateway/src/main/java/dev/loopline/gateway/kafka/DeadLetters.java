@@ -52,6 +52,7 @@ public final class DeadLetters implements AutoCloseable {
 
     private final String topic;
     private final Set<String> replayable;
+    private final Map<String, String> replayTargets;
     private final Set<String> mendable;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -71,7 +72,9 @@ public final class DeadLetters implements AutoCloseable {
                 topics.dependencyCommands(),
                 topics.definitionOutcomes(),
                 topics.definitionHealth());
-        this.mendable = Set.of(topics.acks());
+        // a rerouted acknowledgement holds the acks topic's bytes, and goes back the way it came
+        this.replayTargets = Map.of(topics.acksRerouted(), topics.acks());
+        this.mendable = Set.of(topics.acks(), topics.acksRerouted());
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -188,13 +191,16 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     /**
-     * Writes a record back to the topic the dead letter came from, with its key and the given
+     * Writes a record back to the topic the dead letter came from (acks for one from acks-rerouted), with its key and the given
      * value (its own, or a mended one, see {@link #mayMend}), marked {@value #REPLAYED_FROM}.
      *
      * @throws IllegalArgumentException if the source is not a topic the runtime reads from
      */
     public RecordMetadata replay(DeadLetter letter, byte[] value) throws InterruptedException {
-        if (letter.sourceTopic() == null || !replayable.contains(letter.sourceTopic())) {
+        String target = letter.sourceTopic() == null
+                ? null
+                : replayTargets.getOrDefault(letter.sourceTopic(), letter.sourceTopic());
+        if (target == null || !replayable.contains(target)) {
             throw new IllegalArgumentException("its source topic " + letter.sourceTopic()
                     + " is not one the runtime reads from, so it cannot be replayed");
         }
@@ -203,7 +209,7 @@ public final class DeadLetters implements AutoCloseable {
                 REPLAYED_FROM,
                 (topic + "-" + letter.partition() + "@" + letter.offset()).getBytes(StandardCharsets.UTF_8));
         try {
-            return producer.send(new ProducerRecord<>(letter.sourceTopic(), null, letter.key(), value, headers))
+            return producer.send(new ProducerRecord<>(target, null, letter.key(), value, headers))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw new DefinitionRepository.NotConfirmedException(

@@ -21,6 +21,13 @@ import org.slf4j.LoggerFactory;
  * acknowledgement of a "workflow started" message, which can overtake its instance's start command
  * and waits for it in the "early-acks" store (see {@link EarlyAcks}). One that does not echo its
  * message's reply token is rejected too: it did not come from a reader of the message.
+ *
+ * <p>Two nodes run it. The one on the acks topic takes acknowledgements on any partition, whatever
+ * the client's partitioner or key: one whose instance is not in this task's store is written again
+ * to the acks-rerouted topic, keyed by its instance id, which the default partitioner puts on the
+ * partition of its instance (the one instance-commands are written to). The node on that topic
+ * then decides as above, and never reroutes. An acknowledgement on the right partition, what a
+ * Java client keying by instance id sends, is applied at once, without the extra hop.
  */
 final class AcknowledgementProcessor implements Processor<String, Acknowledgement, String, Object> {
 
@@ -28,12 +35,18 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
 
     private final InstanceMachine machine;
     private final Duration earlyAckTtl;
+    private final boolean mayReroute;
     private DecisionWriter writer;
     private ProcessorContext<String, Object> context;
 
-    AcknowledgementProcessor(TopologyOptions options) {
+    /**
+     * @param mayReroute whether an acknowledgement whose instance is not here goes on to the
+     *     acks-rerouted topic (the node on acks) or is decided here (the node on acks-rerouted)
+     */
+    AcknowledgementProcessor(TopologyOptions options, boolean mayReroute) {
         this.machine = options.machine();
         this.earlyAckTtl = options.correlationTtl();
+        this.mayReroute = mayReroute;
     }
 
     @Override
@@ -48,12 +61,17 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
         if (ack == null) {
             throw new RejectedRecordException("acknowledgement without a value");
         }
-        if (!ack.getInstanceId().equals(record.key())) {
-            throw new RejectedRecordException(
-                    "acknowledgement keyed " + record.key() + " names instance " + ack.getInstanceId());
+        if (ack.getInstanceId() == null || ack.getInstanceId().isEmpty()) {
+            throw new RejectedRecordException("acknowledgement " + ack.getMessageId() + " names no instance");
         }
         long time = ProcessingTime.of(record, context);
         Optional<InstanceRecord> found = writer.instances().get(ack.getInstanceId());
+        if (found.isEmpty() && mayReroute) {
+            // its instance, if it exists, is on the partition its id hashes to, maybe another one
+            context.forward(
+                    new Record<>(ack.getInstanceId(), ack, record.timestamp()), LooplineTopology.ACKS_REROUTE_SINK);
+            return;
+        }
         if (found.isEmpty()) {
             if (!ack.getMessageId().equals(InstanceIds.startedMessageId(ack.getInstanceId()))) {
                 throw new RejectedRecordException(

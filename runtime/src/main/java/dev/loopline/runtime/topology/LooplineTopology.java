@@ -68,6 +68,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  *  instance-commands ─▶ [instance-commands-source] ─▶ (instance-command-processor) ─┐ {instances, timers, early-acks}
  *  acks ─────────────▶ [acks-source] ─────────────▶ (instance-ack-processor) ──────┤
+ *        instance not in this task ─▶ [acks-reroute-sink] ─▶ acks-rerouted (keyed by instance id)
+ *  acks-rerouted ────▶ [acks-rerouted-source] ────▶ (rerouted-ack-processor) ──────┤
  *                                      ├─▶ [messages-sink] ─▶ messages
  *                                      ├─▶ [transitions-sink] ─▶ transitions
  *                                      ├─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
@@ -119,6 +121,9 @@ public final class LooplineTopology {
     public static final String ACKS_SOURCE = "acks-source";
     public static final String INSTANCE_COMMAND_PROCESSOR = "instance-command-processor";
     public static final String ACK_PROCESSOR = "instance-ack-processor";
+    public static final String ACKS_REROUTE_SINK = "acks-reroute-sink";
+    public static final String ACKS_REROUTED_SOURCE = "acks-rerouted-source";
+    public static final String REROUTED_ACK_PROCESSOR = "rerouted-ack-processor";
     public static final String INSTANCES_STORE = "instances";
     public static final String TIMERS_STORE = "timers";
     public static final String EARLY_ACKS_STORE = "early-acks";
@@ -310,29 +315,40 @@ public final class LooplineTopology {
                     INSTANCE_COMMAND_PROCESSOR,
                     () -> new InstanceCommandProcessor(options, topics.acks()),
                     INSTANCE_COMMANDS_SOURCE);
-            topology.addProcessor(ACK_PROCESSOR, () -> new AcknowledgementProcessor(options), ACKS_SOURCE);
+            topology.addProcessor(ACK_PROCESSOR, () -> new AcknowledgementProcessor(options, true), ACKS_SOURCE);
+            // acknowledgements that arrived on another partition than their instance's, as the acks
+            // topic's bytes: a dead letter of either topic can be replayed to acks
+            Serializer<Acknowledgement> ackBytes =
+                    (topic, ack) -> acks.serializer().serialize(topics.acks(), ack);
+            topology.addSink(ACKS_REROUTE_SINK, topics.acksRerouted(), keys.serializer(), ackBytes, ACK_PROCESSOR);
+            topology.addSource(ACKS_REROUTED_SOURCE, keys.deserializer(), acksIn, topics.acksRerouted());
+            topology.addProcessor(
+                    REROUTED_ACK_PROCESSOR, () -> new AcknowledgementProcessor(options, false), ACKS_REROUTED_SOURCE);
             topology.addStateStore(
                     Stores.keyValueStoreBuilder(
                             Stores.persistentKeyValueStore(INSTANCES_STORE),
                             keys,
                             new InternalAvroSerde<>(InstanceRecord.class)),
                     INSTANCE_COMMAND_PROCESSOR,
-                    ACK_PROCESSOR);
+                    ACK_PROCESSOR,
+                    REROUTED_ACK_PROCESSOR);
             topology.addStateStore(
                     Stores.keyValueStoreBuilder(
                             Stores.persistentKeyValueStore(TIMERS_STORE),
                             keys,
                             new InternalAvroSerde<>(TimerEntry.class)),
                     INSTANCE_COMMAND_PROCESSOR,
-                    ACK_PROCESSOR);
+                    ACK_PROCESSOR,
+                    REROUTED_ACK_PROCESSOR);
             topology.addStateStore(
                     Stores.keyValueStoreBuilder(
                             Stores.persistentKeyValueStore(EARLY_ACKS_STORE),
                             keys,
                             new InternalAvroSerde<>(EarlyAck.class)),
                     INSTANCE_COMMAND_PROCESSOR,
-                    ACK_PROCESSOR);
-            String[] instanceProcessors = {INSTANCE_COMMAND_PROCESSOR, ACK_PROCESSOR};
+                    ACK_PROCESSOR,
+                    REROUTED_ACK_PROCESSOR);
+            String[] instanceProcessors = {INSTANCE_COMMAND_PROCESSOR, ACK_PROCESSOR, REROUTED_ACK_PROCESSOR};
             topology.addSink(
                     MESSAGES_SINK, topics.messages(), keys.serializer(), messages.serializer(), instanceProcessors);
             topology.addSink(
@@ -360,8 +376,6 @@ public final class LooplineTopology {
                     new InternalAvroSerde<>(ReleaseToken.class).serializer(),
                     instanceProcessors);
             // expired early acknowledgements, as the acks topic's bytes (see EarlyAcks)
-            Serializer<Acknowledgement> ackBytes =
-                    (topic, ack) -> acks.serializer().serialize(topics.acks(), ack);
             topology.addSink(
                     EXPIRED_ACKS_SINK, topics.deadLetters(), keys.serializer(), ackBytes, INSTANCE_COMMAND_PROCESSOR);
             topology.addSink(

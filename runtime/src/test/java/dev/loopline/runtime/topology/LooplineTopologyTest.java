@@ -314,12 +314,36 @@ class LooplineTopologyTest extends TopologyHarness {
                 .setOutcome(Outcome.SUCCEEDED)
                 .build();
 
-        acks.pipeInput("nobody", stray);
+        acks.pipeInput("any key", stray);
         events.pipeInput("report-3", Fixtures.expenseSubmitted("event-3", "report-3"));
 
+        // not in this task: sent on, keyed by its instance id, to the partition of its instance; unknown there too
+        TestRecord<String, Acknowledgement> onItsWay = rerouted.readRecord();
+        assertThat(onItsWay.key()).isEqualTo("nobody");
+        assertThat(onItsWay.value()).isEqualTo(stray);
+        assertThat(rerouted.isEmpty()).isTrue();
         TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
         assertThat(header(dead, "__streams.errors.message")).contains("unknown instance nobody");
+        assertThat(header(dead, "__streams.errors.topic")).isEqualTo(topics.acksRerouted());
+        // the acks topic's bytes: it can be replayed to acks
+        assertThat(serdes.valueSerde(Acknowledgement.class).deserializer().deserialize(topics.acks(), dead.value()))
+                .isEqualTo(stray);
         assertThat(transitions.readValuesToList()).hasSize(3);
+    }
+
+    @Test
+    void shouldApplyAnAcknowledgementWhateverItsKeyWithoutReroutingItWhenItsInstanceIsInTheTask() {
+        activate();
+        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        WorkflowMessage started = messages.readValue();
+
+        acks.pipeInput(started.getMessageId(), succeeded(started)); // keyed by message id, not instance id
+        acks.pipeInput((String) null, succeeded(messages.readValue()));
+
+        assertThat(rerouted.isEmpty()).isTrue();
+        assertThat(transitions.readValuesToList())
+                .extracting(InstanceTransition::getStatusCode)
+                .containsExactly(0, 20, 10, 20, 10, 20, 30);
     }
 
     @Test

@@ -46,6 +46,7 @@ abstract class TopologyHarness {
     protected TestInputTopic<String, PlatformEvent> events;
     protected TestInputTopic<String, byte[]> rawEvents;
     protected TestInputTopic<String, Acknowledgement> acks;
+    protected TestOutputTopic<String, Acknowledgement> rerouted;
     protected TestOutputTopic<String, WorkflowMessage> messages;
     protected TestOutputTopic<String, InstanceTransition> transitions;
     protected TestOutputTopic<byte[], byte[]> deadLetters;
@@ -80,6 +81,10 @@ abstract class TopologyHarness {
         rawEvents = driver.createInputTopic(topics.events(), keys, new ByteArraySerializer());
         acks = driver.createInputTopic(
                 topics.acks(), keys, serdes.valueSerde(Acknowledgement.class).serializer());
+        rerouted = driver.createOutputTopic(
+                topics.acksRerouted(),
+                new StringDeserializer(),
+                serdes.valueSerde(Acknowledgement.class).deserializer());
         messages = driver.createOutputTopic(
                 topics.messages(),
                 new StringDeserializer(),
