@@ -1,9 +1,11 @@
 package dev.loopline.demo;
 
 import dev.loopline.api.Topics;
-import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.client.Ack;
+import dev.loopline.client.LooplineClient;
+import dev.loopline.client.Message;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.gateway.security.ApiKeyStore;
@@ -11,7 +13,6 @@ import dev.loopline.gateway.security.Role;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
-import dev.loopline.testsupport.handler.AcknowledgingHandler;
 import dev.loopline.testsupport.infra.FreePorts;
 import dev.loopline.testsupport.infra.Infrastructure;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * The local demo: starts Apache Kafka's KRaft broker in this JVM, Apicurio Registry as a child
@@ -117,13 +119,11 @@ public final class LooplineDemo implements AutoCloseable {
         return port != null ? Integer.parseInt(port) : 8080;
     }
 
-    /** The sample application: acknowledges everything and approves approval requests. */
-    private static Acknowledgement approve(WorkflowMessage message) {
-        Acknowledgement ack = AcknowledgingHandler.succeeded(message);
-        if (message.getMessageName().equals("RequestApproval")) {
-            ack.setOutput(Map.of("approved", true, "approver", "m.manager"));
-        }
-        return ack;
+    /** What the sample application prints for each message it acknowledges. */
+    private void log(Message message) {
+        out.printf(
+                "%8.3f s  handler   %s for %s %s → acknowledged%n",
+                elapsedSeconds(), describe(message.record()), message.entityType(), message.entityId());
     }
 
     /** Starts every part; {@code httpPort} 0 picks a free port. */
@@ -154,12 +154,19 @@ public final class LooplineDemo implements AutoCloseable {
         running.add(gateway);
 
         Map<String, Object> clients = infrastructure.clientConfig();
-        running.add(AcknowledgingHandler.start(clients, topics, "demo-expense-handler", message -> {
-            out.printf(
-                    "%8.3f s  handler   %s for %s %s → acknowledged%n",
-                    elapsedSeconds(), describe(message), message.getEntityType(), message.getEntityId());
-            return approve(message);
-        }));
+        Map<String, Object> handlerConfig = new HashMap<>(clients);
+        handlerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "demo-expense-handler");
+        running.add(LooplineClient.builder(handlerConfig)
+                .topics(topics)
+                .handle("RequestApproval", message -> {
+                    log(message);
+                    return Ack.succeeded(Map.of("approved", true, "approver", "m.manager"));
+                })
+                .otherwise(message -> {
+                    log(message);
+                    return Ack.succeeded();
+                })
+                .start());
         printer = new TransitionPrinter(clients, topics, out, startNanos);
         running.add(printer);
         if (!runtime.awaitRunning(Duration.ofSeconds(60))) {

@@ -12,6 +12,7 @@ import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.client.Ack;
 import dev.loopline.definition.DefinitionCompiler;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
@@ -64,7 +65,7 @@ class SelfTriggeringIT {
                                         topics.events(), message.getEntityId(), eventFor(message)));
                                 events.flush();
                             }
-                            return AcknowledgingHandler.succeeded(message);
+                            return Ack.succeeded();
                         });
                 var transitions = TopicReader.transitions(infra, topics);
                 var messages = TopicReader.messages(infra, topics)) {

@@ -7,6 +7,7 @@ import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.client.Ack;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.LooplineRuntime;
@@ -52,7 +53,7 @@ class SharePointReviewIT {
                 AcknowledgingHandler handler =
                         AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "app", message -> {
                             received.add(message);
-                            return AcknowledgingHandler.succeeded(message);
+                            return Ack.succeeded();
                         })) {
             GatewayClient gateway = new GatewayClient(eventGateway.port());
             assertThat(gateway.post("/v1/definitions", Examples.read("document-review.json"))

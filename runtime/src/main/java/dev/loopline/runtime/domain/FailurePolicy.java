@@ -1,5 +1,6 @@
 package dev.loopline.runtime.domain;
 
+import dev.loopline.api.ErrorCategories;
 import dev.loopline.api.v1.AckError;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,7 +14,8 @@ import java.util.UUID;
  * <b>retry</b> later with exponential backoff, <b>suspend</b> until an operator resumes it, or
  * <b>fail</b>. Rules are checked by code, then by category, then {@code *}. The defaults follow
  * Dynamics: transient errors (busy, network, storage) retry; authorization and missing records
- * suspend; anything else suspends too, because a person can fix the cause and resume.
+ * suspend; "permanent" fails; anything else suspends too, because a person can fix the cause and
+ * resume (the categories: {@link ErrorCategories}).
  *
  * <p>Backoff: {@code min(cap, base × 2^(attempt-1))}, with ±20 % jitter derived from the instance id
  * and attempt (deterministic, so a replay after a crash computes the same time). After {@code
@@ -36,8 +38,15 @@ public record FailurePolicy(Map<String, Action> rules, Duration base, Duration c
     }
 
     /** {@code category:transient=retry,...,*=suspend}: "category:" rules match categories, others codes. */
-    public static final String DEFAULT_RULES = "category:transient=retry,category:busy=retry,category:network=retry,"
-            + "category:storage=retry,category:authorization=suspend,category:not-found=suspend,*=suspend";
+    public static final String DEFAULT_RULES = "category:" + ErrorCategories.TRANSIENT + "=retry,"
+            + "category:" + ErrorCategories.BUSY + "=retry,"
+            + "category:" + ErrorCategories.NETWORK + "=retry,"
+            + "category:" + ErrorCategories.STORAGE + "=retry,"
+            + "category:" + ErrorCategories.AUTHORIZATION + "=suspend,"
+            + "category:" + ErrorCategories.NOT_FOUND + "=suspend,"
+            + "category:" + ErrorCategories.SUSPEND + "=suspend,"
+            + "category:" + ErrorCategories.PERMANENT + "=fail,"
+            + "*=suspend";
 
     public static Map<String, Action> parse(String rules) {
         Map<String, Action> parsed = new LinkedHashMap<>();

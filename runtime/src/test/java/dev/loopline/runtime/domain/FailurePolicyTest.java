@@ -47,6 +47,8 @@ class FailurePolicyTest {
         assertThat(policy.classify(error("Denied", "authorization"))).isEqualTo(FailurePolicy.Action.SUSPEND);
         assertThat(policy.classify(error("Gone", "not-found"))).isEqualTo(FailurePolicy.Action.SUSPEND);
         assertThat(policy.classify(error("Whatever", null))).isEqualTo(FailurePolicy.Action.SUSPEND);
+        assertThat(policy.classify(error("NeedsReview", "suspend"))).isEqualTo(FailurePolicy.Action.SUSPEND);
+        assertThat(policy.classify(error("InvoiceVoided", "permanent"))).isEqualTo(FailurePolicy.Action.FAIL);
         assertThat(policy.classify(null)).isEqualTo(FailurePolicy.Action.SUSPEND);
     }
 
