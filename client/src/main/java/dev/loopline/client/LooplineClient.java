@@ -1,6 +1,7 @@
 package dev.loopline.client;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.GroupTimeouts;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.serde.SchemaRegistryException;
 import dev.loopline.api.v1.Acknowledgement;
@@ -71,6 +72,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Its own failures are retried</b> with capped backoff: the registry unreachable or
  *       timing out while a message is read or an acknowledgement written, and a write Kafka did not
  *       confirm. An acknowledgement Kafka refuses for good (too large) becomes {@link Ack#fail}.
+ *   <li><b>Failure detection.</b> Unless set, {@code session.timeout.ms} is 10 s and {@code
+ *       heartbeat.interval.ms} 3 s (as the runtime's), so a killed process's partitions move to the
+ *       other members within seconds.
  *   <li><b>Graceful shutdown.</b> {@link #close()} stops taking messages, waits up to {@link
  *       Builder#shutdownTimeout} for those in flight, commits what is done and leaves the group;
  *       the rest are released to the other members. A rebalance does the same for the partitions
@@ -143,6 +147,9 @@ public final class LooplineClient implements AutoCloseable {
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a killed handler's partitions move after 10 s rather than Kafka's default 45 s
+        consumerConfig.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, GroupTimeouts.SESSION_TIMEOUT_MS);
+        consumerConfig.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, GroupTimeouts.HEARTBEAT_INTERVAL_MS);
         Map<String, Object> producerConfig = new HashMap<>(properties);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -152,7 +159,9 @@ public final class LooplineClient implements AutoCloseable {
                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG)) {
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)) {
             producerConfig.remove(consumerOnly);
         }
         this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
