@@ -2,6 +2,7 @@ package dev.loopline.gateway;
 
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.gateway.http.GatewayServer;
+import dev.loopline.gateway.kafka.AckPublisher;
 import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DeadLetters;
 import dev.loopline.gateway.kafka.DefinitionRepository;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 public final class EventGateway implements AutoCloseable {
 
     private final EventPublisher publisher;
+    private final AckPublisher acks;
     private final DefinitionRepository definitions;
     private final QueryApplication queries;
     private final OperatorChannel operators;
@@ -25,12 +27,14 @@ public final class EventGateway implements AutoCloseable {
 
     private EventGateway(
             EventPublisher publisher,
+            AckPublisher acks,
             DefinitionRepository definitions,
             QueryApplication queries,
             OperatorChannel operators,
             DeadLetters deadLetters,
             GatewayServer server) {
         this.publisher = publisher;
+        this.acks = acks;
         this.definitions = definitions;
         this.queries = queries;
         this.operators = operators;
@@ -53,6 +57,7 @@ public final class EventGateway implements AutoCloseable {
             partitions = TopicProvisioner.partitionCount(admin, config.topics().transitions());
         }
         EventPublisher publisher = new EventPublisher(clients, config.topics(), config.publishTimeout());
+        AckPublisher acks = new AckPublisher(clients, config.topics(), config.publishTimeout());
         DefinitionRepository definitions = new DefinitionRepository(clients, config.topics());
         QueryApplication queries =
                 new QueryApplication(clients, config.topics(), config.query(), config.replicationFactor(), partitions);
@@ -64,6 +69,7 @@ public final class EventGateway implements AutoCloseable {
                 config.httpHost(),
                 config.httpPort(),
                 publisher,
+                acks,
                 definitions,
                 deadLetters,
                 queries,
@@ -74,7 +80,7 @@ public final class EventGateway implements AutoCloseable {
                 new BrokerProbe(clients));
         // after the server: its port is what the query side advertises to the other processes
         queries.start(server.port());
-        return new EventGateway(publisher, definitions, queries, operators, deadLetters, server);
+        return new EventGateway(publisher, acks, definitions, queries, operators, deadLetters, server);
     }
 
     /**
@@ -97,5 +103,6 @@ public final class EventGateway implements AutoCloseable {
         queries.close();
         definitions.close();
         publisher.close();
+        acks.close();
     }
 }

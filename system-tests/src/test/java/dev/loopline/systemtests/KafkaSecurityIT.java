@@ -262,6 +262,11 @@ class KafkaSecurityIT {
                 AclOperation.WRITE);
         allow(acls, gateway, ResourceType.TOPIC, topics.instanceCommands(), PatternType.LITERAL, AclOperation.WRITE);
         allow(acls, gateway, ResourceType.TOPIC, topics.transitions(), PatternType.LITERAL, AclOperation.READ);
+        // the query side's messages store, and the answers given over HTTP
+        allow(acls, gateway, ResourceType.TOPIC, topics.messages(), PatternType.LITERAL, AclOperation.READ);
+        allow(acls, gateway, ResourceType.TOPIC, topics.acks(), PatternType.LITERAL, AclOperation.READ);
+        allow(acls, gateway, ResourceType.TOPIC, topics.acks(), PatternType.LITERAL, AclOperation.WRITE);
+        allow(acls, gateway, ResourceType.TOPIC, topics.acksRerouted(), PatternType.LITERAL, AclOperation.READ);
         allow(acls, gateway, ResourceType.TOPIC, topics.operatorResults(), PatternType.LITERAL, AclOperation.READ);
         // its topic check at start lists the topics: one it cannot see, it would try to create
         allow(acls, gateway, ResourceType.TOPIC, topics.prefix(), PatternType.PREFIXED, AclOperation.DESCRIBE);

@@ -1,6 +1,7 @@
 package dev.loopline.gateway.http;
 
 import dev.loopline.definition.json.InvalidDocumentException;
+import dev.loopline.gateway.kafka.AckPublisher;
 import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DeadLetters;
 import dev.loopline.gateway.kafka.DefinitionRepository;
@@ -45,6 +46,7 @@ public final class GatewayServer implements AutoCloseable {
             String host,
             int port,
             EventPublisher publisher,
+            AckPublisher acks,
             DefinitionRepository definitions,
             DeadLetters deadLetters,
             QueryStores queries,
@@ -63,6 +65,7 @@ public final class GatewayServer implements AutoCloseable {
         DefinitionRoutes definitionRoutes = new DefinitionRoutes(definitions, instanceQueries, clock);
         BulkOperations bulk = new BulkOperations(instanceQueries, operators, clock);
         InstanceRoutes instanceRoutes = new InstanceRoutes(instanceQueries, operators, bulk, peers);
+        MessageRoutes messageRoutes = new MessageRoutes(queries, instanceQueries, acks);
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -107,6 +110,8 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/dead-letters", deadLetterRoutes::list);
             config.routes.post("/v1/dead-letters/{id}/replay", deadLetterRoutes::replay);
             config.routes.get("/v1/instances/{id}", instanceQueries::get);
+            config.routes.get("/v1/messages/<messageId>", messageRoutes::get);
+            config.routes.post("/v1/messages/<messageId>/ack", messageRoutes::ack);
             config.routes.get("/v1/instances/{id}/transitions", instanceQueries::history);
             config.routes.get("/v1/local/instances", instanceQueries::localList);
             config.routes.get("/v1/local/instances/counts", instanceQueries::localCounts);

@@ -96,7 +96,7 @@ final class InstanceQueries {
      * The instance's partition if this process serves it; otherwise the request is relayed to the
      * process that does (and answered), or refused with 503 while none does.
      */
-    private OptionalInt servedHere(Context ctx, String id) throws InterruptedException {
+    OptionalInt servedHere(Context ctx, String id) throws InterruptedException {
         QueryStores.Location location = stores.locate(id);
         if (location.local()) {
             return OptionalInt.of(location.partition());
@@ -244,7 +244,7 @@ final class InstanceQueries {
                 .toList();
     }
 
-    private static <T> T read(java.util.function.Supplier<T> read) {
+    static <T> T read(java.util.function.Supplier<T> read) {
         try {
             return read.get();
         } catch (QueryStores.Unavailable e) {

@@ -2,6 +2,7 @@ package dev.loopline.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,9 +60,13 @@ final class QueryPeers {
         String query = ctx.queryString();
         HttpResponse<byte[]> answer;
         try {
-            answer = client.send(
-                    request(credentials(ctx), host, ctx.path() + (query == null ? "" : "?" + query)),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request =
+                    builder(credentials(ctx), host, ctx.path() + (query == null ? "" : "?" + query));
+            if (ctx.method() == HandlerType.POST) { // an answer to a message: its body goes with it
+                request.header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bodyBytes(ctx)));
+            }
+            answer = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw unreachable(host, e);
         }
@@ -110,13 +115,18 @@ final class QueryPeers {
     }
 
     private HttpRequest request(Map<String, String> credentials, String host, String pathAndQuery) {
+        return builder(credentials, host, pathAndQuery).build();
+    }
+
+    /** A GET with the caller's credentials, marked forwarded. */
+    private HttpRequest.Builder builder(Map<String, String> credentials, String host, String pathAndQuery) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://" + host + pathAndQuery))
                 .timeout(TIMEOUT)
                 .header(FORWARDED, "true")
                 .header("Accept", "application/json")
                 .GET();
         credentials.forEach(request::header);
-        return request.build();
+        return request;
     }
 
     private static String detail(String body) {

@@ -1,6 +1,7 @@
 package dev.loopline.gateway.query;
 
 import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.internal.MessageEntry;
 import dev.loopline.api.v1.InstanceTransition;
 import java.util.Iterator;
 import java.util.List;
@@ -40,6 +41,9 @@ public interface QueryStores {
 
     /** Index entries (key → instance id) with keys from {@code from} (inclusive) to {@code to} (exclusive), in key order. */
     Scan index(int partition, String from, String to);
+
+    /** A message the runtime posted to the instance of this partition, with its first answer, if any. */
+    Optional<MessageEntry> message(int partition, String messageId);
 
     /** The partition's counts ({@link IndexKeys#count} → number). */
     Map<String, Long> counts(int partition);

@@ -1,6 +1,7 @@
 package dev.loopline.gateway.security;
 
 import static dev.loopline.gateway.security.Role.ADMINISTRATOR;
+import static dev.loopline.gateway.security.Role.APPLICATION;
 import static dev.loopline.gateway.security.Role.OPERATOR;
 import static dev.loopline.gateway.security.Role.PUBLISHER;
 import static dev.loopline.gateway.security.Role.READER;
@@ -62,6 +63,17 @@ public final class AccessRules {
                     "put a dead letter, as it was or mended, back on its topic",
                     OPERATOR),
             rule(HandlerType.GET, "/v1/instances/{id}", "read an instance", READER),
+            rule(
+                    HandlerType.GET,
+                    "/v1/messages/<messageId>",
+                    "read a message a workflow posted, and its answer",
+                    APPLICATION,
+                    READER),
+            rule(
+                    HandlerType.POST,
+                    "/v1/messages/<messageId>/ack",
+                    "answer a message (the message id as it is, slashes included)",
+                    APPLICATION),
             rule(HandlerType.GET, "/v1/instances/{id}/transitions", "read an instance's transitions", READER),
             rule(HandlerType.POST, "/v1/instances/{id}/{action}", "cancel, pause, resume or postpone", OPERATOR),
             rule(HandlerType.DELETE, "/v1/instances/{id}", "delete a completed instance", OPERATOR),
@@ -101,17 +113,31 @@ public final class AccessRules {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /**
+     * Whether a route's path matches a request's: a {@code {parameter}} stands for one segment, a
+     * {@code <parameter>} for one or more (Javalin's parameter that may hold slashes).
+     */
     private static boolean matches(String[] template, String[] segments) {
-        if (template.length != segments.length) {
+        return matches(template, 0, segments, 0);
+    }
+
+    private static boolean matches(String[] template, int t, String[] segments, int s) {
+        if (t == template.length) {
+            return s == segments.length;
+        }
+        if (s == segments.length) {
             return false;
         }
-        for (int i = 0; i < template.length; i++) {
-            boolean parameter = template[i].startsWith("{") && !segments[i].isEmpty();
-            if (!parameter && !template[i].equals(segments[i])) {
-                return false;
+        if (template[t].startsWith("<")) {
+            for (int end = s + 1; end <= segments.length; end++) {
+                if (!segments[end - 1].isEmpty() && matches(template, t + 1, segments, end)) {
+                    return true;
+                }
             }
+            return false;
         }
-        return true;
+        boolean parameter = template[t].startsWith("{") && !segments[s].isEmpty();
+        return (parameter || template[t].equals(segments[s])) && matches(template, t + 1, segments, s + 1);
     }
 
     /** The table as Markdown, for the README. */

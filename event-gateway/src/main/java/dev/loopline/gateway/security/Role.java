@@ -17,7 +17,9 @@ public enum Role {
     /** Acts on instances: cancel, pause, resume, postpone, delete, one at a time or in bulk. */
     OPERATOR,
     /** Reads instances, counts, transitions, definitions and health. */
-    READER;
+    READER,
+    /** An application without Kafka: reads and answers the messages workflows post ({@code /v1/messages/…}). */
+    APPLICATION;
 
     /** The name used in key files, token claims and documentation: lower case. */
     public String id() {

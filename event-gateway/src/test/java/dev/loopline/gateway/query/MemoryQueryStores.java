@@ -1,6 +1,7 @@
 package dev.loopline.gateway.query;
 
 import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.internal.MessageEntry;
 import dev.loopline.api.store.StoreKeys;
 import dev.loopline.api.v1.InstanceTransition;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ public final class MemoryQueryStores implements QueryStores {
     private final List<TreeMap<String, InstanceTransition>> history = new ArrayList<>();
     private final List<TreeMap<String, String>> index = new ArrayList<>();
     private final List<TreeMap<String, Long>> counts = new ArrayList<>();
+    private final Map<String, MessageEntry> messages = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MemoryQueryStores(int partitionCount) {
         this.partitionCount = partitionCount;
@@ -129,6 +131,19 @@ public final class MemoryQueryStores implements QueryStores {
             @Override
             public void close() {}
         };
+    }
+
+    @Override
+    public Optional<MessageEntry> message(int partition, String messageId) {
+        if (!served.contains(partition)) {
+            throw new Unavailable(partition, "not served here");
+        }
+        return Optional.ofNullable(messages.get(messageId));
+    }
+
+    /** Keeps a message, as the query topology does from the messages and acks topics. */
+    public void put(MessageEntry entry) {
+        messages.put(entry.getMessageId(), entry);
     }
 
     @Override

@@ -29,6 +29,8 @@ class AccessRulesTest {
                 | `GET /v1/dead-letters` | `operator` | list dead letters and their reasons |
                 | `POST /v1/dead-letters/{id}/replay` | `operator` | put a dead letter, as it was or mended, back on its topic |
                 | `GET /v1/instances/{id}` | `reader` | read an instance |
+                | `GET /v1/messages/<messageId>` | `reader`, `application` | read a message a workflow posted, and its answer |
+                | `POST /v1/messages/<messageId>/ack` | `application` | answer a message (the message id as it is, slashes included) |
                 | `GET /v1/instances/{id}/transitions` | `reader` | read an instance's transitions |
                 | `POST /v1/instances/{id}/{action}` | `operator` | cancel, pause, resume or postpone |
                 | `DELETE /v1/instances/{id}` | `operator` | delete a completed instance |

@@ -2,6 +2,7 @@ package dev.loopline.gateway.security;
 
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.gateway.http.GatewayServer;
+import dev.loopline.gateway.kafka.AckPublisher;
 import dev.loopline.gateway.kafka.BrokerProbe;
 import dev.loopline.gateway.kafka.DeadLetters;
 import dev.loopline.gateway.kafka.DefinitionRepository;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 final class GatewayUnderTest implements AutoCloseable {
 
     private final EventPublisher publisher;
+    private final AckPublisher acks;
     private final DefinitionRepository definitions;
     private final OperatorChannel operators;
     private final DeadLetters deadLetters;
@@ -41,6 +43,7 @@ final class GatewayUnderTest implements AutoCloseable {
 
     private GatewayUnderTest(GatewayUnderTest server, HttpClient http) {
         this.publisher = server.publisher;
+        this.acks = server.acks;
         this.definitions = server.definitions;
         this.operators = server.operators;
         this.deadLetters = server.deadLetters;
@@ -61,6 +64,7 @@ final class GatewayUnderTest implements AutoCloseable {
         GatewaySecurity gatewaySecurity = GatewaySecurity.from(config.security());
         Map<String, Object> clients = config.clientConfig();
         this.publisher = new EventPublisher(clients, config.topics());
+        this.acks = new AckPublisher(clients, config.topics(), EventPublisher.DEFAULT_TIMEOUT);
         this.definitions = new DefinitionRepository(clients, config.topics());
         this.operators = new OperatorChannel(clients, config.topics());
         this.deadLetters = new DeadLetters(clients, config.topics());
@@ -68,6 +72,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 config.httpHost(),
                 config.httpPort(),
                 publisher,
+                acks,
                 definitions,
                 deadLetters,
                 new MemoryQueryStores(6),
@@ -161,5 +166,6 @@ final class GatewayUnderTest implements AutoCloseable {
         deadLetters.close();
         definitions.close();
         publisher.close();
+        acks.close();
     }
 }

@@ -53,6 +53,8 @@ class RouteAuthorizationTest {
             sample("GET /v1/dead-letters", "GET", "/v1/dead-letters", null),
             sample("POST /v1/dead-letters/{id}/replay", "POST", "/v1/dead-letters/0-0/replay", "{}"),
             sample("GET /v1/instances/{id}", "GET", "/v1/instances/nope", null),
+            sample("GET /v1/messages/<messageId>", "GET", "/v1/messages/nope/step-0", null),
+            sample("POST /v1/messages/<messageId>/ack", "POST", "/v1/messages/nope/step-0/retry-1/ack", "{}"),
             sample("GET /v1/instances/{id}/transitions", "GET", "/v1/instances/nope/transitions", null),
             sample("POST /v1/instances/{id}/{action}", "POST", "/v1/instances/nope/postpone", "{}"),
             sample("DELETE /v1/instances/{id}", "DELETE", "/v1/instances/nope", "{\"until\":\"soon\"}"),

@@ -2,9 +2,12 @@ package dev.loopline.gateway.query.streams;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.internal.MessageEntry;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.store.StoreKeys;
+import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.gateway.query.QueryStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +34,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.query.KeyQuery;
@@ -98,9 +102,13 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
         Properties props = settings.streamsProperties(clientConfig, topics, stateDir, replicationFactor, advertised);
         Map<String, Object> serde = new HashMap<>();
         props.forEach((key, value) -> serde.put(key.toString(), value));
-        var transitions =
-                new AvroSerdes(serde).valueSerde(InstanceTransition.class).deserializer();
-        KafkaStreams created = new KafkaStreams(QueryTopology.build(topics, transitions), props);
+        AvroSerdes serdes = new AvroSerdes(serde);
+        Topology topology = QueryTopology.build(
+                topics,
+                serdes.valueSerde(InstanceTransition.class).deserializer(),
+                serdes.valueSerde(WorkflowMessage.class).deserializer(),
+                serdes.valueSerde(Acknowledgement.class).deserializer());
+        KafkaStreams created = new KafkaStreams(topology, props);
         created.setUncaughtExceptionHandler(e -> {
             log.error("query side: a stream thread failed and is replaced", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -255,6 +263,12 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
                 it.close();
             }
         };
+    }
+
+    @Override
+    public Optional<MessageEntry> message(int partition, String messageId) {
+        return Optional.ofNullable(
+                query(QueryTopology.MESSAGES, KeyQuery.<String, MessageEntry>withKey(messageId), partition));
     }
 
     @Override

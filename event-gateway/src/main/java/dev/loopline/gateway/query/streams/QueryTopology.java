@@ -2,8 +2,11 @@ package dev.loopline.gateway.query.streams;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.internal.MessageEntry;
 import dev.loopline.api.serde.InternalAvroSerde;
+import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.WorkflowMessage;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -20,7 +23,14 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * transitions (source) ──▶ index-transition ──▶ query-summaries, query-history, query-index, query-counts
+ *                                              └▶ query-messages (an instance's messages go with it)
+ * messages (messages-source) ──▶ track-message ──▶ query-messages
+ * acks (acks-source), acks-rerouted (acks-rerouted-source) ──▶ track-answer ──▶ query-messages
  * </pre>
+ *
+ * The four topics are keyed by instance id and have the same partitions (co-partitioned). The
+ * messages and acks sources read leniently: a record the runtime dead-letters is skipped here, not
+ * dead-lettered twice.
  *
  * Names are fixed: a store renamed is a store rebuilt from its changelog.
  */
@@ -32,6 +42,12 @@ public final class QueryTopology {
     public static final String HISTORY = "query-history";
     public static final String INDEX = "query-index";
     public static final String COUNTS = "query-counts";
+    public static final String MESSAGES_SOURCE = "messages-source";
+    public static final String ACKS_SOURCE = "acks-source";
+    public static final String ACKS_REROUTED_SOURCE = "acks-rerouted-source";
+    public static final String MESSAGE_TRACKER = "track-message";
+    public static final String ANSWER_TRACKER = "track-answer";
+    public static final String MESSAGES = "query-messages";
 
     private QueryTopology() {}
 
@@ -39,7 +55,11 @@ public final class QueryTopology {
      * The topology over the given topics. {@code transitions} reads the topic's values (Avro in the
      * registry's wire format, as the runtime writes them).
      */
-    public static Topology build(Topics topics, Deserializer<InstanceTransition> transitions) {
+    public static Topology build(
+            Topics topics,
+            Deserializer<InstanceTransition> transitions,
+            Deserializer<WorkflowMessage> messages,
+            Deserializer<Acknowledgement> acks) {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
         topology.addSource(SOURCE, keys.deserializer(), transitions, topics.transitions());
@@ -60,6 +80,17 @@ public final class QueryTopology {
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INDEX), keys, Serdes.String()), INDEXER);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS), keys, Serdes.Long()), INDEXER);
+        topology.addSource(MESSAGES_SOURCE, keys.deserializer(), Lenient.of(messages), topics.messages());
+        topology.addProcessor(MESSAGE_TRACKER, MessageTracker.Messages::new, MESSAGES_SOURCE);
+        topology.addSource(ACKS_SOURCE, keys.deserializer(), Lenient.of(acks), topics.acks());
+        topology.addSource(ACKS_REROUTED_SOURCE, keys.deserializer(), Lenient.of(acks), topics.acksRerouted());
+        topology.addProcessor(ANSWER_TRACKER, MessageTracker.Answers::new, ACKS_SOURCE, ACKS_REROUTED_SOURCE);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(MESSAGES), keys, new InternalAvroSerde<>(MessageEntry.class)),
+                INDEXER,
+                MESSAGE_TRACKER,
+                ANSWER_TRACKER);
         return topology;
     }
 }

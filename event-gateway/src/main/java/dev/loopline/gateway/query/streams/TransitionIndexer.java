@@ -6,6 +6,7 @@ import dev.loopline.gateway.query.ReadModel;
 import dev.loopline.gateway.query.store.CountStore;
 import dev.loopline.gateway.query.store.HistoryStore;
 import dev.loopline.gateway.query.store.IndexStore;
+import dev.loopline.gateway.query.store.MessageStore;
 import dev.loopline.gateway.query.store.SummaryStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -13,7 +14,8 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Applies each record of the transitions topic to the query stores: the history, then what {@link
- * ReadModel} decides for the summary, the indexes and the counts. All of it commits with the input
+ * ReadModel} decides for the summary, the indexes and the counts; a deleted instance's messages go
+ * with it. All of it commits with the input
  * offset in one transaction.
  */
 final class TransitionIndexer implements Processor<String, InstanceTransition, Void, Void> {
@@ -22,6 +24,7 @@ final class TransitionIndexer implements Processor<String, InstanceTransition, V
     private HistoryStore history;
     private IndexStore index;
     private CountStore counts;
+    private MessageStore messages;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -29,6 +32,7 @@ final class TransitionIndexer implements Processor<String, InstanceTransition, V
         history = HistoryStore.from(context, QueryTopology.HISTORY);
         index = IndexStore.from(context, QueryTopology.INDEX);
         counts = CountStore.from(context, QueryTopology.COUNTS);
+        messages = MessageStore.from(context, QueryTopology.MESSAGES);
     }
 
     @Override
@@ -42,6 +46,7 @@ final class TransitionIndexer implements Processor<String, InstanceTransition, V
         if (record.value() == null) {
             change = ReadModel.delete(current); // a tombstone: the runtime removed the instance
             history.delete(instanceId);
+            messages.deleteInstance(instanceId);
         } else {
             history.put(record.value());
             change = ReadModel.apply(current, record.value());

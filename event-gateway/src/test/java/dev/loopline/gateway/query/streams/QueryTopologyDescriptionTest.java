@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.serde.InternalAvroSerde;
+import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.WorkflowMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +25,10 @@ class QueryTopologyDescriptionTest {
     @Test
     void shouldMatchTheGoldenDescription() throws IOException {
         String described = QueryTopology.build(
-                        Topics.withDefaultPrefix(), new InternalAvroSerde<>(InstanceTransition.class).deserializer())
+                        Topics.withDefaultPrefix(),
+                        new InternalAvroSerde<>(InstanceTransition.class).deserializer(),
+                        new InternalAvroSerde<>(WorkflowMessage.class).deserializer(),
+                        new InternalAvroSerde<>(Acknowledgement.class).deserializer())
                 .describe()
                 .toString();
 

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.internal.MessageEntry;
 import dev.loopline.api.serde.InternalAvroSerde;
 import dev.loopline.api.store.StoreKeys;
+import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.MessageKind;
+import dev.loopline.api.v1.Outcome;
+import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.gateway.query.IndexKeys;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
@@ -33,6 +39,10 @@ class QueryTopologyTest {
     private final Topics topics = new Topics("");
     private TopologyTestDriver driver;
     private TestInputTopic<String, InstanceTransition> transitions;
+    private TestInputTopic<String, WorkflowMessage> messages;
+    private TestInputTopic<String, Acknowledgement> acks;
+    private TestInputTopic<String, Acknowledgement> rerouted;
+    private TestInputTopic<String, byte[]> rawAcks;
 
     @BeforeEach
     void start() {
@@ -41,13 +51,80 @@ class QueryTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "query-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(QueryTopology.build(topics, serde.deserializer()), props);
+        InternalAvroSerde<WorkflowMessage> messageSerde = new InternalAvroSerde<>(WorkflowMessage.class);
+        InternalAvroSerde<Acknowledgement> ackSerde = new InternalAvroSerde<>(Acknowledgement.class);
+        driver = new TopologyTestDriver(
+                QueryTopology.build(topics, serde.deserializer(), messageSerde.deserializer(), ackSerde.deserializer()),
+                props);
         transitions = driver.createInputTopic(topics.transitions(), new StringSerializer(), serde.serializer());
+        messages = driver.createInputTopic(topics.messages(), new StringSerializer(), messageSerde.serializer());
+        acks = driver.createInputTopic(topics.acks(), new StringSerializer(), ackSerde.serializer());
+        rerouted = driver.createInputTopic(topics.acksRerouted(), new StringSerializer(), ackSerde.serializer());
+        rawAcks = driver.createInputTopic(topics.acks(), new StringSerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
     void close() {
         driver.close();
+    }
+
+    @Test
+    void shouldKeepEachMessageWithTheFirstAnswerThatEchoesItsReplyToken() {
+        messages.pipeInput("i-1", message("i-1/step-0", "token-0"));
+        rawAcks.pipeInput("i-1", new byte[] {1, 2, 3}); // the runtime dead-letters it; skipped here
+        acks.pipeInput("i-1", ack("i-1/step-0", "forged", "first"));
+        rerouted.pipeInput("i-1", ack("i-1/step-0", "token-0", "second"));
+        acks.pipeInput("i-1", ack("i-1/step-0", "token-0", "third"));
+        acks.pipeInput("i-1", ack("nobody/step-0", "token-0", "stray"));
+        messages.pipeInput("i-1", message("i-1/step-0", "token-0")); // read again
+
+        MessageEntry entry = messageStore().get("i-1/step-0");
+        assertThat(entry.getReplyToken()).isEqualTo("token-0");
+        assertThat(entry.getAnswer().getOutput()).containsEntry("from", "second");
+        assertThat(messageStore().get("nobody/step-0")).isNull();
+    }
+
+    @Test
+    void shouldForgetAnInstancesMessagesWithIt() {
+        send(transition("i-1", 1, InstanceState.READY, 0, T0));
+        messages.pipeInput("i-1", message("i-1/started", "t"));
+        messages.pipeInput("i-1", message("i-1/step-0/retry-1", "t"));
+        messages.pipeInput("i-10", message("i-10/started", "t"));
+
+        transitions.pipeInput("i-1", (InstanceTransition) null);
+
+        assertThat(messageStore().get("i-1/started")).isNull();
+        assertThat(messageStore().get("i-1/step-0/retry-1")).isNull();
+        assertThat(messageStore().get("i-10/started")).isNotNull();
+    }
+
+    private KeyValueStore<String, MessageEntry> messageStore() {
+        return driver.getKeyValueStore(QueryTopology.MESSAGES);
+    }
+
+    private static WorkflowMessage message(String messageId, String token) {
+        return WorkflowMessage.newBuilder()
+                .setMessageId(messageId)
+                .setInstanceId(messageId.substring(0, messageId.indexOf('/')))
+                .setDefinitionId("expenses")
+                .setDefinitionVersion(1)
+                .setKind(MessageKind.STEP_REQUEST)
+                .setMessageName("RequestApproval")
+                .setEntityType("expense_report")
+                .setEntityId("ER-1")
+                .setCreatedAt(T0)
+                .setReplyToken(token)
+                .build();
+    }
+
+    private static Acknowledgement ack(String messageId, String token, String from) {
+        return Acknowledgement.newBuilder()
+                .setMessageId(messageId)
+                .setInstanceId(messageId.substring(0, messageId.indexOf('/')))
+                .setOutcome(Outcome.SUCCEEDED)
+                .setOutput(Map.of("from", from))
+                .setReplyToken(token)
+                .build();
     }
 
     @Test
