@@ -10,6 +10,7 @@ import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.OperatorChannel;
 import dev.loopline.gateway.query.streams.QueryApplication;
 import dev.loopline.gateway.security.GatewaySecurity;
+import dev.loopline.gateway.webhook.WebhookDelivery;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,6 +20,9 @@ public final class EventGateway implements AutoCloseable {
 
     private final EventPublisher publisher;
     private final AckPublisher acks;
+    /** Null unless webhooks are bound. */
+    private final WebhookDelivery webhooks;
+
     private final DefinitionRepository definitions;
     private final QueryApplication queries;
     private final OperatorChannel operators;
@@ -32,7 +36,9 @@ public final class EventGateway implements AutoCloseable {
             QueryApplication queries,
             OperatorChannel operators,
             DeadLetters deadLetters,
-            GatewayServer server) {
+            GatewayServer server,
+            WebhookDelivery webhooks) {
+        this.webhooks = webhooks;
         this.publisher = publisher;
         this.acks = acks;
         this.definitions = definitions;
@@ -80,7 +86,9 @@ public final class EventGateway implements AutoCloseable {
                 new BrokerProbe(clients));
         // after the server: its port is what the query side advertises to the other processes
         queries.start(server.port());
-        return new EventGateway(publisher, acks, definitions, queries, operators, deadLetters, server);
+        WebhookDelivery webhooks =
+                config.webhooks().enabled() ? WebhookDelivery.start(clients, config.topics(), config.webhooks()) : null;
+        return new EventGateway(publisher, acks, definitions, queries, operators, deadLetters, server, webhooks);
     }
 
     /**
@@ -97,6 +105,9 @@ public final class EventGateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (webhooks != null) {
+            webhooks.close();
+        }
         server.close();
         operators.close();
         deadLetters.close();

@@ -8,6 +8,7 @@ import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.query.streams.QuerySettings;
 import dev.loopline.gateway.security.SecurityConfig;
 import dev.loopline.gateway.security.TlsConfig;
+import dev.loopline.gateway.webhook.WebhookSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,7 +33,8 @@ import java.util.Map;
  * Who may call the gateway: {@link SecurityConfig} ({@code LOOPLINE_AUTH_*}, {@code LOOPLINE_API_KEYS_FILE},
  * {@code LOOPLINE_JWT_*}); HTTPS: {@link TlsConfig} ({@code LOOPLINE_HTTP_TLS_*}); CORS, body deadlines,
  * requests in flight and rate limits: {@link HttpLimits}; the query side ({@code LOOPLINE_QUERY_*}, {@code
- * LOOPLINE_HTTP_ADVERTISED_HOST}): {@link QuerySettings}.
+ * LOOPLINE_HTTP_ADVERTISED_HOST}): {@link QuerySettings}; webhook delivery ({@code LOOPLINE_WEBHOOK*}):
+ * {@link WebhookSettings}.
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -46,7 +48,8 @@ public record GatewayConfig(
         HttpLimits http,
         Duration publishTimeout,
         short replicationFactor,
-        QuerySettings query) {
+        QuerySettings query,
+        WebhookSettings webhooks) {
 
     public static GatewayConfig from(Map<String, String> env) {
         Topics topics = new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX));
@@ -63,7 +66,8 @@ public record GatewayConfig(
                 Duration.parse(
                         env.getOrDefault("LOOPLINE_HTTP_PUBLISH_TIMEOUT", EventPublisher.DEFAULT_TIMEOUT.toString())),
                 ReplicationFactor.from(env),
-                QuerySettings.from(env, topics, env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0")));
+                QuerySettings.from(env, topics, env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0")),
+                WebhookSettings.from(env, topics));
     }
 
     /** bootstrap.servers, schema.registry.url and the overrides: every client's base config. */
