@@ -33,15 +33,7 @@ public final class AckPublisher implements AutoCloseable {
     }
 
     public CompletableFuture<RecordMetadata> publish(Acknowledgement ack) {
-        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topic, ack.getInstanceId(), ack), (metadata, error) -> {
-            if (error != null) {
-                sent.completeExceptionally(error);
-            } else {
-                sent.complete(metadata);
-            }
-        });
-        return sent;
+        return Producers.send(producer, new ProducerRecord<>(topic, ack.getInstanceId(), ack));
     }
 
     @Override

@@ -48,15 +48,7 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     public CompletableFuture<RecordMetadata> publish(PlatformEvent event) {
-        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topic, event.getEntityId(), event), (metadata, error) -> {
-            if (error != null) {
-                sent.completeExceptionally(error);
-            } else {
-                sent.complete(metadata);
-            }
-        });
-        return sent;
+        return Producers.send(producer, new ProducerRecord<>(topic, event.getEntityId(), event));
     }
 
     @Override

@@ -3,7 +3,11 @@ package dev.loopline.gateway.kafka;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 final class Producers {
 
@@ -26,5 +30,19 @@ final class Producers {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         return config;
+    }
+
+    /** Sends the record; the future completes when Kafka confirmed it, or with Kafka's error. */
+    static <T> CompletableFuture<RecordMetadata> send(
+            KafkaProducer<String, T> producer, ProducerRecord<String, T> record) {
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        producer.send(record, (metadata, error) -> {
+            if (error != null) {
+                sent.completeExceptionally(error);
+            } else {
+                sent.complete(metadata);
+            }
+        });
+        return sent;
     }
 }
