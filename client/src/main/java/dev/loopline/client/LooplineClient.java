@@ -320,7 +320,7 @@ public final class LooplineClient implements AutoCloseable {
             done(progress, offset); // the application answers it itself, later
             return;
         }
-        send(progress, offset, message, ack, start, 1);
+        send(progress, offset, message, ack, start);
     }
 
     /**
@@ -331,16 +331,25 @@ public final class LooplineClient implements AutoCloseable {
      * @return completes when Kafka has the acknowledgement
      */
     public CompletableFuture<Void> acknowledge(Message message, Ack ack) {
+        if (closing.get()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the client is closed"));
+        }
+        return write(message, ack);
+    }
+
+    /**
+     * Writes the answer to the acks topic, trying again, with backoff, what the registry or Kafka did
+     * not confirm. Completes once Kafka has it; exceptionally if Kafka refuses it for good, or the
+     * client closed before it could be written again.
+     */
+    private CompletableFuture<Void> write(Message message, Ack ack) {
         CompletableFuture<Void> written = new CompletableFuture<>();
-        answer(message, ack, 1, written);
+        write(message, ack, 1, written);
         return written;
     }
 
-    private void answer(Message message, Ack ack, int attempt, CompletableFuture<Void> written) {
-        if (closing.get()) {
-            written.completeExceptionally(new IllegalStateException("the client is closed"));
-            return;
-        }
+    private void write(Message message, Ack ack, int attempt, CompletableFuture<Void> written) {
+        Runnable again = () -> write(message, ack, attempt + 1, written);
         try {
             producer.send(
                     new ProducerRecord<>(topics.acks(), message.instanceId(), ack.toRecord(message.record())),
@@ -349,16 +358,13 @@ public final class LooplineClient implements AutoCloseable {
                             acknowledged.add(message.id());
                             written.complete(null);
                         } else if (!(error instanceof RetriableException)
-                                || !retryLater(
-                                        "acknowledging " + message,
-                                        error,
-                                        attempt,
-                                        () -> answer(message, ack, attempt + 1, written))) {
+                                || !retryLater("acknowledging " + message, error, attempt, again)) {
                             written.completeExceptionally(error);
                         }
                     });
         } catch (KafkaException e) {
-            if (!retryLater("acknowledging " + message, e, attempt, () -> answer(message, ack, attempt + 1, written))) {
+            // the serializer's registry call failed, or the producer could not take the record now
+            if (!retryLater("acknowledging " + message, e, attempt, again)) {
                 written.completeExceptionally(e);
             }
         }
@@ -378,45 +384,26 @@ public final class LooplineClient implements AutoCloseable {
         return message.kind() == MessageKind.WORKFLOW_STARTED ? started -> Ack.succeeded() : null;
     }
 
-    private void send(PartitionProgress progress, long offset, Message message, Ack ack, long start, int attempt) {
+    private void send(PartitionProgress progress, long offset, Message message, Ack ack, long start) {
         if (progress.released() && closing.get()) {
             inFlight.decrementAndGet();
             return; // closed: released to the group
         }
-        Acknowledgement record = ack.toRecord(message.record());
-        try {
-            producer.send(new ProducerRecord<>(topics.acks(), message.instanceId(), record), (written, error) -> {
-                if (error == null) {
-                    acknowledged.add(message.id());
-                    done(progress, offset);
-                    listener.acknowledged(message, ack, Duration.ofNanos(System.nanoTime() - start));
-                } else if (error instanceof RetriableException) {
-                    retryLater(
-                            "acknowledging " + message,
-                            error,
-                            attempt,
-                            () -> send(progress, offset, message, ack, start, attempt + 1));
-                } else if (!ack.errorCode().orElse("").equals(REFUSED)) {
-                    // e.g. too large: the instance must not wait for an answer that can never be written
-                    log.warn("Kafka refused the acknowledgement of {}; answering it as failed", message, error);
-                    Ack refused = Ack.fail(REFUSED, String.valueOf(error.getMessage()));
-                    send(progress, offset, message, refused, start, attempt + 1);
-                } else {
-                    log.error("Kafka refused the acknowledgement of {}; it is left unanswered", message, error);
-                    done(progress, offset);
-                }
-            });
-        } catch (KafkaException e) {
-            if (closing.get() && e instanceof org.apache.kafka.common.errors.InterruptException) {
-                return; // shutting down: released
+        write(message, ack).whenComplete((written, error) -> {
+            if (error == null) {
+                done(progress, offset);
+                listener.acknowledged(message, ack, Duration.ofNanos(System.nanoTime() - start));
+            } else if (retries.isShutdown()) {
+                inFlight.decrementAndGet(); // closed while trying again: released to the group
+            } else if (!ack.errorCode().orElse("").equals(REFUSED)) {
+                // e.g. too large: the instance must not wait for an answer that can never be written
+                log.warn("Kafka refused the acknowledgement of {}; answering it as failed", message, error);
+                send(progress, offset, message, Ack.fail(REFUSED, String.valueOf(error.getMessage())), start);
+            } else {
+                log.error("Kafka refused the acknowledgement of {}; it is left unanswered", message, error);
+                done(progress, offset);
             }
-            // the serializer's registry call failed, or the producer could not take the record now
-            retryLater(
-                    "acknowledging " + message,
-                    e,
-                    attempt,
-                    () -> send(progress, offset, message, ack, start, attempt + 1));
-        }
+        });
     }
 
     /** Schedules {@code again} after the backoff; false if the client is closed and it will not run. */
