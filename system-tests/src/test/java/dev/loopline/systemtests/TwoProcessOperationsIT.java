@@ -172,6 +172,21 @@ class TwoProcessOperationsIT {
                             .asInt())
                     .isEqualTo(10);
             assertThat(a.post("/v1/instances/nobody/cancel", "").status()).isEqualTo(404);
+            // the resume is three transitions (10 → 0 → 20 → 10), which the query side applies one by one:
+            // the bulk filter below counts the instance only once both gateways have read the last of them
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (GatewayClient gateway : List.of(a, b)) {
+                    JsonNode transitions = gateway.get("/v1/instances/" + waiting + "/transitions")
+                            .json()
+                            .get("transitions");
+                    assertThat(transitions.toString()).contains("resumed by an operator");
+                    assertThat(transitions
+                                    .get(transitions.size() - 1)
+                                    .get("statusCode")
+                                    .asInt())
+                            .isEqualTo(10);
+                }
+            });
 
             var bulk = b.post(
                     "/v1/instances/actions/cancel", "{\"filter\":{\"definitionId\":\"orders\",\"statusCode\":10}}");

@@ -73,7 +73,8 @@ public final class GatewayServer implements AutoCloseable {
             if (tls.enabled()) {
                 HttpsListener.install(config, tls, host, port);
             }
-            // Jetty, before Javalin: the body is read first, without a thread, by its deadline (408);
+            // Jetty, before Javalin: a declared length over the limit is answered 413 unread; the body is read first,
+            // without a thread, by its deadline (408);
             // then at most so many requests are handled at once (503). A body over the size limit is
             // passed on for Javalin to answer 413: Jetty's own refusal closed the connection while the
             // client was still sending, which the client saw as a reset rather than a 413.
@@ -83,9 +84,11 @@ public final class GatewayServer implements AutoCloseable {
                 EagerContentHandler eager = new EagerContentHandler(
                         new EagerContentHandler.RetainedContentLoaderFactory(HttpLimits.MAX_BODY_BYTES, -1, false));
                 InFlightLimit inFlight = new InFlightLimit(limits.maxInFlight(), limits.queueTimeout());
+                DeclaredBodyLimit declared = new DeclaredBodyLimit(HttpLimits.MAX_BODY_BYTES);
+                declared.setHandler(deadline);
                 deadline.setHandler(eager);
                 eager.setHandler(inFlight);
-                server.setHandler(deadline); // Javalin puts its servlet inside the innermost wrapper
+                server.setHandler(declared); // Javalin puts its servlet inside the innermost wrapper
                 server.setErrorHandler(new JettyProblems());
             });
             // a CORS preflight carries no credentials: answered first
