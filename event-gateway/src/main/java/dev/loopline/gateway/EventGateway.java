@@ -50,7 +50,7 @@ public final class EventGateway implements AutoCloseable {
 
     /**
      * Checks the security settings (refusing to start without a way to authenticate callers),
-     * creates missing topics (6 partitions, {@code LOOPLINE_REPLICATION_FACTOR} replicas) and starts
+     * creates missing topics ({@code LOOPLINE_PARTITIONS} partitions, {@code LOOPLINE_REPLICATION_FACTOR} replicas) and starts
      * serving; the query side restores in the background.
      */
     public static EventGateway start(GatewayConfig config) {
@@ -59,7 +59,7 @@ public final class EventGateway implements AutoCloseable {
         Map<String, Object> clients = config.clientConfig();
         int partitions;
         try (Admin admin = Admin.create(clients)) { // with the LOOPLINE_KAFKA_* overrides (security)
-            TopicProvisioner.ensureTopics(admin, config.topics(), 6, config.replicationFactor());
+            TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.replicationFactor());
             partitions = TopicProvisioner.partitionCount(admin, config.topics().transitions());
         }
         EventPublisher publisher = new EventPublisher(clients, config.topics(), config.publishTimeout());

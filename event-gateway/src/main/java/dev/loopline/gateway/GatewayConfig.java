@@ -2,6 +2,7 @@ package dev.loopline.gateway;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.api.config.Partitions;
 import dev.loopline.api.config.ReplicationFactor;
 import dev.loopline.gateway.http.HttpLimits;
 import dev.loopline.gateway.kafka.EventPublisher;
@@ -25,6 +26,7 @@ import java.util.Map;
  *   <tr><td>LOOPLINE_HTTP_PORT</td><td>8080 (0 picks a free port)</td></tr>
  *   <tr><td>LOOPLINE_HTTP_PUBLISH_TIMEOUT</td><td>PT4.5S: how long POST /v1/events waits for Kafka, from the
  *       request's start, before it answers 503 with the event id</td></tr>
+ *   <tr><td>LOOPLINE_PARTITIONS</td><td>6: partitions of the topics it creates ({@link Partitions})</td></tr>
  *   <tr><td>LOOPLINE_REPLICATION_FACTOR</td><td>1: replicas of the topics and changelogs it creates
  *       ({@link ReplicationFactor})</td></tr>
  *   <tr><td>LOOPLINE_KAFKA_*</td><td>any Kafka client property, e.g. LOOPLINE_KAFKA_LINGER_MS</td></tr>
@@ -47,6 +49,7 @@ public record GatewayConfig(
         TlsConfig tls,
         HttpLimits http,
         Duration publishTimeout,
+        int partitions,
         short replicationFactor,
         QuerySettings query,
         WebhookSettings webhooks) {
@@ -65,6 +68,7 @@ public record GatewayConfig(
                 HttpLimits.from(env),
                 Duration.parse(
                         env.getOrDefault("LOOPLINE_HTTP_PUBLISH_TIMEOUT", EventPublisher.DEFAULT_TIMEOUT.toString())),
+                Partitions.from(env),
                 ReplicationFactor.from(env),
                 QuerySettings.from(env, topics, env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0")),
                 WebhookSettings.from(env, topics));

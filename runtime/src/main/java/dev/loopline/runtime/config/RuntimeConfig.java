@@ -2,6 +2,7 @@ package dev.loopline.runtime.config;
 
 import dev.loopline.api.Topics;
 import dev.loopline.api.config.KafkaOverrides;
+import dev.loopline.api.config.Partitions;
 import dev.loopline.api.config.ReplicationFactor;
 import dev.loopline.runtime.domain.FailurePolicy;
 import dev.loopline.runtime.domain.InstanceLimits;
@@ -85,7 +86,7 @@ public record RuntimeConfig(
                 new Topics(settings.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)),
                 settings.getOrDefault("LOOPLINE_APPLICATION_ID", "loopline-runtime"),
                 Path.of(settings.getOrDefault("LOOPLINE_STATE_DIR", "/tmp/loopline-state")),
-                Integer.parseInt(settings.getOrDefault("LOOPLINE_PARTITIONS", "6")),
+                Partitions.from(settings),
                 ReplicationFactor.from(settings),
                 Duration.parse(settings.getOrDefault("LOOPLINE_CORRELATION_TTL", "PT1H")),
                 Duration.parse(settings.getOrDefault("LOOPLINE_TIMER_INTERVAL", "PT0.2S")),
@@ -149,7 +150,7 @@ public record RuntimeConfig(
         env.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
         env.put("LOOPLINE_APPLICATION_ID", applicationId);
         env.put("LOOPLINE_STATE_DIR", stateDir.toString());
-        env.put("LOOPLINE_PARTITIONS", Integer.toString(partitions));
+        env.put(Partitions.VARIABLE, Integer.toString(partitions));
         env.put(ReplicationFactor.VARIABLE, Short.toString(replicationFactor));
         env.put("LOOPLINE_CORRELATION_TTL", correlationTtl.toString());
         env.put("LOOPLINE_TIMER_INTERVAL", timerInterval.toString());
