@@ -106,12 +106,7 @@ class GatewayAuthIT {
                     .isEqualTo(202);
             assertThat(publisher.get("/v1/instances").status()).isEqualTo(403);
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> administrator
-                                    .get("/v1/instances?definitionId=orders")
-                                    .json()
-                                    .get("items")
-                                    .size()
-                            == 2);
+                    .until(() -> administrator.listed("/v1/instances?definitionId=orders") == 2);
             String first = InstanceIds.instanceId("first", "orders");
             assertThat(administrator
                             .post("/v1/instances/" + first + "/cancel", "")

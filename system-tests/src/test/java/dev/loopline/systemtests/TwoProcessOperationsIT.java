@@ -91,11 +91,7 @@ class TwoProcessOperationsIT {
                 ids.add(InstanceIds.instanceId("order-" + i, "orders"));
             }
             await().atMost(Duration.ofMinutes(2))
-                    .until(() -> a.get("/v1/instances?definitionId=orders&statusCode=10")
-                                    .json()
-                                    .get("items")
-                                    .size()
-                            == INSTANCES);
+                    .until(() -> a.listed("/v1/instances?definitionId=orders&statusCode=10") == INSTANCES);
 
             // then: the query side's partitions are spread over both gateways, each served once
             await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {

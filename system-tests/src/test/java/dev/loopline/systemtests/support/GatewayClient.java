@@ -113,6 +113,22 @@ public final class GatewayClient {
         throw new AssertionError("no end after 10,000 pages of " + query);
     }
 
+    /**
+     * The number of items on the first page of a list, or -1 while the gateway answers 503 because
+     * a query-side partition is restoring or moving (it never answers with a short list). Any other
+     * status fails the caller.
+     */
+    public int listed(String query) {
+        Response response = get(query);
+        if (response.status() == 503) {
+            return -1;
+        }
+        if (response.status() != 200) {
+            throw new AssertionError("GET " + query + " answered " + response.status() + ": " + response.body());
+        }
+        return response.json().get("items").size();
+    }
+
     /** The query side's partitions this gateway process serves now. */
     public List<Integer> localPartitions() {
         List<Integer> partitions = new ArrayList<>();
