@@ -1,7 +1,7 @@
 package dev.loopline.client;
 
 import dev.loopline.api.Topics;
-import dev.loopline.api.config.GroupTimeouts;
+import dev.loopline.api.config.CommonSettings;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.serde.SchemaRegistryException;
 import dev.loopline.api.v1.Acknowledgement;
@@ -148,8 +148,10 @@ public final class LooplineClient implements AutoCloseable {
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // a killed handler's partitions move after 10 s rather than Kafka's default 45 s
-        consumerConfig.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, GroupTimeouts.SESSION_TIMEOUT_MS);
-        consumerConfig.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, GroupTimeouts.HEARTBEAT_INTERVAL_MS);
+        consumerConfig.putIfAbsent(
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, CommonSettings.SESSION_TIMEOUT_MS.parsedDefault());
+        consumerConfig.putIfAbsent(
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, CommonSettings.HEARTBEAT_INTERVAL_MS.parsedDefault());
         Map<String, Object> producerConfig = new HashMap<>(properties);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -1,11 +1,9 @@
 package dev.loopline.gateway;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.CommonSettings;
 import dev.loopline.api.config.KafkaOverrides;
-import dev.loopline.api.config.Partitions;
-import dev.loopline.api.config.ReplicationFactor;
 import dev.loopline.gateway.http.HttpLimits;
-import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.query.streams.QuerySettings;
 import dev.loopline.gateway.security.SecurityConfig;
 import dev.loopline.gateway.security.TlsConfig;
@@ -15,28 +13,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The gateway's settings, from environment variables.
- *
- * <table>
- *   <tr><th>variable</th><th>default</th></tr>
- *   <tr><td>LOOPLINE_BOOTSTRAP_SERVERS</td><td>localhost:9092</td></tr>
- *   <tr><td>LOOPLINE_SCHEMA_REGISTRY_URL</td><td>http://localhost:8081/apis/ccompat/v7</td></tr>
- *   <tr><td>LOOPLINE_TOPIC_PREFIX</td><td>loopline.</td></tr>
- *   <tr><td>LOOPLINE_HTTP_HOST</td><td>0.0.0.0</td></tr>
- *   <tr><td>LOOPLINE_HTTP_PORT</td><td>8080 (0 picks a free port)</td></tr>
- *   <tr><td>LOOPLINE_HTTP_PUBLISH_TIMEOUT</td><td>PT4.5S: how long POST /v1/events waits for Kafka, from the
- *       request's start, before it answers 503 with the event id</td></tr>
- *   <tr><td>LOOPLINE_PARTITIONS</td><td>6: partitions of the topics it creates ({@link Partitions})</td></tr>
- *   <tr><td>LOOPLINE_REPLICATION_FACTOR</td><td>1: replicas of the topics and changelogs it creates
- *       ({@link ReplicationFactor})</td></tr>
- *   <tr><td>LOOPLINE_KAFKA_*</td><td>any Kafka client property, e.g. LOOPLINE_KAFKA_LINGER_MS</td></tr>
- * </table>
- *
- * Who may call the gateway: {@link SecurityConfig} ({@code LOOPLINE_AUTH_*}, {@code LOOPLINE_API_KEYS_FILE},
- * {@code LOOPLINE_JWT_*}); HTTPS: {@link TlsConfig} ({@code LOOPLINE_HTTP_TLS_*}); CORS, body deadlines,
- * requests in flight and rate limits: {@link HttpLimits}; the query side ({@code LOOPLINE_QUERY_*}, {@code
- * LOOPLINE_HTTP_ADVERTISED_HOST}): {@link QuerySettings}; webhook delivery ({@code LOOPLINE_WEBHOOK*}):
- * {@link WebhookSettings}.
+ * The gateway's settings, read from environment variables. Each is declared once, with its default
+ * and meaning, in {@link CommonSettings} or {@link GatewaySettings}; {@code LOOPLINE_KAFKA_*} passes
+ * any Kafka client property through ({@link KafkaOverrides}). Who may call: {@link SecurityConfig};
+ * HTTPS: {@link TlsConfig}; the HTTP edge: {@link HttpLimits}; the query side: {@link QuerySettings};
+ * webhooks: {@link WebhookSettings}.
  */
 public record GatewayConfig(
         String bootstrapServers,
@@ -55,22 +36,22 @@ public record GatewayConfig(
         WebhookSettings webhooks) {
 
     public static GatewayConfig from(Map<String, String> env) {
-        Topics topics = new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX));
+        Topics topics = new Topics(CommonSettings.TOPIC_PREFIX.from(env));
+        String httpHost = GatewaySettings.HTTP_HOST.from(env);
         return new GatewayConfig(
-                env.getOrDefault("LOOPLINE_BOOTSTRAP_SERVERS", "localhost:9092"),
-                env.getOrDefault("LOOPLINE_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
+                CommonSettings.BOOTSTRAP_SERVERS.from(env),
+                CommonSettings.SCHEMA_REGISTRY_URL.from(env),
                 topics,
-                env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0"),
-                Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_PORT", "8080")),
+                httpHost,
+                GatewaySettings.HTTP_PORT.from(env),
                 KafkaOverrides.from(env),
                 SecurityConfig.from(env),
                 TlsConfig.from(env),
                 HttpLimits.from(env),
-                Duration.parse(
-                        env.getOrDefault("LOOPLINE_HTTP_PUBLISH_TIMEOUT", EventPublisher.DEFAULT_TIMEOUT.toString())),
-                Partitions.from(env),
-                ReplicationFactor.from(env),
-                QuerySettings.from(env, topics, env.getOrDefault("LOOPLINE_HTTP_HOST", "0.0.0.0")),
+                GatewaySettings.HTTP_PUBLISH_TIMEOUT.from(env),
+                CommonSettings.PARTITIONS.from(env),
+                CommonSettings.REPLICATION_FACTOR.from(env),
+                QuerySettings.from(env, topics, httpHost),
                 WebhookSettings.from(env, topics));
     }
 

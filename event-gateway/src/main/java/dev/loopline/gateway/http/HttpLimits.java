@@ -1,30 +1,15 @@
 package dev.loopline.gateway.http;
 
+import dev.loopline.gateway.GatewaySettings;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
- * What the HTTP edge lets in, and how fast: from environment variables, each defined here once.
- *
- * <table>
- *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>LOOPLINE_HTTP_CORS_ORIGINS</td><td>none: CORS off</td><td>comma-separated origins a
- *       browser page may call from, exactly as the browser sends them
- *       ({@code https://console.example.com}); a preflight from any other origin answers 403</td></tr>
- *   <tr><td>LOOPLINE_HTTP_BODY_DEADLINE</td><td>PT10S</td><td>a request's body must have arrived
- *       within this of its headers, else 408. Bodies are read before a request takes a turn or a
- *       thread, so clients that trickle their bodies hold neither</td></tr>
- *   <tr><td>LOOPLINE_HTTP_MAX_IN_FLIGHT</td><td>64</td><td>requests handled at once; more wait for
- *       a turn</td></tr>
- *   <tr><td>LOOPLINE_HTTP_QUEUE_TIMEOUT</td><td>PT2S</td><td>how long a request waits for a turn,
- *       then 503 with {@code Retry-After}</td></tr>
- *   <tr><td>LOOPLINE_HTTP_RATE_LIMIT</td><td>1000</td><td>requests per second for each principal
- *       (bursts of up to a second's worth), then 429 with {@code Retry-After}; 0 switches it
- *       off</td></tr>
- * </table>
+ * What the HTTP edge lets in, and how fast: CORS origins, the body deadline, requests in flight,
+ * the wait for a turn and the rate limit per principal ({@code LOOPLINE_HTTP_*}, declared in {@link
+ * GatewaySettings}).
  */
 public record HttpLimits(
         Set<String> corsOrigins, Duration bodyDeadline, int maxInFlight, Duration queueTimeout, int ratePerSecond) {
@@ -56,13 +41,10 @@ public record HttpLimits(
 
     public static HttpLimits from(Map<String, String> env) {
         return new HttpLimits(
-                Arrays.stream(env.getOrDefault("LOOPLINE_HTTP_CORS_ORIGINS", "").split(","))
-                        .map(String::trim)
-                        .filter(origin -> !origin.isEmpty())
-                        .collect(Collectors.toSet()),
-                Duration.parse(env.getOrDefault("LOOPLINE_HTTP_BODY_DEADLINE", "PT10S")),
-                Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_MAX_IN_FLIGHT", "64")),
-                Duration.parse(env.getOrDefault("LOOPLINE_HTTP_QUEUE_TIMEOUT", "PT2S")),
-                Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_RATE_LIMIT", "1000")));
+                Set.copyOf(GatewaySettings.HTTP_CORS_ORIGINS.optional(env).orElse(List.of())),
+                GatewaySettings.HTTP_BODY_DEADLINE.from(env),
+                GatewaySettings.HTTP_MAX_IN_FLIGHT.from(env),
+                GatewaySettings.HTTP_QUEUE_TIMEOUT.from(env),
+                GatewaySettings.HTTP_RATE_LIMIT.from(env));
     }
 }

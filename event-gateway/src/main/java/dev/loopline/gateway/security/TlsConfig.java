@@ -1,5 +1,6 @@
 package dev.loopline.gateway.security;
 
+import dev.loopline.gateway.GatewaySettings;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -8,25 +9,17 @@ import java.util.Map;
  * PEM certificate chain and a PEM (PKCS#8, unencrypted) private key. With neither, the listener
  * speaks plain HTTP (put a TLS-terminating proxy in front of it then).
  *
- * <table>
- *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>LOOPLINE_HTTP_TLS_KEYSTORE_FILE</td><td>none</td><td>PKCS12 file with the key and its certificate chain</td></tr>
- *   <tr><td>LOOPLINE_HTTP_TLS_KEYSTORE_PASSWORD</td><td>empty</td><td>its password</td></tr>
- *   <tr><td>LOOPLINE_HTTP_TLS_CERT_FILE</td><td>none</td><td>PEM certificate chain, the server's first</td></tr>
- *   <tr><td>LOOPLINE_HTTP_TLS_KEY_FILE</td><td>none</td><td>PEM private key ({@code BEGIN PRIVATE KEY})</td></tr>
- *   <tr><td>LOOPLINE_HTTP_TLS_RELOAD_SECONDS</td><td>60</td><td>how often the files are checked for a
- *       new certificate, which then serves new connections without a restart; 0 turns it off</td></tr>
- * </table>
+ * The settings are {@code LOOPLINE_HTTP_TLS_*}, declared in {@link GatewaySettings}.
  */
 public record TlsConfig(Path keyStoreFile, String keyStorePassword, Path certFile, Path keyFile, int reloadSeconds) {
 
     public static TlsConfig from(Map<String, String> env) {
         TlsConfig config = new TlsConfig(
-                path(env, "LOOPLINE_HTTP_TLS_KEYSTORE_FILE"),
-                env.getOrDefault("LOOPLINE_HTTP_TLS_KEYSTORE_PASSWORD", ""),
-                path(env, "LOOPLINE_HTTP_TLS_CERT_FILE"),
-                path(env, "LOOPLINE_HTTP_TLS_KEY_FILE"),
-                Integer.parseInt(env.getOrDefault("LOOPLINE_HTTP_TLS_RELOAD_SECONDS", "60")));
+                GatewaySettings.HTTP_TLS_KEYSTORE_FILE.from(env),
+                GatewaySettings.HTTP_TLS_KEYSTORE_PASSWORD.optional(env).orElse(""),
+                GatewaySettings.HTTP_TLS_CERT_FILE.from(env),
+                GatewaySettings.HTTP_TLS_KEY_FILE.from(env),
+                GatewaySettings.HTTP_TLS_RELOAD_SECONDS.from(env));
         if (config.keyStoreFile() != null && (config.certFile() != null || config.keyFile() != null)) {
             throw new IllegalArgumentException(
                     "set LOOPLINE_HTTP_TLS_KEYSTORE_FILE or LOOPLINE_HTTP_TLS_CERT_FILE and _KEY_FILE, not both");
@@ -34,9 +27,6 @@ public record TlsConfig(Path keyStoreFile, String keyStorePassword, Path certFil
         if ((config.certFile() == null) != (config.keyFile() == null)) {
             throw new IllegalArgumentException(
                     "LOOPLINE_HTTP_TLS_CERT_FILE and LOOPLINE_HTTP_TLS_KEY_FILE go together");
-        }
-        if (config.reloadSeconds() < 0) {
-            throw new IllegalArgumentException("LOOPLINE_HTTP_TLS_RELOAD_SECONDS must be 0 or more");
         }
         return config;
     }
@@ -48,10 +38,5 @@ public record TlsConfig(Path keyStoreFile, String keyStorePassword, Path certFil
 
     public boolean enabled() {
         return keyStoreFile != null || certFile != null;
-    }
-
-    private static Path path(Map<String, String> env, String name) {
-        String value = env.get(name);
-        return value == null || value.isBlank() ? null : Path.of(value.trim());
     }
 }

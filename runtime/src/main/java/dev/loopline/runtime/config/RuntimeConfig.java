@@ -1,9 +1,8 @@
 package dev.loopline.runtime.config;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.CommonSettings;
 import dev.loopline.api.config.KafkaOverrides;
-import dev.loopline.api.config.Partitions;
-import dev.loopline.api.config.ReplicationFactor;
 import dev.loopline.runtime.domain.FailurePolicy;
 import dev.loopline.runtime.domain.InstanceLimits;
 import dev.loopline.runtime.domain.LoopGuard;
@@ -17,32 +16,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The runtime's settings, from environment variables (or the same names as system properties in
- * lower case with dots: {@code LOOPLINE_TOPIC_PREFIX} or {@code loopline.topic.prefix}).
- *
- * <table>
- *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>LOOPLINE_BOOTSTRAP_SERVERS</td><td>localhost:9092</td><td>Kafka brokers</td></tr>
- *   <tr><td>LOOPLINE_SCHEMA_REGISTRY_URL</td><td>http://localhost:8081/apis/ccompat/v7</td><td>Confluent-compatible registry</td></tr>
- *   <tr><td>LOOPLINE_TOPIC_PREFIX</td><td>loopline.</td><td>prefix of every topic</td></tr>
- *   <tr><td>LOOPLINE_APPLICATION_ID</td><td>loopline-runtime</td><td>Kafka Streams application id (consumer group)</td></tr>
- *   <tr><td>LOOPLINE_STATE_DIR</td><td>/tmp/loopline-state</td><td>RocksDB state</td></tr>
- *   <tr><td>LOOPLINE_PARTITIONS</td><td>6</td><td>partitions of topics the runtime creates</td></tr>
- *   <tr><td>LOOPLINE_REPLICATION_FACTOR</td><td>1</td><td>replicas of topics the runtime creates (3 in production)</td></tr>
- *   <tr><td>LOOPLINE_CORRELATION_TTL</td><td>PT1H</td><td>how long an event waits for an instance to start waiting for it</td></tr>
- *   <tr><td>LOOPLINE_TIMER_INTERVAL</td><td>PT0.2S</td><td>how often due timers are looked for (wall clock)</td></tr>
- *   <tr><td>LOOPLINE_LOOP_MAX_DEPTH, LOOPLINE_LOOP_DEPTH_WINDOW</td><td>8, PT1H</td><td>infinite loop: causation depth</td></tr>
- *   <tr><td>LOOPLINE_LOOP_MAX_RUNS_PER_RECORD, LOOPLINE_LOOP_RUNS_WINDOW</td><td>16, PT1H</td><td>infinite loop: runs of one definition on one record</td></tr>
- *   <tr><td>LOOPLINE_FAILURE_RULES</td><td>see FailurePolicy</td><td>code=action, category:name=action, *=action (retry, suspend, fail)</td></tr>
- *   <tr><td>LOOPLINE_RETRY_BASE, LOOPLINE_RETRY_CAP, LOOPLINE_RETRY_MAX</td><td>PT1S, PT15M, 10</td><td>exponential backoff of retried steps</td></tr>
- *   <tr><td>LOOPLINE_RETENTION</td><td>P30D</td><td>how long succeeded and canceled instances are kept (failed ones stay until deleted)</td></tr>
- *   <tr><td>LOOPLINE_LIMIT_RECORD_BYTES</td><td>262144</td><td>largest event, acknowledgement or definition record the runtime reads; larger ones go to the dead-letter topic</td></tr>
- *   <tr><td>LOOPLINE_LIMIT_VARIABLES_BYTES</td><td>262144</td><td>the variables and step outputs of one instance together; an instance that would exceed it fails (31, InstanceLimitExceeded)</td></tr>
- *   <tr><td>LOOPLINE_LIMIT_VALUE_BYTES</td><td>65536</td><td>one variable, step output or message payload value</td></tr>
- *   <tr><td>LOOPLINE_LIMIT_PAYLOAD_BYTES</td><td>131072</td><td>the payload of one message</td></tr>
- *   <tr><td>LOOPLINE_ROCKSDB_MEMORY_MB</td><td>256</td><td>off-heap budget shared by all RocksDB stores of the process (block cache, memtables, index and filters); 0: each store takes Kafka Streams' defaults</td></tr>
- *   <tr><td>LOOPLINE_KAFKA_*</td><td></td><td>any Kafka Streams/client property: LOOPLINE_KAFKA_COMMIT_INTERVAL_MS=50 sets commit.interval.ms</td></tr>
- * </table>
+ * The runtime's settings, read from environment variables (or the same names as system properties
+ * in lower case with dots: {@code LOOPLINE_TOPIC_PREFIX} or {@code loopline.topic.prefix}). Each is
+ * declared once, with its default and meaning, in {@link CommonSettings} or {@link RuntimeSettings};
+ * {@code LOOPLINE_KAFKA_*} passes any Kafka Streams or client property through ({@link
+ * KafkaOverrides}).
  */
 public record RuntimeConfig(
         String bootstrapServers,
@@ -60,6 +38,7 @@ public record RuntimeConfig(
         long rocksDbMemoryMb,
         int maxRecordBytes,
         InstanceLimits instanceLimits,
+        ManagementSettings management,
         Map<String, String> kafkaOverrides) {
 
     public RuntimeConfig {
@@ -69,6 +48,11 @@ public record RuntimeConfig(
     }
 
     public static RuntimeConfig fromEnvironment() {
+        return from(environment());
+    }
+
+    /** The environment, with {@code loopline.*} system properties as the variables they name. */
+    public static Map<String, String> environment() {
         Map<String, String> settings = new HashMap<>(System.getenv());
         System.getProperties().forEach((key, value) -> {
             String name = key.toString();
@@ -76,45 +60,38 @@ public record RuntimeConfig(
                 settings.put(name.toUpperCase(Locale.ROOT).replace('.', '_'), value.toString());
             }
         });
-        return from(settings);
+        return settings;
     }
 
     public static RuntimeConfig from(Map<String, String> settings) {
         return new RuntimeConfig(
-                settings.getOrDefault("LOOPLINE_BOOTSTRAP_SERVERS", "localhost:9092"),
-                settings.getOrDefault("LOOPLINE_SCHEMA_REGISTRY_URL", "http://localhost:8081/apis/ccompat/v7"),
-                new Topics(settings.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX)),
-                settings.getOrDefault("LOOPLINE_APPLICATION_ID", "loopline-runtime"),
-                Path.of(settings.getOrDefault("LOOPLINE_STATE_DIR", "/tmp/loopline-state")),
-                Partitions.from(settings),
-                ReplicationFactor.from(settings),
-                Duration.parse(settings.getOrDefault("LOOPLINE_CORRELATION_TTL", "PT1H")),
-                Duration.parse(settings.getOrDefault("LOOPLINE_TIMER_INTERVAL", "PT0.2S")),
+                CommonSettings.BOOTSTRAP_SERVERS.from(settings),
+                CommonSettings.SCHEMA_REGISTRY_URL.from(settings),
+                new Topics(CommonSettings.TOPIC_PREFIX.from(settings)),
+                RuntimeSettings.APPLICATION_ID.from(settings),
+                RuntimeSettings.STATE_DIR.from(settings),
+                CommonSettings.PARTITIONS.from(settings),
+                CommonSettings.REPLICATION_FACTOR.from(settings),
+                RuntimeSettings.CORRELATION_TTL.from(settings),
+                RuntimeSettings.TIMER_INTERVAL.from(settings),
                 new LoopGuard(
-                        Integer.parseInt(settings.getOrDefault("LOOPLINE_LOOP_MAX_DEPTH", "8")),
-                        Duration.parse(settings.getOrDefault("LOOPLINE_LOOP_DEPTH_WINDOW", "PT1H")),
-                        Integer.parseInt(settings.getOrDefault("LOOPLINE_LOOP_MAX_RUNS_PER_RECORD", "16")),
-                        Duration.parse(settings.getOrDefault("LOOPLINE_LOOP_RUNS_WINDOW", "PT1H"))),
+                        RuntimeSettings.LOOP_MAX_DEPTH.from(settings),
+                        RuntimeSettings.LOOP_DEPTH_WINDOW.from(settings),
+                        RuntimeSettings.LOOP_MAX_RUNS_PER_RECORD.from(settings),
+                        RuntimeSettings.LOOP_RUNS_WINDOW.from(settings)),
                 new FailurePolicy(
-                        FailurePolicy.parse(
-                                settings.getOrDefault("LOOPLINE_FAILURE_RULES", FailurePolicy.DEFAULT_RULES)),
-                        Duration.parse(settings.getOrDefault("LOOPLINE_RETRY_BASE", "PT1S")),
-                        Duration.parse(settings.getOrDefault("LOOPLINE_RETRY_CAP", "PT15M")),
-                        Integer.parseInt(settings.getOrDefault("LOOPLINE_RETRY_MAX", "10"))),
-                Duration.parse(settings.getOrDefault("LOOPLINE_RETENTION", "P30D")),
-                Long.parseLong(settings.getOrDefault("LOOPLINE_ROCKSDB_MEMORY_MB", "256")),
-                Integer.parseInt(settings.getOrDefault(
-                        "LOOPLINE_LIMIT_RECORD_BYTES", Integer.toString(TopologyOptions.DEFAULT_MAX_RECORD_BYTES))),
+                        FailurePolicy.parse(RuntimeSettings.FAILURE_RULES.from(settings)),
+                        RuntimeSettings.RETRY_BASE.from(settings),
+                        RuntimeSettings.RETRY_CAP.from(settings),
+                        RuntimeSettings.RETRY_MAX.from(settings)),
+                RuntimeSettings.RETENTION.from(settings),
+                RuntimeSettings.ROCKSDB_MEMORY_MB.from(settings),
+                RuntimeSettings.LIMIT_RECORD_BYTES.from(settings),
                 new InstanceLimits(
-                        Integer.parseInt(settings.getOrDefault(
-                                "LOOPLINE_LIMIT_VARIABLES_BYTES",
-                                Integer.toString(InstanceLimits.defaults().maxVariablesBytes()))),
-                        Integer.parseInt(settings.getOrDefault(
-                                "LOOPLINE_LIMIT_VALUE_BYTES",
-                                Integer.toString(InstanceLimits.defaults().maxValueBytes()))),
-                        Integer.parseInt(settings.getOrDefault(
-                                "LOOPLINE_LIMIT_PAYLOAD_BYTES",
-                                Integer.toString(InstanceLimits.defaults().maxPayloadBytes())))),
+                        RuntimeSettings.LIMIT_VARIABLES_BYTES.from(settings),
+                        RuntimeSettings.LIMIT_VALUE_BYTES.from(settings),
+                        RuntimeSettings.LIMIT_PAYLOAD_BYTES.from(settings)),
+                ManagementSettings.from(settings),
                 KafkaOverrides.from(settings));
     }
 
@@ -145,29 +122,30 @@ public record RuntimeConfig(
     /** The same settings as environment variables, e.g. to start a runtime child process. */
     public Map<String, String> toEnvironment() {
         Map<String, String> env = new HashMap<>();
-        env.put("LOOPLINE_BOOTSTRAP_SERVERS", bootstrapServers);
-        env.put("LOOPLINE_SCHEMA_REGISTRY_URL", schemaRegistryUrl);
-        env.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
-        env.put("LOOPLINE_APPLICATION_ID", applicationId);
-        env.put("LOOPLINE_STATE_DIR", stateDir.toString());
-        env.put(Partitions.VARIABLE, Integer.toString(partitions));
-        env.put(ReplicationFactor.VARIABLE, Short.toString(replicationFactor));
-        env.put("LOOPLINE_CORRELATION_TTL", correlationTtl.toString());
-        env.put("LOOPLINE_TIMER_INTERVAL", timerInterval.toString());
-        env.put("LOOPLINE_ROCKSDB_MEMORY_MB", Long.toString(rocksDbMemoryMb));
-        env.put("LOOPLINE_LOOP_MAX_DEPTH", Integer.toString(loopGuard.maxDepth()));
-        env.put("LOOPLINE_LOOP_DEPTH_WINDOW", loopGuard.depthWindow().toString());
-        env.put("LOOPLINE_LOOP_MAX_RUNS_PER_RECORD", Integer.toString(loopGuard.maxRunsPerRecord()));
-        env.put("LOOPLINE_LOOP_RUNS_WINDOW", loopGuard.runsWindow().toString());
-        env.put("LOOPLINE_FAILURE_RULES", rules(failurePolicy));
-        env.put("LOOPLINE_RETRY_BASE", failurePolicy.base().toString());
-        env.put("LOOPLINE_RETRY_CAP", failurePolicy.cap().toString());
-        env.put("LOOPLINE_RETRY_MAX", Integer.toString(failurePolicy.maxRetries()));
-        env.put("LOOPLINE_RETENTION", retention.toString());
-        env.put("LOOPLINE_LIMIT_RECORD_BYTES", Integer.toString(maxRecordBytes));
-        env.put("LOOPLINE_LIMIT_VARIABLES_BYTES", Integer.toString(instanceLimits.maxVariablesBytes()));
-        env.put("LOOPLINE_LIMIT_VALUE_BYTES", Integer.toString(instanceLimits.maxValueBytes()));
-        env.put("LOOPLINE_LIMIT_PAYLOAD_BYTES", Integer.toString(instanceLimits.maxPayloadBytes()));
+        CommonSettings.BOOTSTRAP_SERVERS.put(env, bootstrapServers);
+        CommonSettings.SCHEMA_REGISTRY_URL.put(env, schemaRegistryUrl);
+        CommonSettings.TOPIC_PREFIX.put(env, topics.prefix());
+        CommonSettings.PARTITIONS.put(env, partitions);
+        CommonSettings.REPLICATION_FACTOR.put(env, replicationFactor);
+        RuntimeSettings.APPLICATION_ID.put(env, applicationId);
+        RuntimeSettings.STATE_DIR.put(env, stateDir);
+        RuntimeSettings.CORRELATION_TTL.put(env, correlationTtl);
+        RuntimeSettings.TIMER_INTERVAL.put(env, timerInterval);
+        RuntimeSettings.ROCKSDB_MEMORY_MB.put(env, rocksDbMemoryMb);
+        RuntimeSettings.LOOP_MAX_DEPTH.put(env, loopGuard.maxDepth());
+        RuntimeSettings.LOOP_DEPTH_WINDOW.put(env, loopGuard.depthWindow());
+        RuntimeSettings.LOOP_MAX_RUNS_PER_RECORD.put(env, loopGuard.maxRunsPerRecord());
+        RuntimeSettings.LOOP_RUNS_WINDOW.put(env, loopGuard.runsWindow());
+        RuntimeSettings.FAILURE_RULES.put(env, rules(failurePolicy));
+        RuntimeSettings.RETRY_BASE.put(env, failurePolicy.base());
+        RuntimeSettings.RETRY_CAP.put(env, failurePolicy.cap());
+        RuntimeSettings.RETRY_MAX.put(env, failurePolicy.maxRetries());
+        RuntimeSettings.RETENTION.put(env, retention);
+        RuntimeSettings.LIMIT_RECORD_BYTES.put(env, maxRecordBytes);
+        RuntimeSettings.LIMIT_VARIABLES_BYTES.put(env, instanceLimits.maxVariablesBytes());
+        RuntimeSettings.LIMIT_VALUE_BYTES.put(env, instanceLimits.maxValueBytes());
+        RuntimeSettings.LIMIT_PAYLOAD_BYTES.put(env, instanceLimits.maxPayloadBytes());
+        env.putAll(management.toEnvironment());
         env.putAll(KafkaOverrides.toEnvironment(kafkaOverrides));
         return env;
     }

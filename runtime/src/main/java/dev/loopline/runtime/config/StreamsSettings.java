@@ -1,24 +1,19 @@
 package dev.loopline.runtime.config;
 
-import dev.loopline.api.config.GroupTimeouts;
+import dev.loopline.api.config.CommonSettings;
+import dev.loopline.api.config.Setting;
 import dev.loopline.api.serde.WireFormatAvroSerde;
 import dev.loopline.runtime.topology.BadRecordHandler;
 import dev.loopline.runtime.topology.RejectionHandler;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams properties of the runtime: Loopline's choices, then the operator's overrides. */
 public final class StreamsSettings {
-
-    /** The runtime's commit interval unless LOOPLINE_KAFKA_COMMIT_INTERVAL_MS says otherwise. */
-    public static final long DEFAULT_COMMIT_INTERVAL_MS = 10;
-
-    /** Uncommitted bytes per application before an early commit (Kafka's default: 64 MiB). */
-    static final long UNCOMMITTED_MAX_BYTES = 16L * 1024 * 1024;
 
     private StreamsSettings() {}
 
@@ -35,15 +30,19 @@ public final class StreamsSettings {
         // restoring the whole changelog (TaskCorruptedException, minutes on a large store). A commit
         // every 10 ms stages a few KB; the buffer's cap forces an early commit only past it.
         props.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
-        props.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, Long.toString(UNCOMMITTED_MAX_BYTES));
-        // A standby copy of each task's state on another process, kept current from the changelog, so
-        // that a failover does not restore from scratch; with one process it does nothing.
-        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
-        // A process that stops heartbeating loses its partitions after this (Kafka's default, 45 s,
-        // would be the floor of every failover after a kill -9). Unprefixed, so that
-        // LOOPLINE_KAFKA_SESSION_TIMEOUT_MS replaces it (a prefixed key would win over the override).
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Integer.toString(GroupTimeouts.SESSION_TIMEOUT_MS));
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Integer.toString(GroupTimeouts.HEARTBEAT_INTERVAL_MS));
+        // Loopline's defaults of Kafka properties (the settings say why), each under its unprefixed
+        // name, so that the operator's LOOPLINE_KAFKA_* override replaces it: a consumer- or
+        // producer-prefixed key would win over the operator's unprefixed one.
+        for (Setting<?> kafka : List.of(
+                RuntimeSettings.UNCOMMITTED_MAX_BYTES,
+                RuntimeSettings.NUM_STANDBY_REPLICAS,
+                CommonSettings.SESSION_TIMEOUT_MS,
+                CommonSettings.HEARTBEAT_INTERVAL_MS,
+                RuntimeSettings.LINGER_MS,
+                RuntimeSettings.COMMIT_INTERVAL_MS,
+                RuntimeSettings.NUM_STREAM_THREADS)) {
+            props.put(kafka.kafkaProperty(), kafka.defaultValue());
+        }
         // A record that cannot be read, or that a processor rejects, goes to the dead-letter topic with
         // the reason in headers (__streams.errors.*), and processing continues. Any other processing
         // failure fails the task, so that it is retried rather than half-applied (RejectionHandler).
@@ -53,22 +52,14 @@ public final class StreamsSettings {
         props.put(
                 StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.topics().deadLetters());
-        // Unprefixed, like the two below, so that a LOOPLINE_KAFKA_* override replaces them (a
-        // consumer- or producer-prefixed key would win over the operator's unprefixed one).
+        // Unprefixed, like those above.
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // Measured (README "Tuning"): linger 0 cost a quarter of peak throughput, 20 ms added latency for nothing.
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         // A task reads two topics (events + dependency-commands, instance-commands + acks), and no
         // decision depends on their relative timestamps: each record is applied to the current state.
         // So a task never waits for its other partition. Measured (README "Tuning"): with the default (0),
         // PartitionGroup.readyToProcess formatted log strings eagerly on every empty partition and took
         // 10% of the stream thread's CPU.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
-        // Under exactly-once every hop of the message loop waits for its transaction to commit, so the
-        // commit interval sets the latency of every step. Measured (README "Tuning"), at half
-        // of peak rate, publish → "workflow started": p50 23-37 ms at 10 ms, 31 ms at 20 ms, 165-190 ms
-        // at Kafka's 100 ms; peak throughput at 10 ms stayed within the runs' noise of 20 ms.
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(DEFAULT_COMMIT_INTERVAL_MS));
         // One stream thread per application (the runtime runs two, see LooplineRuntime), Kafka's default:
         // scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS). Measured (README "Tuning"): a second
         // thread for the one application of then, on 2 cores, doubled the transactions, each spanning

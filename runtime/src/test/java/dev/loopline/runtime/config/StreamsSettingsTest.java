@@ -18,7 +18,7 @@ class StreamsSettingsTest {
         assertThat(props)
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
                 .containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
-                .doesNotContainKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+                .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         assertThat(new StreamsConfig(props).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
                 .isEqualTo(1);
     }
