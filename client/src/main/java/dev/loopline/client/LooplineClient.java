@@ -7,6 +7,7 @@ import dev.loopline.api.serde.SchemaRegistryException;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.WorkflowMessage;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -39,6 +40,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -95,6 +97,10 @@ public final class LooplineClient implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration COMMIT_INTERVAL = Duration.ofMillis(500);
+    /** The W3C trace context headers a message carries and its acknowledgement carries on. */
+    private static final String TRACE_PARENT = "traceparent";
+
+    private static final String TRACE_STATE = "tracestate";
 
     private final Topics topics;
     private final Map<String, MessageHandler> handlers;
@@ -286,7 +292,7 @@ public final class LooplineClient implements AutoCloseable {
             progress.finished(record.offset());
             return true;
         }
-        Message message = new Message(value);
+        Message message = new Message(value, header(record, TRACE_PARENT), header(record, TRACE_STATE));
         inFlight.incrementAndGet();
         lanes.run(value.getInstanceId(), () -> handle(progress, record.offset(), message));
         return true;
@@ -353,17 +359,20 @@ public final class LooplineClient implements AutoCloseable {
     private void write(Message message, Ack ack, int attempt, CompletableFuture<Void> written) {
         Runnable again = () -> write(message, ack, attempt + 1, written);
         try {
-            producer.send(
-                    new ProducerRecord<>(topics.acks(), message.instanceId(), ack.toRecord(message.record())),
-                    (metadata, error) -> {
-                        if (error == null) {
-                            acknowledged.add(message.id());
-                            written.complete(null);
-                        } else if (!(error instanceof RetriableException)
-                                || !retryLater("acknowledging " + message, error, attempt, again)) {
-                            written.completeExceptionally(error);
-                        }
-                    });
+            ProducerRecord<String, Acknowledgement> answer =
+                    new ProducerRecord<>(topics.acks(), message.instanceId(), ack.toRecord(message.record()));
+            // the trace goes on: the acknowledgement carries the message's trace context
+            message.traceParent().ifPresent(value -> answer.headers().add(TRACE_PARENT, utf8(value)));
+            message.traceState().ifPresent(value -> answer.headers().add(TRACE_STATE, utf8(value)));
+            producer.send(answer, (metadata, error) -> {
+                if (error == null) {
+                    acknowledged.add(message.id());
+                    written.complete(null);
+                } else if (!(error instanceof RetriableException)
+                        || !retryLater("acknowledging " + message, error, attempt, again)) {
+                    written.completeExceptionally(error);
+                }
+            });
         } catch (KafkaException e) {
             // the serializer's registry call failed, or the producer could not take the record now
             if (!retryLater("acknowledging " + message, e, attempt, again)) {
@@ -651,5 +660,14 @@ public final class LooplineClient implements AutoCloseable {
             client.poller.start();
             return client;
         }
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 }

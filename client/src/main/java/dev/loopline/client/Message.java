@@ -16,14 +16,32 @@ import java.util.Optional;
 public final class Message {
 
     private final WorkflowMessage record;
+    private final String traceParent;
+    private final String traceState;
 
-    Message(WorkflowMessage record) {
+    Message(WorkflowMessage record, String traceParent, String traceState) {
         this.record = record;
+        this.traceParent = traceParent;
+        this.traceState = traceState;
     }
 
     /** Wraps a message read some other way (a test, a webhook body). */
     public static Message of(WorkflowMessage record) {
-        return new Message(record);
+        return new Message(record, null, null);
+    }
+
+    /**
+     * The W3C {@code traceparent} the message's record carried: the trace of the business event
+     * behind it. The client writes it (and {@code tracestate}) on the acknowledgement, so that the
+     * trace goes on; a handler that calls other services can pass it to them.
+     */
+    public Optional<String> traceParent() {
+        return Optional.ofNullable(traceParent);
+    }
+
+    /** The W3C {@code tracestate} that came with {@link #traceParent()}, if any. */
+    public Optional<String> traceState() {
+        return Optional.ofNullable(traceState);
     }
 
     /** {@code <instance id>/<position>}: the same for every delivery of this message. */

@@ -1,6 +1,8 @@
 package dev.loopline.demo;
 
 import dev.loopline.api.Topics;
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Role;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.client.Ack;
@@ -8,8 +10,6 @@ import dev.loopline.client.LooplineClient;
 import dev.loopline.client.Message;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
-import dev.loopline.gateway.security.ApiKeyStore;
-import dev.loopline.gateway.security.Role;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
@@ -140,16 +140,19 @@ public final class LooplineDemo implements AutoCloseable {
         settings.put("LOOPLINE_SCHEMA_REGISTRY_URL", infrastructure.schemaRegistryUrl());
         settings.put("LOOPLINE_STATE_DIR", stateDir.toString());
         settings.put("LOOPLINE_PARTITIONS", "3");
+        Path keys = Files.createTempFile("loopline-demo-keys-", ".json");
+        keys.toFile().deleteOnExit();
+        Files.writeString(keys, "[" + ApiKeyStore.entry(apiKey, "demo", EnumSet.allOf(Role.class)) + "]\n");
+        settings.put("LOOPLINE_API_KEYS_FILE", keys.toString());
+        // the runtime's /metrics and /health on a free port of this machine only
+        settings.put("LOOPLINE_MANAGEMENT_HOST", "127.0.0.1");
+        settings.put("LOOPLINE_MANAGEMENT_PORT", "0");
         LooplineRuntime runtime = LooplineRuntime.start(RuntimeConfig.from(settings));
         running.add(runtime);
 
         int port = httpPort == 0 || !portFree(httpPort) ? FreePorts.next() : httpPort;
         settings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
         settings.put("LOOPLINE_HTTP_PORT", Integer.toString(port));
-        Path keys = Files.createTempFile("loopline-demo-keys-", ".json");
-        keys.toFile().deleteOnExit();
-        Files.writeString(keys, "[" + ApiKeyStore.entry(apiKey, "demo", EnumSet.allOf(Role.class)) + "]\n");
-        settings.put("LOOPLINE_API_KEYS_FILE", keys.toString());
         gateway = EventGateway.start(GatewayConfig.from(settings));
         running.add(gateway);
 

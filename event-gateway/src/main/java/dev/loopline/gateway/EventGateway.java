@@ -11,12 +11,17 @@ import dev.loopline.gateway.kafka.OperatorChannel;
 import dev.loopline.gateway.query.streams.QueryApplication;
 import dev.loopline.gateway.security.GatewaySecurity;
 import dev.loopline.gateway.webhook.WebhookDelivery;
+import dev.loopline.observability.Meters;
+import dev.loopline.observability.Tracing;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
 /** One gateway process: Kafka clients, read models and the HTTP server, started and stopped together. */
 public final class EventGateway implements AutoCloseable {
+
+    /** The service name of the gateway's meters and spans. */
+    public static final String SERVICE = "loopline-gateway";
 
     private final EventPublisher publisher;
     private final AckPublisher acks;
@@ -28,6 +33,8 @@ public final class EventGateway implements AutoCloseable {
     private final OperatorChannel operators;
     private final DeadLetters deadLetters;
     private final GatewayServer server;
+    private final Meters meters;
+    private final Tracing tracing;
 
     private EventGateway(
             EventPublisher publisher,
@@ -37,7 +44,11 @@ public final class EventGateway implements AutoCloseable {
             OperatorChannel operators,
             DeadLetters deadLetters,
             GatewayServer server,
-            WebhookDelivery webhooks) {
+            WebhookDelivery webhooks,
+            Meters meters,
+            Tracing tracing) {
+        this.meters = meters;
+        this.tracing = tracing;
         this.webhooks = webhooks;
         this.publisher = publisher;
         this.acks = acks;
@@ -62,11 +73,15 @@ public final class EventGateway implements AutoCloseable {
             TopicProvisioner.ensureTopics(admin, config.topics(), config.partitions(), config.replicationFactor());
             partitions = TopicProvisioner.partitionCount(admin, config.topics().transitions());
         }
+        Meters meters = Meters.open(SERVICE);
+        Tracing tracing = Tracing.open(SERVICE, System.getenv());
         EventPublisher publisher = new EventPublisher(clients, config.topics(), config.publishTimeout());
+        publisher.observe(meters);
         AckPublisher acks = new AckPublisher(clients, config.topics(), config.publishTimeout());
         DefinitionRepository definitions = new DefinitionRepository(clients, config.topics());
         QueryApplication queries =
                 new QueryApplication(clients, config.topics(), config.query(), config.replicationFactor(), partitions);
+        queries.observe(meters);
         OperatorChannel operators = new OperatorChannel(clients, config.topics());
         DeadLetters deadLetters = new DeadLetters(clients, config.topics());
         definitions.start();
@@ -83,12 +98,16 @@ public final class EventGateway implements AutoCloseable {
                 security,
                 config.tls(),
                 config.http(),
-                new BrokerProbe(clients));
+                new BrokerProbe(clients),
+                meters,
+                tracing);
         // after the server: its port is what the query side advertises to the other processes
         queries.start(server.port());
-        WebhookDelivery webhooks =
-                config.webhooks().enabled() ? WebhookDelivery.start(clients, config.topics(), config.webhooks()) : null;
-        return new EventGateway(publisher, acks, definitions, queries, operators, deadLetters, server, webhooks);
+        WebhookDelivery webhooks = config.webhooks().enabled()
+                ? WebhookDelivery.start(clients, config.topics(), config.webhooks(), meters.registry())
+                : null;
+        return new EventGateway(
+                publisher, acks, definitions, queries, operators, deadLetters, server, webhooks, meters, tracing);
     }
 
     /**
@@ -115,5 +134,7 @@ public final class EventGateway implements AutoCloseable {
         definitions.close();
         publisher.close();
         acks.close();
+        meters.close();
+        tracing.close();
     }
 }

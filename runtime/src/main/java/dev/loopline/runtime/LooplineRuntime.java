@@ -1,16 +1,27 @@
 package dev.loopline.runtime;
 
 import dev.loopline.api.TopicProvisioner;
+import dev.loopline.api.security.ApiKeyStore;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.observability.Meters;
+import dev.loopline.observability.Restoration;
+import dev.loopline.observability.Tracing;
+import dev.loopline.runtime.config.ManagementSettings;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.config.StreamsSettings;
+import dev.loopline.runtime.management.ManagementServer;
 import dev.loopline.runtime.topology.LooplineTopology;
+import dev.loopline.runtime.topology.Telemetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,24 +70,46 @@ public final class LooplineRuntime implements AutoCloseable {
             KafkaStreams.State.REBALANCING,
             KafkaStreams.State.RUNNING);
 
+    /** The service name of the runtime's meters and spans. */
+    public static final String SERVICE = "loopline-runtime";
+
     private final RuntimeConfig config;
+    private final Meters meters;
+    private final Tracing tracing;
+    private final Restoration restoration;
     private final KafkaStreams events;
     private final KafkaStreams instances;
+    private volatile ManagementServer management;
     private final CountDownLatch running = new CountDownLatch(APPLICATIONS);
     private final CountDownLatch failed = new CountDownLatch(1);
 
     private LooplineRuntime(RuntimeConfig config) {
         this.config = config;
+        this.meters = Meters.open(SERVICE);
+        this.tracing = Tracing.open(SERVICE, System.getenv());
+        this.restoration = new Restoration(meters.registry());
+        Telemetry telemetry = new Telemetry(meters.registry(), tracing);
         LooplineTopology.Parts parts = LooplineTopology.buildParts(
-                config.topics(), new AvroSerdes(StreamsSettings.serdeConfig(config)), config.topologyOptions());
+                config.topics(),
+                new AvroSerdes(StreamsSettings.serdeConfig(config)),
+                config.topologyOptions().withTelemetry(telemetry));
         Properties instanceSettings = StreamsSettings.of(config);
-        this.events = application("event half", parts.events(), eventHalfSettings(instanceSettings));
+        instanceSettings.put(Telemetry.CONFIG, telemetry); // for the exception handlers' dead-letter counts
+        try {
+            this.events = application("event half", parts.events(), eventHalfSettings(instanceSettings));
+        } catch (RuntimeException e) {
+            closeTelemetry();
+            throw e;
+        }
         try {
             this.instances = application("instance half", parts.instances(), instanceSettings);
         } catch (RuntimeException e) {
             events.close(Duration.ZERO);
+            closeTelemetry();
             throw e;
         }
+        meters.bind(events, "event-half");
+        meters.bind(instances, "instance-half");
     }
 
     /**
@@ -102,6 +135,7 @@ public final class LooplineRuntime implements AutoCloseable {
 
     private KafkaStreams application(String name, Topology topology, Properties settings) {
         KafkaStreams streams = new KafkaStreams(topology, settings);
+        streams.setGlobalStateRestoreListener(restoration);
         // A failed task (see RejectionHandler) aborts its transaction; a new thread retries its records.
         streams.setUncaughtExceptionHandler(error -> {
             log.error("{}: stream thread failed; replacing it to retry from the last commit", name, error);
@@ -141,6 +175,7 @@ public final class LooplineRuntime implements AutoCloseable {
                     CompletableFuture.runAsync(runtime.events::start, thread("runtime-start-event-half"));
             runtime.instances.start();
             events.join();
+            runtime.serveManagement();
         } catch (CompletionException e) {
             runtime.close();
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
@@ -149,6 +184,91 @@ public final class LooplineRuntime implements AutoCloseable {
             throw e;
         }
         return runtime;
+    }
+
+    /**
+     * Starts the management endpoints, if a port is set and callers can be told apart (a keys
+     * file), or authentication is off; otherwise says why there are none.
+     */
+    private void serveManagement() {
+        ManagementSettings settings = config.management();
+        if (settings.port() < 0) {
+            return;
+        }
+        if (!settings.enabled()) {
+            log.warn("no management endpoints (/metrics, /health): set LOOPLINE_API_KEYS_FILE to let their callers in");
+            return;
+        }
+        if (settings.authDisabled()) {
+            log.warn(
+                    "AUTHENTICATION IS DISABLED (LOOPLINE_AUTH_DISABLED=true): anyone who reaches port {} reads"
+                            + " the runtime's metrics and health",
+                    settings.port());
+        }
+        try {
+            management = ManagementServer.start(
+                    settings.host(),
+                    settings.port(),
+                    settings.authDisabled()
+                            ? Optional.empty()
+                            : settings.apiKeysFile().map(ApiKeyStore::load),
+                    meters::scrape,
+                    this::live,
+                    this::ready);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot serve the management endpoints on " + settings.host() + ":" + settings.port(), e);
+        }
+    }
+
+    /**
+     * Liveness: neither application has failed for good. DOWN means restart the process; a broker
+     * outage or a rebalance does not make it DOWN (a restart would not help).
+     */
+    ManagementServer.Answer live() {
+        boolean up = alive(events.state()) && alive(instances.state());
+        return ManagementServer.Answer.json(
+                up ? 200 : 503,
+                Map.of(
+                        "status", up ? "UP" : "DOWN",
+                        "eventHalf", events.state().name(),
+                        "instanceHalf", instances.state().name()));
+    }
+
+    /**
+     * Readiness: both applications are RUNNING and no store of an active task is restoring. A
+     * rolling restart waits for it, so that each process has caught up before the next one stops.
+     */
+    ManagementServer.Answer ready() {
+        int restoring = restoration.partitions();
+        boolean up = events.state() == KafkaStreams.State.RUNNING
+                && instances.state() == KafkaStreams.State.RUNNING
+                && restoring == 0;
+        return ManagementServer.Answer.json(
+                up ? 200 : 503,
+                Map.of(
+                        "status", up ? "UP" : "DOWN",
+                        "eventHalf", events.state().name(),
+                        "instanceHalf", instances.state().name(),
+                        "restoringPartitions", restoring,
+                        "recordsToRestore", restoration.remainingRecords()));
+    }
+
+    private static boolean alive(KafkaStreams.State state) {
+        return state != KafkaStreams.State.ERROR
+                && state != KafkaStreams.State.PENDING_ERROR
+                && state != KafkaStreams.State.NOT_RUNNING;
+    }
+
+    /** The port of the management endpoints, if they are served. */
+    public OptionalInt managementPort() {
+        ManagementServer server = management;
+        return server == null ? OptionalInt.empty() : OptionalInt.of(server.port());
+    }
+
+    /** Loopline's, Kafka's and the JVM's meters of this process. */
+    public MeterRegistry meterRegistry() {
+        return meters.registry();
     }
 
     private static void ensureTopics(RuntimeConfig config) {
@@ -215,6 +335,10 @@ public final class LooplineRuntime implements AutoCloseable {
      */
     @Override
     public void close() {
+        ManagementServer server = management;
+        if (server != null) {
+            server.close();
+        }
         // both shut down at once (a zero timeout only starts the shutdown), then each is waited for
         for (Duration timeout : List.of(Duration.ZERO, Duration.ofSeconds(30))) {
             for (KafkaStreams streams : List.of(events, instances)) {
@@ -222,5 +346,11 @@ public final class LooplineRuntime implements AutoCloseable {
                         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             }
         }
+        closeTelemetry();
+    }
+
+    private void closeTelemetry() {
+        meters.close();
+        tracing.close();
     }
 }

@@ -10,7 +10,10 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "dev.loopline.runtime", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    /** The state machine is plain Java: it decides, the processors around it talk to Kafka. */
+    /**
+     * The state machine is plain Java: it decides, the processors around it talk to Kafka and
+     * report metrics and traces.
+     */
     @ArchTest
     static final ArchRule domainHasNoKafka = noClasses()
             .that()
@@ -18,7 +21,11 @@ class ArchitectureTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage(
-                    "org.apache.kafka..", "dev.loopline.runtime.topology..", "dev.loopline.runtime.store..");
+                    "org.apache.kafka..",
+                    "io.micrometer..",
+                    "io.opentelemetry..",
+                    "dev.loopline.runtime.topology..",
+                    "dev.loopline.runtime.store..");
 
     /** No wall clock in domain logic: time comes in with the input. */
     @ArchTest

@@ -6,6 +6,7 @@ import dev.loopline.api.config.Setting;
 import dev.loopline.api.config.SettingsTable;
 import dev.loopline.gateway.GatewaySettings;
 import dev.loopline.gateway.security.AccessRules;
+import dev.loopline.observability.LooplineMetrics;
 import dev.loopline.runtime.config.RuntimeSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's generated tables are what the code declares: the configuration table from the
- * settings catalogues, the route table from the gateway's access rules. Each sits between {@code
+ * settings catalogues, the metrics table from the metrics catalogue, the route table from the
+ * gateway's access rules. Each sits between {@code
  * <!-- generated: NAME -->} and {@code <!-- end generated: NAME -->}; {@code
  * -Dloopline.golden.update=true} writes them afresh after a deliberate change.
  */
@@ -38,6 +40,11 @@ class ReadmeTablesTest {
                 .isTrue());
 
         assertGenerated("settings", SettingsTable.markdown(settings));
+    }
+
+    @Test
+    void shouldListEveryMetricAsTheCatalogueDeclaresIt() throws IOException {
+        assertGenerated("metrics", LooplineMetrics.markdown());
     }
 
     @Test

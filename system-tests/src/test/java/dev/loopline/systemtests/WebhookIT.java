@@ -17,6 +17,7 @@ import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.NodeWebhookReceiver;
+import dev.loopline.systemtests.support.PrometheusText;
 import dev.loopline.systemtests.support.Records;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
@@ -130,6 +131,22 @@ class WebhookIT {
                                 .isTrue());
                 assertThat(requests.stream().map(r -> r.path("messageId").asText()))
                         .contains(InstanceIds.instanceId("approve", "hooked") + "/step-0");
+
+                // and: the gateway counts each delivery by message name and outcome
+                PrometheusText metrics =
+                        PrometheusText.parse(gateway.get("/metrics").body());
+                assertThat(metrics.sum(
+                                "loopline_webhook_deliveries_total",
+                                Map.of("message", "RequestApproval", "outcome", "succeeded")))
+                        .isGreaterThanOrEqualTo(2);
+                assertThat(metrics.sum(
+                                "loopline_webhook_deliveries_total",
+                                Map.of("message", "RequestApproval", "outcome", "failed")))
+                        .isGreaterThanOrEqualTo(2);
+                assertThat(metrics.sum(
+                                "loopline_webhook_deliveries_total",
+                                Map.of("message", "RequestApproval", "outcome", "timeout")))
+                        .isGreaterThanOrEqualTo(1);
             }
 
             // when: someone else sends the receiver a request, signed with another key, or not at all

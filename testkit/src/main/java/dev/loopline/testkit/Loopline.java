@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Role;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
@@ -12,8 +14,6 @@ import dev.loopline.client.Ack;
 import dev.loopline.client.Message;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
-import dev.loopline.gateway.security.ApiKeyStore;
-import dev.loopline.gateway.security.Role;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.testsupport.infra.Directories;
@@ -103,6 +103,8 @@ public final class Loopline implements AutoCloseable {
                 "LOOPLINE_STATE_DIR", Directories.temporary("loopline-testkit-").toString());
         settings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
         settings.put("LOOPLINE_HTTP_PORT", "0");
+        settings.put("LOOPLINE_MANAGEMENT_HOST", "127.0.0.1");
+        settings.put("LOOPLINE_MANAGEMENT_PORT", "0");
         settings.put("LOOPLINE_API_KEYS_FILE", keysFile(apiKey).toString());
         settings.putAll(overrides);
         try (Admin admin = infrastructure.admin()) {

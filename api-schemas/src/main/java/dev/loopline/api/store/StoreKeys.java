@@ -23,6 +23,11 @@ public final class StoreKeys {
         return hex16(Math.max(0, instant.toEpochMilli()));
     }
 
+    /** The instant a key that starts with {@link #time} holds. */
+    public static Instant timeOf(String key) {
+        return Instant.ofEpochMilli(Long.parseUnsignedLong(key.substring(0, 16), 16));
+    }
+
     /** 16 hex digits counted down from the end of time, so that keys sort newest first. */
     public static String newestFirst(Instant instant) {
         return hex16(Long.MAX_VALUE - Math.max(0, instant.toEpochMilli()));

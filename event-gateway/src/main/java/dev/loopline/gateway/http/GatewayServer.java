@@ -7,20 +7,25 @@ import dev.loopline.gateway.kafka.DeadLetters;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.OperatorChannel;
+import dev.loopline.gateway.query.InstanceGauge;
 import dev.loopline.gateway.query.QueryStores;
 import dev.loopline.gateway.security.AccessRules;
 import dev.loopline.gateway.security.GatewaySecurity;
 import dev.loopline.gateway.security.HttpsListener;
 import dev.loopline.gateway.security.RateLimits;
 import dev.loopline.gateway.security.TlsConfig;
+import dev.loopline.observability.Meters;
+import dev.loopline.observability.Tracing;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.slf4j.Logger;
@@ -54,8 +59,12 @@ public final class GatewayServer implements AutoCloseable {
             GatewaySecurity security,
             TlsConfig tls,
             HttpLimits limits,
-            BrokerProbe broker) {
+            BrokerProbe broker,
+            Meters meters,
+            Tracing tracing) {
         Clock clock = Clock.systemUTC();
+        HttpTelemetry telemetry = new HttpTelemetry(tracing, meters.registry());
+        InstanceGauge instances = new InstanceGauge(meters.registry(), queries);
         Cors cors = new Cors(limits.corsOrigins());
         RateLimits rates = new RateLimits(limits.ratePerSecond());
         EventRoutes events = new EventRoutes(publisher, clock);
@@ -91,6 +100,9 @@ public final class GatewayServer implements AutoCloseable {
                 server.setHandler(declared); // Javalin puts its servlet inside the innermost wrapper
                 server.setErrorHandler(new JettyProblems());
             });
+            // every request is traced and counted, refused ones too
+            config.routes.before(telemetry::begin);
+            config.requestLogger.http(telemetry::end);
             // a CORS preflight carries no credentials: answered first
             config.routes.before(cors::handle);
             // who is calling, for every request (401 before routing), then whether the route allows it (403)
@@ -120,9 +132,13 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/local/instances/counts", instanceQueries::localCounts);
             config.routes.post("/v1/instances/{id}/{action}", instanceRoutes::act);
             config.routes.delete("/v1/instances/{id}", instanceRoutes::delete);
-            config.routes.get("/health", ctx -> ready(ctx, definitions, queries, broker));
-            config.routes.get("/health/ready", ctx -> ready(ctx, definitions, queries, broker));
+            config.routes.get("/health", ctx -> ready(ctx, publisher, definitions, queries, broker));
+            config.routes.get("/health/ready", ctx -> ready(ctx, publisher, definitions, queries, broker));
             config.routes.get("/health/live", ctx -> live(ctx, definitions, queries));
+            config.routes.get("/metrics", ctx -> {
+                instances.refresh();
+                ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape());
+            });
             config.routes.exception(ProblemException.class, (e, ctx) -> {
                 if (e.status() == 503 && ctx.res().getHeader("Retry-After") == null) {
                     ctx.header("Retry-After", "1"); // each 503 of the gateway's is a passing state
@@ -218,24 +234,29 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Readiness: live, and the brokers answer, so that a request can succeed. DOWN means send it
-     * no traffic for now. {@code /health} answers the same.
+     * Readiness: live, the brokers answer, the event producer's last send did not fail for good,
+     * and the query side has restored its stores since the start, so that a request can succeed.
+     * DOWN means send it no traffic for now. A later rebalance of the query side does not make the
+     * process unready: every gateway would go at once, and the queries of a moving partition answer
+     * 503 on their own. {@code /health} answers the same.
      */
-    private static void ready(Context ctx, DefinitionRepository definitions, QueryStores queries, BrokerProbe broker) {
+    private static void ready(
+            Context ctx,
+            EventPublisher publisher,
+            DefinitionRepository definitions,
+            QueryStores queries,
+            BrokerProbe broker) {
         boolean reachable = broker.reachable();
-        boolean up = reachable && definitions.isRunning() && queries.isRunning();
-        Json.respond(
-                ctx,
-                up ? 200 : 503,
-                Map.of(
-                        "status",
-                        up ? "UP" : "DOWN",
-                        "broker",
-                        reachable ? "REACHABLE" : "UNREACHABLE",
-                        "definitionsProjection",
-                        up(definitions.isRunning()),
-                        "querySide",
-                        up(queries.isRunning())));
+        Optional<String> producer = publisher.failure();
+        boolean querySide = queries.isRunning() && queries.restored();
+        boolean up = reachable && producer.isEmpty() && definitions.isRunning() && querySide;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("broker", reachable ? "REACHABLE" : "UNREACHABLE");
+        body.put("producer", producer.map(why -> "DOWN: " + why).orElse("UP"));
+        body.put("definitionsProjection", up(definitions.isRunning()));
+        body.put("querySide", queries.isRunning() ? (queries.restored() ? "UP" : "RESTORING") : "DOWN");
+        Json.respond(ctx, up ? 200 : 503, body);
     }
 
     private static String up(boolean up) {

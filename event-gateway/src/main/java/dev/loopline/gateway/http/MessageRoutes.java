@@ -32,7 +32,7 @@ import org.apache.kafka.common.KafkaException;
  *                                     or {"outcome":"failed","error":{"code":…,"category":…,"message":…}}
  * </pre>
  *
- * A message id is {@code <instance id>/<position>} and may hold slashes ({@code …/step-3/retry-2});
+ * A message id is {@code <instance id>/<position>} and may hold slashes ({@code …/step-3/attempt-2});
  * it goes in the path as it is. The message is looked up where its instance's partition is served
  * (here, or the process the request is relayed to), in the query side's "query-messages" store,
  * which also holds the first answer any application gave. The gateway writes the answer with the

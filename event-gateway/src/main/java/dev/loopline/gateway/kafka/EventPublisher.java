@@ -3,12 +3,15 @@ package dev.loopline.gateway.kafka;
 import dev.loopline.api.Topics;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.observability.Meters;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Produces platform events, keyed by entity id so one entity's events stay in order. */
@@ -23,6 +26,8 @@ public final class EventPublisher implements AutoCloseable {
     private final KafkaProducer<String, PlatformEvent> producer;
     private final String topic;
     private final Duration timeout;
+    /** Why the last send failed, when that was not a passing state (an authorization error, say). */
+    private volatile String failure;
 
     public EventPublisher(Map<String, Object> clientConfig, Topics topics) {
         this(clientConfig, topics, DEFAULT_TIMEOUT);
@@ -48,7 +53,23 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     public CompletableFuture<RecordMetadata> publish(PlatformEvent event) {
-        return Producers.send(producer, new ProducerRecord<>(topic, event.getEntityId(), event));
+        return Producers.send(producer, new ProducerRecord<>(topic, event.getEntityId(), event))
+                .whenComplete((written, error) -> failure = error == null || error instanceof RetriableException
+                        ? null
+                        : error.getClass().getSimpleName() + ": " + error.getMessage());
+    }
+
+    /**
+     * Why the producer cannot publish, if its last send failed for a reason that a retry does not
+     * mend; empty once a send succeeds again. For readiness.
+     */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Binds the producer's metrics. */
+    public void observe(Meters meters) {
+        meters.bind(producer, "events");
     }
 
     @Override

@@ -95,7 +95,8 @@ public final class OperatorChannel implements AutoCloseable {
         pending.put(requestId, answer);
         OperatorCommand operation = command.setRequestId(requestId).build();
         try {
-            producer.send(new ProducerRecord<>(commandsTopic, instanceId, new InstanceCommand(instanceId, operation)));
+            producer.send(Producers.traced(
+                    new ProducerRecord<>(commandsTopic, instanceId, new InstanceCommand(instanceId, operation))));
         } catch (RuntimeException e) {
             pending.remove(requestId);
             throw e;

@@ -1,5 +1,8 @@
 package dev.loopline.gateway.kafka;
 
+import dev.loopline.observability.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,9 +35,13 @@ final class Producers {
         return config;
     }
 
-    /** Sends the record; the future completes when Kafka confirmed it, or with Kafka's error. */
+    /**
+     * Sends the record, with the trace context of the work at hand (the HTTP request's, see {@code
+     * HttpTelemetry}); the future completes when Kafka confirmed it, or with Kafka's error.
+     */
     static <T> CompletableFuture<RecordMetadata> send(
             KafkaProducer<String, T> producer, ProducerRecord<String, T> record) {
+        traced(record);
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         producer.send(record, (metadata, error) -> {
             if (error != null) {
@@ -44,5 +51,14 @@ final class Producers {
             }
         });
         return sent;
+    }
+
+    /** Writes the current trace context into the record's headers, if there is one. */
+    static <T> ProducerRecord<String, T> traced(ProducerRecord<String, T> record) {
+        Context current = Context.current();
+        if (Span.fromContext(current).getSpanContext().isValid()) {
+            Tracing.inject(current, record.headers());
+        }
+        return record;
     }
 }

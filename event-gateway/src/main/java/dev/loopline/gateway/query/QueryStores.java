@@ -31,6 +31,14 @@ public interface QueryStores {
     /** The other processes that serve partitions now, as {@code host:port}. */
     Set<String> peers();
 
+    /**
+     * True once the stores have been restored after the start: later rebalances answer 503 per
+     * request, and do not make the process unready.
+     */
+    default boolean restored() {
+        return true;
+    }
+
     /** True while the application runs (or is rebalancing); false once it failed or stopped. */
     boolean isRunning();
 

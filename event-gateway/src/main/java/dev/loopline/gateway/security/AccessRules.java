@@ -1,11 +1,13 @@
 package dev.loopline.gateway.security;
 
-import static dev.loopline.gateway.security.Role.ADMINISTRATOR;
-import static dev.loopline.gateway.security.Role.APPLICATION;
-import static dev.loopline.gateway.security.Role.OPERATOR;
-import static dev.loopline.gateway.security.Role.PUBLISHER;
-import static dev.loopline.gateway.security.Role.READER;
+import static dev.loopline.api.security.Role.ADMINISTRATOR;
+import static dev.loopline.api.security.Role.APPLICATION;
+import static dev.loopline.api.security.Role.MONITOR;
+import static dev.loopline.api.security.Role.OPERATOR;
+import static dev.loopline.api.security.Role.PUBLISHER;
+import static dev.loopline.api.security.Role.READER;
 
+import dev.loopline.api.security.Role;
 import io.javalin.http.HandlerType;
 import java.util.EnumSet;
 import java.util.List;
@@ -87,9 +89,20 @@ public final class AccessRules {
                     "/v1/local/instances/counts",
                     "count this process's partitions (gateway processes ask each other)",
                     READER),
-            rule(HandlerType.GET, "/health", "readiness, as /health/ready", READER),
-            rule(HandlerType.GET, "/health/ready", "readiness: live, and the brokers answer", READER),
-            rule(HandlerType.GET, "/health/live", "liveness: the definitions reader and the query side run", READER));
+            rule(HandlerType.GET, "/health", "readiness, as /health/ready", READER, MONITOR),
+            rule(
+                    HandlerType.GET,
+                    "/health/ready",
+                    "readiness: live, the brokers answer, and the query side has restored",
+                    READER,
+                    MONITOR),
+            rule(
+                    HandlerType.GET,
+                    "/health/live",
+                    "liveness: the producers, the definitions reader and the query side run",
+                    READER,
+                    MONITOR),
+            rule(HandlerType.GET, "/metrics", "the gateway's metrics, in Prometheus' text format", MONITOR));
 
     private AccessRules() {}
 

@@ -1,5 +1,8 @@
 package dev.loopline.gateway.security;
 
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Principal;
+import dev.loopline.api.security.Role;
 import dev.loopline.gateway.http.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;

@@ -13,6 +13,8 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.loopline.api.security.Principal;
+import dev.loopline.api.security.Role;
 import dev.loopline.gateway.http.ProblemException;
 import java.io.IOException;
 import java.net.MalformedURLException;

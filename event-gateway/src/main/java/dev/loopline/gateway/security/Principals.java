@@ -1,5 +1,6 @@
 package dev.loopline.gateway.security;
 
+import dev.loopline.api.security.Principal;
 import dev.loopline.gateway.http.ProblemException;
 import io.javalin.http.Context;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.loopline.gateway.security;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
+import dev.loopline.api.security.Principal;
 import dev.loopline.gateway.http.ProblemException;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;

@@ -8,6 +8,8 @@ import dev.loopline.client.Ack;
 import dev.loopline.client.ClientListener;
 import dev.loopline.client.LooplineClient;
 import dev.loopline.client.Message;
+import dev.loopline.observability.LooplineMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>no answer in time, or no connection</td><td>failed, {@code WebhookTimeout} or {@code WebhookUnreachable}, category {@value ErrorCategories#NETWORK}</td><td>retried with backoff</td></tr>
  * </table>
  *
- * A retried step is a new message with a new id ({@code …/retry-n}), so each attempt is its own
+ * A retried step is a new message with a new id ({@code …/attempt-n}), so each attempt is its own
  * delivery. A redelivery of the same message (after a crash) has the same {@code webhook-id} and
  * {@code Idempotency-Key}. "Workflow started" messages are acknowledged here unless bound.
  */
@@ -58,9 +60,16 @@ public final class WebhookDelivery implements AutoCloseable {
     private final HttpClient http;
     private final Clock clock;
     private final LooplineClient client;
+    private final MeterRegistry registry;
 
-    private WebhookDelivery(Map<String, Object> clientConfig, Topics topics, WebhookSettings settings, Clock clock) {
+    private WebhookDelivery(
+            Map<String, Object> clientConfig,
+            Topics topics,
+            WebhookSettings settings,
+            Clock clock,
+            MeterRegistry registry) {
         this.settings = settings;
+        this.registry = registry;
         this.signer = new WebhookSigner(settings.secret());
         this.clock = clock;
         this.http = HttpClient.newBuilder()
@@ -89,34 +98,46 @@ public final class WebhookDelivery implements AutoCloseable {
     }
 
     /** Starts delivering the bound messages. */
-    public static WebhookDelivery start(Map<String, Object> clientConfig, Topics topics, WebhookSettings settings) {
-        return new WebhookDelivery(clientConfig, topics, settings, Clock.systemUTC());
+    public static WebhookDelivery start(
+            Map<String, Object> clientConfig, Topics topics, WebhookSettings settings, MeterRegistry registry) {
+        return new WebhookDelivery(clientConfig, topics, settings, Clock.systemUTC(), registry);
     }
 
     Ack deliver(URI uri, Message message) throws InterruptedException {
         String body = body(message);
         long timestamp = clock.instant().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(settings.timeout())
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+        // the receiver's work joins the trace of the business event behind the message
+        message.traceParent().ifPresent(value -> request.header("traceparent", value));
+        message.traceState().ifPresent(value -> request.header("tracestate", value));
+        request.timeout(settings.timeout())
                 .header("Content-Type", "application/json")
                 .header("webhook-id", message.id())
                 .header("webhook-timestamp", Long.toString(timestamp))
                 .header("webhook-signature", signer.signature(message.id(), timestamp, body))
                 .header("Idempotency-Key", message.id())
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
+            count(message, "timeout");
             return Ack.failed(
                     "WebhookTimeout",
                     ErrorCategories.NETWORK,
                     uri.getHost() + " did not answer within " + settings.timeout());
         } catch (IOException e) {
+            count(message, "unreachable");
             return Ack.failed("WebhookUnreachable", ErrorCategories.NETWORK, uri.getHost() + ": " + e);
         }
+        count(message, response.statusCode() >= 200 && response.statusCode() < 300 ? "succeeded" : "failed");
         return answer(response.statusCode(), response.body());
+    }
+
+    private void count(Message message, String outcome) {
+        LooplineMetrics.WEBHOOK_DELIVERIES
+                .counter(registry, message.name(), outcome)
+                .increment();
     }
 
     /** The acknowledgement a receiver's answer gives. */

@@ -36,9 +36,10 @@ class AccessRulesTest {
                 | `DELETE /v1/instances/{id}` | `operator` | delete a completed instance |
                 | `GET /v1/local/instances` | `reader` | query this process's partitions (gateway processes ask each other) |
                 | `GET /v1/local/instances/counts` | `reader` | count this process's partitions (gateway processes ask each other) |
-                | `GET /health` | `reader` | readiness, as /health/ready |
-                | `GET /health/ready` | `reader` | readiness: live, and the brokers answer |
-                | `GET /health/live` | `reader` | liveness: the definitions reader and the query side run |
+                | `GET /health` | `reader`, `monitor` | readiness, as /health/ready |
+                | `GET /health/ready` | `reader`, `monitor` | readiness: live, the brokers answer, and the query side has restored |
+                | `GET /health/live` | `reader`, `monitor` | liveness: the producers, the definitions reader and the query side run |
+                | `GET /metrics` | `monitor` | the gateway's metrics, in Prometheus' text format |
                 """);
     }
 }

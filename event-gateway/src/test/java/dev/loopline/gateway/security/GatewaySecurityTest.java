@@ -4,6 +4,8 @@ import static dev.loopline.gateway.security.GatewayUnderTest.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

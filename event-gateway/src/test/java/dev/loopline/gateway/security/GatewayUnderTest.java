@@ -1,5 +1,6 @@
 package dev.loopline.gateway.security;
 
+import dev.loopline.api.security.ApiKeyStore;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.gateway.http.GatewayServer;
 import dev.loopline.gateway.kafka.AckPublisher;
@@ -9,6 +10,8 @@ import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.kafka.OperatorChannel;
 import dev.loopline.gateway.query.MemoryQueryStores;
+import dev.loopline.observability.Meters;
+import dev.loopline.observability.Tracing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -80,7 +83,9 @@ final class GatewayUnderTest implements AutoCloseable {
                 gatewaySecurity,
                 config.tls(),
                 config.http(),
-                new BrokerProbe(clients));
+                new BrokerProbe(clients),
+                Meters.open("loopline-gateway"),
+                Tracing.propagating());
         this.http = http;
         this.base = scheme + "://127.0.0.1:" + server.port();
     }

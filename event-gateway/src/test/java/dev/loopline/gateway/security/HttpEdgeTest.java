@@ -2,6 +2,8 @@ package dev.loopline.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Role;
 import dev.loopline.definition.DefinitionLimits;
 import java.io.IOException;
 import java.io.InputStream;

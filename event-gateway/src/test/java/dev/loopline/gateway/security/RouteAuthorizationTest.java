@@ -4,6 +4,8 @@ import static dev.loopline.gateway.security.GatewayUnderTest.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Role;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ class RouteAuthorizationTest {
             sample("POST /v1/dead-letters/{id}/replay", "POST", "/v1/dead-letters/0-0/replay", "{}"),
             sample("GET /v1/instances/{id}", "GET", "/v1/instances/nope", null),
             sample("GET /v1/messages/<messageId>", "GET", "/v1/messages/nope/step-0", null),
-            sample("POST /v1/messages/<messageId>/ack", "POST", "/v1/messages/nope/step-0/retry-1/ack", "{}"),
+            sample("POST /v1/messages/<messageId>/ack", "POST", "/v1/messages/nope/step-0/attempt-1/ack", "{}"),
             sample("GET /v1/instances/{id}/transitions", "GET", "/v1/instances/nope/transitions", null),
             sample("POST /v1/instances/{id}/{action}", "POST", "/v1/instances/nope/postpone", "{}"),
             sample("DELETE /v1/instances/{id}", "DELETE", "/v1/instances/nope", "{\"until\":\"soon\"}"),
@@ -62,7 +64,8 @@ class RouteAuthorizationTest {
             sample("GET /v1/local/instances/counts", "GET", "/v1/local/instances/counts", null),
             sample("GET /health", "GET", "/health", null),
             sample("GET /health/ready", "GET", "/health/ready", null),
-            sample("GET /health/live", "GET", "/health/live", null));
+            sample("GET /health/live", "GET", "/health/live", null),
+            sample("GET /metrics", "GET", "/metrics", null));
 
     private static final Map<Role, String> KEYS = new EnumMap<>(Role.class);
     private static final String ALL_ROLES_KEY = ApiKeyStore.newKey();

@@ -7,6 +7,7 @@ import dev.loopline.runtime.domain.FailurePolicy;
 import dev.loopline.runtime.domain.InstanceLimits;
 import dev.loopline.runtime.domain.LoopGuard;
 import dev.loopline.runtime.domain.ReplyTokens;
+import dev.loopline.runtime.topology.Telemetry;
 import dev.loopline.runtime.topology.TopologyOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,7 +96,7 @@ public record RuntimeConfig(
                 KafkaOverrides.from(settings));
     }
 
-    /** The topology's tunables. */
+    /** The topology's tunables; the process gives them its telemetry ({@link TopologyOptions#withTelemetry}). */
     public TopologyOptions topologyOptions() {
         return new TopologyOptions(
                 correlationTtl,
@@ -106,7 +107,8 @@ public record RuntimeConfig(
                 retention,
                 maxRecordBytes,
                 instanceLimits,
-                ReplyTokens.random());
+                ReplyTokens.random(),
+                Telemetry.none());
     }
 
     private static String rules(FailurePolicy policy) {

@@ -59,7 +59,7 @@ public final class InstanceMachine {
     static final int CONSUMED_EVENTS_KEPT = 100;
 
     private static final String STARTED_OUTPUT = "started";
-    private static final String STARTED_MESSAGE_NAME = "WorkflowStarted";
+    public static final String STARTED_MESSAGE_NAME = "WorkflowStarted";
 
     /** What a waiting instance waits for, in its transitions: the acknowledgement of a message, an event, a delay. */
     static final String WAITING_FOR_MESSAGE = "message:";

@@ -55,5 +55,11 @@ public final class TimerStore {
     }
 
     /** A due timer and its store key. */
-    public record Due(String key, TimerEntry entry) {}
+    public record Due(String key, TimerEntry entry) {
+
+        /** When it was due. */
+        public Instant dueAt() {
+            return StoreKeys.timeOf(key);
+        }
+    }
 }

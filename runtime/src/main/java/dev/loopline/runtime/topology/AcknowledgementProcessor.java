@@ -36,6 +36,7 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
     private final InstanceMachine machine;
     private final Duration earlyAckTtl;
     private final boolean mayReroute;
+    private final Telemetry telemetry;
     private DecisionWriter writer;
     private ProcessorContext<String, Object> context;
 
@@ -47,12 +48,13 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
         this.machine = options.machine();
         this.earlyAckTtl = options.correlationTtl();
         this.mayReroute = mayReroute;
+        this.telemetry = options.telemetry();
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        writer = new DecisionWriter(context);
+        writer = new DecisionWriter(context, telemetry.metrics());
     }
 
     @Override
@@ -69,7 +71,8 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
         if (found.isEmpty() && mayReroute) {
             // its instance, if it exists, is on the partition its id hashes to, maybe another one
             context.forward(
-                    new Record<>(ack.getInstanceId(), ack, record.timestamp()), LooplineTopology.ACKS_REROUTE_SINK);
+                    new Record<>(ack.getInstanceId(), ack, record.timestamp(), record.headers()),
+                    LooplineTopology.ACKS_REROUTE_SINK);
             return;
         }
         if (found.isEmpty()) {
@@ -83,6 +86,15 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
             return;
         }
         InstanceRecord instance = found.get();
+        try (Telemetry.Work work = telemetry
+                .begin("loopline acknowledgement", record.headers(), instance.getTraceParent())
+                .instance(instance.getInstanceId(), instance.getDefinition().getId())
+                .message(ack.getMessageId())) {
+            decide(instance, ack, time, work);
+        }
+    }
+
+    private void decide(InstanceRecord instance, Acknowledgement ack, long time, Telemetry.Work work) {
         Decision decision = RejectedRecordException.ifItFails(
                 "acknowledgement " + ack.getMessageId(),
                 () -> machine.acknowledge(instance, ack, Instant.ofEpochMilli(time)));
@@ -96,6 +108,7 @@ final class AcknowledgementProcessor implements Processor<String, Acknowledgemen
                     decision.ignoredBecause().get());
             return;
         }
-        writer.apply(time, decision);
+        telemetry.metrics().acknowledged(instance, time);
+        writer.apply(time, instance, decision, work);
     }
 }

@@ -3,6 +3,7 @@ package dev.loopline.runtime.topology;
 import dev.loopline.api.serde.SchemaRegistryException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -35,6 +36,16 @@ public final class BadRecordHandler extends LogAndContinueExceptionHandler {
     static final int MAX_DEAD_LETTER_BYTES = 64 * 1024;
     static final String ORIGINAL_SIZE_HEADER = "loopline.errors.original.bytes";
 
+    private LoopMetrics metrics = Telemetry.none().metrics();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        super.configure(configs);
+        if (configs.get(Telemetry.CONFIG) instanceof Telemetry telemetry) {
+            metrics = telemetry.metrics();
+        }
+    }
+
     @Override
     public Response handleError(
             ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
@@ -48,6 +59,7 @@ public final class BadRecordHandler extends LogAndContinueExceptionHandler {
             return Response.fail();
         }
         Response response = super.handleError(context, record, exception);
+        metrics.deadLettered("unreadable");
         return Response.resume(response.deadLetterQueueRecords().stream()
                 .map(BadRecordHandler::bounded)
                 .toList());

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -68,12 +70,15 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
         String key = command.getCorrelationKey();
         Object body = command.getCommand();
         long now = ProcessingTime.of(record, context);
+        // A delivery carries the trace context of the record that caused it: the event's, or, for a
+        // buffered event handed to a new wait, the waiting instance's.
+        Headers headers = record.headers();
         if (body instanceof OpenWait wait) {
-            open(key, wait, now);
+            open(key, wait, now, headers);
         } else if (body instanceof CloseWait close) {
             store.closeWait(key, close.getInstanceId(), close.getWaitId());
         } else if (body instanceof CorrelateEvent correlate) {
-            correlate(key, correlate.getEvent(), now);
+            correlate(key, correlate.getEvent(), now, headers);
         } else {
             throw new RejectedRecordException("unknown correlation command " + body);
         }
@@ -84,7 +89,7 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
      * first that ends the wait and ignores the rest (they stay buffered for its next wait), and it
      * drops any event it already consumed.
      */
-    private void open(String key, OpenWait wait, long timestamp) {
+    private void open(String key, OpenWait wait, long timestamp, Headers headers) {
         store.openWait(key, wait);
         Instant now = Instant.ofEpochMilli(timestamp);
         List<BufferedEvent> buffered = new ArrayList<>(store.buffered(key));
@@ -93,20 +98,20 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
             if (event.getExpiresAt().isAfter(now)
                     && wait.getMessageNames().contains(event.getEvent().getMessageName())
                     && !event.getDeliveredTo().contains(tag(wait))) {
-                deliver(wait, event.getEvent(), timestamp);
+                deliver(wait, event.getEvent(), timestamp, headers);
                 store.buffer(key, deliveredTo(event, tag(wait)), false);
             }
         }
     }
 
-    private void correlate(String key, PlatformEvent event, long timestamp) {
+    private void correlate(String key, PlatformEvent event, long timestamp, Headers headers) {
         if (store.buffered(key, event.getEventId()).isPresent()) {
             return; // the same event again: delivered once
         }
         List<String> reached = new ArrayList<>();
         for (OpenWait wait : store.waits(key)) {
             if (wait.getMessageNames().contains(event.getMessageName())) {
-                deliver(wait, event, timestamp);
+                deliver(wait, event, timestamp, headers);
                 reached.add(tag(wait));
             }
         }
@@ -114,9 +119,9 @@ final class CorrelationProcessor implements Processor<String, CorrelationCommand
         store.buffer(key, new BufferedEvent(event, expiresAt, newest(reached)), true);
     }
 
-    private void deliver(OpenWait wait, PlatformEvent event, long timestamp) {
+    private void deliver(OpenWait wait, PlatformEvent event, long timestamp, Headers headers) {
         InstanceCommand delivery = new InstanceCommand(wait.getInstanceId(), new DeliverEvent(wait.getWaitId(), event));
-        context.forward(new Record<>(wait.getInstanceId(), delivery, timestamp));
+        context.forward(new Record<>(wait.getInstanceId(), delivery, timestamp, new RecordHeaders(headers.toArray())));
     }
     /**
      * Deliveries are recorded per wait, not per instance: an event handed to a wait that had just

@@ -2,6 +2,7 @@ package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.DefinitionOutcome;
+import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
@@ -11,6 +12,8 @@ import dev.loopline.runtime.domain.Status;
 import dev.loopline.runtime.store.EarlyAcks;
 import dev.loopline.runtime.store.InstanceStore;
 import dev.loopline.runtime.store.TimerStore;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -25,9 +28,11 @@ final class DecisionWriter {
     private final InstanceStore instances;
     private final TimerStore timers;
     private final EarlyAcks earlyAcks;
+    private final LoopMetrics metrics;
 
-    DecisionWriter(ProcessorContext<String, Object> context) {
+    DecisionWriter(ProcessorContext<String, Object> context, LoopMetrics metrics) {
         this.context = context;
+        this.metrics = metrics;
         this.instances = InstanceStore.from(context, LooplineTopology.INSTANCES_STORE);
         this.timers = TimerStore.from(context, LooplineTopology.TIMERS_STORE);
         this.earlyAcks = EarlyAcks.from(context, LooplineTopology.EARLY_ACKS_STORE);
@@ -45,12 +50,18 @@ final class DecisionWriter {
         return timers;
     }
 
-    void apply(long timestamp, Decision decision) {
+    /**
+     * @param before the instance before the input, null for a start: for the metrics
+     * @param work the processing of the input, whose trace context every output carries
+     */
+    void apply(long timestamp, InstanceRecord before, Decision decision, Telemetry.Work work) {
+        metrics.decided(before, decision, timestamp);
+        Headers headers = work.headers();
         if (decision.delete()) {
             decision.next().ifPresent(gone -> {
                 instances.delete(gone.getInstanceId());
                 // a tombstone tells the read models that the instance is gone
-                forward(gone.getInstanceId(), null, timestamp, LooplineTopology.TRANSITIONS_SINK);
+                forward(gone.getInstanceId(), null, timestamp, headers, LooplineTopology.TRANSITIONS_SINK);
             });
         } else {
             decision.next().ifPresent(instances::put);
@@ -63,36 +74,37 @@ final class DecisionWriter {
             }
         }
         for (WorkflowMessage message : decision.messages()) {
-            forward(message.getInstanceId(), message, timestamp, LooplineTopology.MESSAGES_SINK);
+            forward(message.getInstanceId(), message, timestamp, headers, LooplineTopology.MESSAGES_SINK);
         }
         for (InstanceTransition transition : decision.transitions()) {
-            forward(transition.getInstanceId(), transition, timestamp, LooplineTopology.TRANSITIONS_SINK);
+            forward(transition.getInstanceId(), transition, timestamp, headers, LooplineTopology.TRANSITIONS_SINK);
             if (transition.getStatusCode() == Status.SUCCEEDED.code()
                     || transition.getStatusCode() == Status.FAILED.code()) {
                 DefinitionOutcome outcome = new DefinitionOutcome(
                         transition.getDefinitionId(),
                         transition.getInstanceId(),
                         transition.getStatusCode() == Status.SUCCEEDED.code());
-                forward(transition.getDefinitionId(), outcome, timestamp, LooplineTopology.OUTCOMES_SINK);
+                forward(transition.getDefinitionId(), outcome, timestamp, headers, LooplineTopology.OUTCOMES_SINK);
             }
         }
         for (CorrelationCommand command : decision.correlations()) {
-            forward(command.getCorrelationKey(), command, timestamp, LooplineTopology.WAITS_SINK);
+            forward(command.getCorrelationKey(), command, timestamp, headers, LooplineTopology.WAITS_SINK);
         }
         for (ReleaseToken release : decision.releases()) {
-            release(release, timestamp);
+            release(release, timestamp, headers);
         }
     }
 
     /** Gives a dependency token back to the event half that queues its jobs. */
-    void release(ReleaseToken release, long timestamp) {
+    void release(ReleaseToken release, long timestamp, Headers headers) {
         // keyed by entity id, like the events topic: the token's queue lives in that partition
         String token = release.getDependencyToken();
         String entityId = token.substring(token.indexOf(CorrelationKeys.SEPARATOR) + 1);
-        forward(entityId, release, timestamp, LooplineTopology.RELEASES_SINK);
+        forward(entityId, release, timestamp, headers, LooplineTopology.RELEASES_SINK);
     }
 
-    private void forward(String key, Object value, long timestamp, String sink) {
-        context.forward(new Record<>(key, value, timestamp), sink);
+    /** Each record gets headers of its own: a sink may add to them. */
+    private void forward(String key, Object value, long timestamp, Headers headers, String sink) {
+        context.forward(new Record<>(key, value, timestamp, new RecordHeaders(headers.toArray())), sink);
     }
 }

@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -64,8 +66,10 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
 
     private final AtomicLong catalogChanges;
     private final ReplyTokens replyTokens;
+    private final Telemetry telemetry;
 
     EventMatcher(TopologyOptions options, AtomicLong catalogChanges) {
+        this.telemetry = options.telemetry();
         this.loopGuard = options.loopGuard();
         this.failurePolicy = options.failurePolicy();
         this.replyTokens = options.replyTokens();
@@ -88,12 +92,18 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
             throw new RejectedRecordException("platform event without a value");
         }
         List<WorkflowDefinition> definitions = catalog.all();
-        start(record, event, definitions);
-        correlate(record, event, definitions);
+        try (Telemetry.Work work = telemetry.begin("loopline match event", record.headers(), null)) {
+            Headers headers = work.headers();
+            start(record, event, definitions, headers);
+            correlate(record, event, definitions, headers);
+        }
     }
 
     private void start(
-            Record<String, PlatformEvent> record, PlatformEvent event, List<WorkflowDefinition> definitions) {
+            Record<String, PlatformEvent> record,
+            PlatformEvent event,
+            List<WorkflowDefinition> definitions,
+            Headers headers) {
         Instant now = Instant.ofEpochMilli(record.timestamp());
         List<WorkflowDefinition> matching = new ArrayList<>();
         for (WorkflowDefinition definition : definitions) {
@@ -129,7 +139,9 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                     .setTrigger(event)
                     .setLoopError(loopError)
                     .build();
-            if (loopError == null) {
+            if (loopError != null) {
+                telemetry.metrics().loopStopped(definition.getId());
+            } else {
                 boolean newJob = queue(command, instanceId, event);
                 postponeIfFailing(command, definition, instanceId, processed);
                 if (newJob && command.getGranted() && command.getPostponeUntil() == null) {
@@ -142,25 +154,33 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                             new Record<String, Object>(
                                     instanceId,
                                     InstanceMachine.startedMessage(instanceId, definition, event, processed, token),
-                                    record.timestamp()),
+                                    record.timestamp(),
+                                    new RecordHeaders(headers.toArray())),
                             LooplineTopology.STARTED_SINK);
                 }
             }
             InstanceCommand start = new InstanceCommand(instanceId, command);
             context.forward(
-                    new Record<String, Object>(instanceId, start, record.timestamp()), LooplineTopology.STARTS_SINK);
+                    new Record<String, Object>(
+                            instanceId, start, record.timestamp(), new RecordHeaders(headers.toArray())),
+                    LooplineTopology.STARTS_SINK);
         }
     }
 
     private void correlate(
-            Record<String, PlatformEvent> record, PlatformEvent event, List<WorkflowDefinition> definitions) {
+            Record<String, PlatformEvent> record,
+            PlatformEvent event,
+            List<WorkflowDefinition> definitions,
+            Headers headers) {
         for (String keyField : watchedKeyFields(event, definitions)) {
             String value = CorrelationKeys.valueIn(event, keyField);
             if (value != null) {
                 String key = CorrelationKeys.of(event.getEntityType(), keyField, value);
                 CorrelationCommand command = new CorrelationCommand(key, new CorrelateEvent(event));
                 context.forward(
-                        new Record<String, Object>(key, command, record.timestamp()), LooplineTopology.CORRELATE_SINK);
+                        new Record<String, Object>(
+                                key, command, record.timestamp(), new RecordHeaders(headers.toArray())),
+                        LooplineTopology.CORRELATE_SINK);
             }
         }
     }
@@ -203,6 +223,7 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
             return;
         }
         int failures = state.getConsecutiveFailures();
+        telemetry.metrics().postponed(definition.getId());
         start.setPostponeUntil(now.plus(failurePolicy.backoff(definition.getId(), failures)));
         start.setPostponeReason(definition.getId() + "'s last " + failures + " job(s) failed in a row");
     }

@@ -53,6 +53,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
     private final String acksTopic;
 
     private final InstanceMachine machine;
+    private final Telemetry telemetry;
     private DecisionWriter writer;
     private ProcessorContext<String, Object> context;
 
@@ -60,12 +61,13 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         this.options = options;
         this.acksTopic = acksTopic;
         this.machine = options.machine();
+        this.telemetry = options.telemetry();
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        writer = new DecisionWriter(context);
+        writer = new DecisionWriter(context, telemetry.metrics());
         context.schedule(options.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
         context.schedule(
                 options.timerInterval().multipliedBy(EARLY_ACK_SCAN_EVERY),
@@ -79,20 +81,36 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         if (command == null) {
             throw new RejectedRecordException("instance command without a value");
         }
-        long time = ProcessingTime.of(record, context);
-        Instant now = Instant.ofEpochMilli(time);
         Optional<InstanceRecord> instance = writer.instances().get(command.getInstanceId());
+        String definitionId = instance.map(i -> i.getDefinition().getId())
+                .orElseGet(() -> command.getCommand() instanceof StartInstance start
+                        ? start.getDefinition().getId()
+                        : null);
+        try (Telemetry.Work work = telemetry
+                .begin(
+                        "loopline " + command.getCommand().getClass().getSimpleName(),
+                        record.headers(),
+                        instance.map(InstanceRecord::getTraceParent).orElse(null))
+                .instance(command.getInstanceId(), definitionId)) {
+            process(command, instance, ProcessingTime.of(record, context), work);
+        }
+    }
+
+    private void process(InstanceCommand command, Optional<InstanceRecord> instance, long time, Telemetry.Work work) {
+        Instant now = Instant.ofEpochMilli(time);
         Decision decision;
         if (command.getCommand() instanceof StartInstance start) {
             if (instance.isPresent()) {
                 log.debug("instance {} exists: duplicate start ignored", command.getInstanceId());
-                releaseRequeuedToken(instance.get(), start, time);
+                releaseRequeuedToken(instance.get(), start, time, work);
                 return;
             }
             decision = RejectedRecordException.ifItFails(
                     "start of " + command.getInstanceId(), () -> machine.start(command.getInstanceId(), start, now));
-            apply(command.getInstanceId(), time, decision);
-            applyEarlyAck(decision, now, time);
+            // the instance's later inputs that carry no trace context join the trace of its start
+            decision.next().ifPresent(started -> started.setTraceParent(work.traceParent()));
+            apply(command.getInstanceId(), time, null, decision, work);
+            applyEarlyAck(decision, now, time, work);
             return;
         } else if (command.getCommand() instanceof GrantToken grant) {
             if (instance.isEmpty()) {
@@ -101,7 +119,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
             decision = RejectedRecordException.ifItFails(
                     "grant to " + command.getInstanceId(), () -> machine.grant(instance.get(), grant, now));
         } else if (command.getCommand() instanceof OperatorCommand operation) {
-            operate(command.getInstanceId(), instance, operation, time);
+            operate(command.getInstanceId(), instance, operation, time, work);
             return;
         } else if (command.getCommand() instanceof DeliverEvent delivery) {
             if (instance.isEmpty()) {
@@ -112,11 +130,16 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         } else {
             throw new RejectedRecordException("unknown instance command " + command.getCommand());
         }
-        apply(command.getInstanceId(), time, decision);
+        apply(command.getInstanceId(), time, instance.get(), decision, work);
     }
 
     /** Applies an operator's action if the rules allow it, and answers on the operator-results topic either way. */
-    private void operate(String instanceId, Optional<InstanceRecord> instance, OperatorCommand command, long time) {
+    private void operate(
+            String instanceId,
+            Optional<InstanceRecord> instance,
+            OperatorCommand command,
+            long time,
+            Telemetry.Work work) {
         OperatorResult.Builder result = OperatorResult.newBuilder()
                 .setRequestId(command.getRequestId())
                 .setInstanceId(instanceId)
@@ -127,13 +150,15 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                     .setState(InstanceState.READY)
                     .setStatusCode(-1)
                     .setReason("instance " + instanceId + " does not exist");
+            telemetry.metrics().operatorAction(command.getAction().name(), "unknown");
         } else {
             OperatorOutcome outcome = RejectedRecordException.ifItFails(
                     command.getAction() + " of " + instanceId,
                     () -> machine.operate(instance.get(), command, Instant.ofEpochMilli(time)));
             if (outcome.accepted()) {
-                writer.apply(time, outcome.decision());
+                writer.apply(time, instance.get(), outcome.decision(), work);
             }
+            telemetry.metrics().operatorAction(command.getAction().name(), outcome.accepted() ? "applied" : "refused");
             InstanceRecord after = outcome.decision().next().orElse(instance.get());
             result.setAccepted(outcome.accepted())
                     .setState(after.getState())
@@ -141,7 +166,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                     .setReason(outcome.reason());
         }
         context.forward(
-                new Record<String, Object>(command.getRequestId(), result.build(), time),
+                new Record<String, Object>(command.getRequestId(), result.build(), time, work.headers()),
                 LooplineTopology.OPERATOR_RESULTS_SINK);
     }
 
@@ -150,9 +175,10 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
      * again (the event half cannot know the job ran): give it back, or every later job on the entity
      * would wait behind a job that never runs again.
      */
-    private void releaseRequeuedToken(InstanceRecord existing, StartInstance start, long time) {
+    private void releaseRequeuedToken(InstanceRecord existing, StartInstance start, long time, Telemetry.Work work) {
         if (existing.getState() == InstanceState.COMPLETED && start.getDependencyToken() != null) {
-            writer.release(new ReleaseToken(start.getDependencyToken(), existing.getInstanceId()), time);
+            writer.release(
+                    new ReleaseToken(start.getDependencyToken(), existing.getInstanceId()), time, work.headers());
         }
     }
 
@@ -160,7 +186,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
      * The application may have acknowledged "workflow started" before the start arrived: apply it
      * now. Only the acknowledgement that echoes the message's reply token is taken.
      */
-    private void applyEarlyAck(Decision started, Instant now, long time) {
+    private void applyEarlyAck(Decision started, Instant now, long time, Telemetry.Work work) {
         Optional<InstanceRecord> instance = started.next();
         if (instance.isEmpty() || instance.get().getWait() == null) {
             return;
@@ -169,9 +195,11 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         Optional<Acknowledgement> early =
                 writer.earlyAcks().take(instanceId, instance.get().getWait().getReplyToken());
         if (early.isPresent()) {
+            work.message(early.get().getMessageId());
             Decision decision = machine.acknowledge(instance.get(), early.get(), now);
             if (!decision.isRejected()) { // cannot be: the token was the key
-                apply(instanceId, time, decision);
+                telemetry.metrics().acknowledged(instance.get(), time);
+                apply(instanceId, time, instance.get(), decision, work);
             }
         }
     }
@@ -185,6 +213,7 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                     + ": no instance started within " + options.correlationTtl()
                     + " whose message it answers with the message's reply token";
             log.warn(reason);
+            telemetry.metrics().deadLettered("expired");
             Headers headers = new RecordHeaders()
                     .add(DEAD_LETTER_EXCEPTION, bytes(RejectedRecordException.class.getName()))
                     .add(DEAD_LETTER_MESSAGE, bytes(reason))
@@ -206,10 +235,17 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
             try {
                 Optional<InstanceRecord> instance = writer.instances().get(instanceId);
                 if (instance.isPresent()) {
-                    apply(
-                            instanceId,
-                            wallClock,
-                            machine.timerFired(instance.get(), timer.entry().getWaitId(), now));
+                    telemetry.metrics().timerFired(timer.dueAt(), now);
+                    try (Telemetry.Work work = telemetry
+                            .begin("loopline timer", null, instance.get().getTraceParent())
+                            .instance(instanceId, instance.get().getDefinition().getId())) {
+                        apply(
+                                instanceId,
+                                wallClock,
+                                instance.get(),
+                                machine.timerFired(instance.get(), timer.entry().getWaitId(), now),
+                                work);
+                    }
                 }
             } catch (KafkaException e) {
                 throw e; // fencing, migration: Streams handles these
@@ -221,7 +257,8 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         }
     }
 
-    private void apply(String instanceId, long timestamp, Decision decision) {
+    private void apply(
+            String instanceId, long timestamp, InstanceRecord before, Decision decision, Telemetry.Work work) {
         if (decision.isRejected()) {
             throw new RejectedRecordException(decision.ignoredBecause().orElseThrow());
         }
@@ -232,6 +269,6 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
                     decision.ignoredBecause().get());
             return;
         }
-        writer.apply(timestamp, decision);
+        writer.apply(timestamp, before, decision, work);
     }
 }

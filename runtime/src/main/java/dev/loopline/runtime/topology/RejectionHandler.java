@@ -1,5 +1,6 @@
 package dev.loopline.runtime.topology;
 
+import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -14,9 +15,20 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 public final class RejectionHandler extends LogAndContinueProcessingExceptionHandler {
 
+    private LoopMetrics metrics = Telemetry.none().metrics();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        super.configure(configs);
+        if (configs.get(Telemetry.CONFIG) instanceof Telemetry telemetry) {
+            metrics = telemetry.metrics();
+        }
+    }
+
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (exception instanceof RejectedRecordException) {
+            metrics.deadLettered("rejected");
             return super.handleError(context, record, exception);
         }
         return Response.fail();

@@ -22,6 +22,7 @@ import java.time.Duration;
  *     goes to the dead-letter topic (see {@link BadRecordHandler})
  * @param instanceLimits what one instance may hold and send
  * @param replyTokens where the reply tokens of posted messages come from (random; fixed in tests)
+ * @param telemetry the metrics and trace context the processors report (none in tests)
  */
 public record TopologyOptions(
         Duration correlationTtl,
@@ -32,7 +33,8 @@ public record TopologyOptions(
         Duration retention,
         int maxRecordBytes,
         InstanceLimits instanceLimits,
-        ReplyTokens replyTokens) {
+        ReplyTokens replyTokens,
+        Telemetry telemetry) {
 
     /** 256 KiB: with the instance limits, an instance's records then stay below Kafka's default 1 MiB. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
@@ -47,7 +49,8 @@ public record TopologyOptions(
                 InstanceMachine.DEFAULT_RETENTION,
                 DEFAULT_MAX_RECORD_BYTES,
                 InstanceLimits.defaults(),
-                ReplyTokens.random());
+                ReplyTokens.random(),
+                Telemetry.none());
     }
 
     public TopologyOptions withReplyTokens(ReplyTokens tokens) {
@@ -60,7 +63,22 @@ public record TopologyOptions(
                 retention,
                 maxRecordBytes,
                 instanceLimits,
-                tokens);
+                tokens,
+                telemetry);
+    }
+
+    public TopologyOptions withTelemetry(Telemetry reporting) {
+        return new TopologyOptions(
+                correlationTtl,
+                timerInterval,
+                maxTimersPerScan,
+                loopGuard,
+                failurePolicy,
+                retention,
+                maxRecordBytes,
+                instanceLimits,
+                replyTokens,
+                reporting);
     }
 
     /** The state machine these options describe. */

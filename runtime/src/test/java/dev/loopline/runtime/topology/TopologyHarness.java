@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -56,6 +57,11 @@ abstract class TopologyHarness {
         return Map.of();
     }
 
+    /** What the processors report to: nothing, unless a test watches. */
+    protected Telemetry telemetry() {
+        return Telemetry.none();
+    }
+
     /** The driver's wall clock at the start. */
     protected abstract Instant wallClockStart();
 
@@ -67,9 +73,17 @@ abstract class TopologyHarness {
         config = RuntimeConfig.from(all);
         topics = config.topics();
         serdes = new AvroSerdes(StreamsSettings.serdeConfig(config));
+        Telemetry telemetry = telemetry();
+        Properties streamsSettings = StreamsSettings.of(config);
+        streamsSettings.put(Telemetry.CONFIG, telemetry);
         driver = new TopologyTestDriver(
-                LooplineTopology.build(topics, serdes, config.topologyOptions().withReplyTokens(Fixtures.TOKENS)),
-                StreamsSettings.of(config),
+                LooplineTopology.build(
+                        topics,
+                        serdes,
+                        config.topologyOptions()
+                                .withReplyTokens(Fixtures.TOKENS)
+                                .withTelemetry(telemetry)),
+                streamsSettings,
                 wallClockStart());
         var keys = new StringSerializer();
         definitions = driver.createInputTopic(

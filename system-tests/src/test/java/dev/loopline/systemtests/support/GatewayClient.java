@@ -2,8 +2,8 @@ package dev.loopline.systemtests.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loopline.gateway.security.ApiKeyStore;
-import dev.loopline.gateway.security.Role;
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -75,11 +75,21 @@ public final class GatewayClient {
     }
 
     public CompletableFuture<Response> postAsync(String path, String json) {
-        HttpRequest request = authorised(HttpRequest.newBuilder(URI.create(base + path)))
+        return postAsync(path, json, Map.of());
+    }
+
+    /** A POST with headers of the caller's own, such as a W3C {@code traceparent}. */
+    public Response post(String path, String json, Map<String, String> headers) {
+        return postAsync(path, json, headers).join();
+    }
+
+    private CompletableFuture<Response> postAsync(String path, String json, Map<String, String> headers) {
+        HttpRequest.Builder request = authorised(HttpRequest.newBuilder(URI.create(base + path)))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json))
-                .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(Response::new);
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                .thenApply(Response::new);
     }
 
     public Response delete(String path) {

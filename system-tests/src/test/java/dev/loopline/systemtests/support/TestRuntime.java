@@ -18,6 +18,7 @@ public final class TestRuntime {
         settings.put("LOOPLINE_TOPIC_PREFIX", topics.prefix());
         settings.put("LOOPLINE_APPLICATION_ID", topics.prefix() + "runtime");
         settings.putAll(GatewayClient.authSettings());
+        settings.put("LOOPLINE_MANAGEMENT_PORT", "0"); // runtimes run side by side
         settings.put(
                 "LOOPLINE_STATE_DIR",
                 Directories.temporary("loopline-it-state-").toString());

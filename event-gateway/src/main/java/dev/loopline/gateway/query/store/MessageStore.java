@@ -10,7 +10,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The "query-messages" store. Key: {@code <message id>}, which is {@code <instance id>/<position>}
- * ({@code …/started}, {@code …/step-3}, {@code …/step-3/retry-2}) → {@link MessageEntry}. So an
+ * ({@code …/started}, {@code …/step-3}, {@code …/step-3/attempt-2}) → {@link MessageEntry}. So an
  * instance's messages are the range {@code [<instance id>/, <instance id>0)} ({@code '0'} follows
  * {@code '/'}), which goes when the instance does.
  */

@@ -9,6 +9,8 @@ import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.gateway.query.QueryStores;
+import dev.loopline.observability.Meters;
+import dev.loopline.observability.Restoration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -64,7 +66,9 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
     private final short replicationFactor;
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
+    private volatile boolean restored;
     private Path stateDir;
+    private Meters meters;
 
     /**
      * The application, not started yet: {@link #start} it once this process's HTTP port is known.
@@ -92,6 +96,11 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
      *
      * @param port this process's HTTP port, advertised to its peers with the advertised host
      */
+    /** Reports to these meters: the application's Kafka metrics and its dead letters. Before {@link #start}. */
+    public synchronized void observe(Meters observed) {
+        this.meters = observed;
+    }
+
     public synchronized void start(int port) {
         String advertised = settings.advertisedHost() + ":" + port;
         try {
@@ -100,6 +109,9 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
             throw new UncheckedIOException("cannot create a state directory for the query side", e);
         }
         Properties props = settings.streamsProperties(clientConfig, topics, stateDir, replicationFactor, advertised);
+        if (meters != null) {
+            props.put(QueryRecordHandler.METRICS, meters.registry());
+        }
         Map<String, Object> serde = new HashMap<>();
         props.forEach((key, value) -> serde.put(key.toString(), value));
         AvroSerdes serdes = new AvroSerdes(serde);
@@ -113,6 +125,15 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
             log.error("query side: a stream thread failed and is replaced", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        created.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                restored = true;
+            }
+        });
+        if (meters != null) {
+            meters.bind(created, "query-side");
+            created.setGlobalStateRestoreListener(new Restoration(meters.registry()));
+        }
         created.start();
         self = HostInfo.buildFromEndpoint(advertised);
         streams = created;
@@ -168,6 +189,12 @@ public final class QueryApplication implements QueryStores, AutoCloseable {
             }
         }
         return peers;
+    }
+
+    /** Whether the application has restored its stores once since it started (and so been RUNNING). */
+    @Override
+    public boolean restored() {
+        return restored;
     }
 
     @Override

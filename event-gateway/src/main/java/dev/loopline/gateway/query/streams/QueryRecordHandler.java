@@ -1,6 +1,10 @@
 package dev.loopline.gateway.query.streams;
 
 import dev.loopline.api.serde.SchemaRegistryException;
+import dev.loopline.observability.LooplineMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -17,6 +21,19 @@ public final class QueryRecordHandler extends LogAndContinueExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(QueryRecordHandler.class);
 
+    /** The Streams setting under which the handler finds the gateway's meter registry. */
+    static final String METRICS = "loopline.meters";
+
+    private MeterRegistry registry = new CompositeMeterRegistry();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        super.configure(configs);
+        if (configs.get(METRICS) instanceof MeterRegistry given) {
+            registry = given;
+        }
+    }
+
     @Override
     public Response handleError(
             ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
@@ -29,6 +46,7 @@ public final class QueryRecordHandler extends LogAndContinueExceptionHandler {
                     exception.getMessage());
             return Response.fail();
         }
+        LooplineMetrics.DEAD_LETTERS.counter(registry, "unreadable").increment();
         return super.handleError(context, record, exception);
     }
 }

@@ -88,13 +88,13 @@ class QueryTopologyTest {
     void shouldForgetAnInstancesMessagesWithIt() {
         send(transition("i-1", 1, InstanceState.READY, 0, T0));
         messages.pipeInput("i-1", message("i-1/started", "t"));
-        messages.pipeInput("i-1", message("i-1/step-0/retry-1", "t"));
+        messages.pipeInput("i-1", message("i-1/step-0/attempt-1", "t"));
         messages.pipeInput("i-10", message("i-10/started", "t"));
 
         transitions.pipeInput("i-1", (InstanceTransition) null);
 
         assertThat(messageStore().get("i-1/started")).isNull();
-        assertThat(messageStore().get("i-1/step-0/retry-1")).isNull();
+        assertThat(messageStore().get("i-1/step-0/attempt-1")).isNull();
         assertThat(messageStore().get("i-10/started")).isNotNull();
     }
 

@@ -1,4 +1,4 @@
-package dev.loopline.gateway.security;
+package dev.loopline.api.security;
 
 import java.util.EnumSet;
 import java.util.Set;

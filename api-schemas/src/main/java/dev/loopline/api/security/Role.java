@@ -1,4 +1,4 @@
-package dev.loopline.gateway.security;
+package dev.loopline.api.security;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -19,7 +19,9 @@ public enum Role {
     /** Reads instances, counts, transitions, definitions and health. */
     READER,
     /** An application without Kafka: reads and answers the messages workflows post ({@code /v1/messages/…}). */
-    APPLICATION;
+    APPLICATION,
+    /** Prometheus and probes: reads the metrics and health of the gateway and the runtime. */
+    MONITOR;
 
     /** The name used in key files, token claims and documentation: lower case. */
     public String id() {

@@ -1,4 +1,4 @@
-package dev.loopline.gateway.security;
+package dev.loopline.api.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,7 +50,7 @@ public final class ApiKeyStore {
         this.entries = List.copyOf(entries);
     }
 
-    /** Reads and checks the whole file; any bad entry stops the gateway with its position and reason. */
+    /** Reads and checks the whole file; any bad entry stops the process with its position and reason. */
     public static ApiKeyStore load(Path file) {
         JsonNode root;
         try {
@@ -171,8 +171,8 @@ public final class ApiKeyStore {
     }
 
     /**
-     * Prints a new key and its keys-file entry: {@code java -cp … dev.loopline.gateway.security.ApiKeyStore
-     * <principal> <role>…}. Give the key to the caller and the entry to the gateway's file.
+     * Prints a new key and its keys-file entry: {@code java -cp … dev.loopline.api.security.ApiKeyStore
+     * <principal> <role>…}. Give the key to the caller and the entry to the keys file.
      */
     public static void main(String[] args) {
         if (args.length < 2) {

@@ -1,0 +1,145 @@
+package dev.loopline.observability;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * W3C trace context for one process: OpenTelemetry's SDK, set up by its own {@code OTEL_*}
+ * variables, and the carrying of {@code traceparent} and {@code tracestate} in Kafka record headers,
+ * so that one trace follows a business event from the HTTP request through its event, start
+ * command, messages, acknowledgements and transitions.
+ *
+ * <p>Spans are exported over OTLP only when {@code OTEL_EXPORTER_OTLP_ENDPOINT} (or {@code
+ * OTEL_TRACES_EXPORTER}) says where. Without an exporter, new traces are not sampled: their spans
+ * still get ids, which the records carry and the logs show, but record nothing. A trace that
+ * arrives sampled stays sampled.
+ */
+public final class Tracing implements AutoCloseable {
+
+    /** The headers of the W3C trace context, as HTTP and Kafka records carry them. */
+    public static final List<String> HEADERS = List.of("traceparent", "tracestate");
+
+    private static final TextMapPropagator W3C = W3CTraceContextPropagator.getInstance();
+
+    private static final TextMapGetter<Headers> KAFKA_GETTER = new TextMapGetter<>() {
+        @Override
+        public String get(Headers headers, String key) {
+            if (headers == null) {
+                return null;
+            }
+            Header header = headers.lastHeader(key);
+            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        }
+    };
+
+    private static final TextMapSetter<Headers> KAFKA_SETTER = (headers, key, value) -> {
+        if (headers != null) {
+            headers.remove(key);
+            headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+        }
+    };
+
+    private static final TextMapGetter<Map<String, String>> MAP_GETTER = new TextMapGetter<>() {
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+            return carrier == null ? null : carrier.get(key);
+        }
+    };
+
+    private final OpenTelemetry openTelemetry;
+    private final Tracer tracer;
+
+    private Tracing(OpenTelemetry openTelemetry, String service) {
+        this.openTelemetry = openTelemetry;
+        this.tracer = openTelemetry.getTracer("dev.loopline." + service);
+    }
+
+    /**
+     * The SDK as the {@code OTEL_*} variables and system properties set it up, with Loopline's
+     * defaults under them: {@code service} as the service name; spans exported over OTLP
+     * (http/protobuf) when an endpoint is given, otherwise none and new traces unsampled; no
+     * OpenTelemetry metrics or logs (metrics go to Prometheus, logs to standard output).
+     */
+    public static Tracing open(String service, Map<String, String> env) {
+        boolean exporting = env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT")
+                || env.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+                || env.containsKey("OTEL_TRACES_EXPORTER");
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", service);
+        defaults.put("otel.traces.exporter", exporting ? "otlp" : "none");
+        defaults.put("otel.traces.sampler", exporting ? "parentbased_always_on" : "parentbased_always_off");
+        defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+        defaults.put("otel.metrics.exporter", "none");
+        defaults.put("otel.logs.exporter", "none");
+        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                .addPropertiesSupplier(() -> defaults)
+                .build()
+                .getOpenTelemetrySdk();
+        return new Tracing(sdk, service);
+    }
+
+    /** Propagation only, with spans that record nothing: for tests and tools. */
+    public static Tracing propagating() {
+        return new Tracing(
+                OpenTelemetry.propagating(io.opentelemetry.context.propagation.ContextPropagators.create(W3C)), "none");
+    }
+
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** The trace context in a record's headers; the root context when they carry none. */
+    public static Context extract(Headers headers) {
+        return W3C.extract(Context.root(), headers, KAFKA_GETTER);
+    }
+
+    /** The trace context of an HTTP request's (or any) headers, by their lower-case names. */
+    public static Context extract(Map<String, String> headers) {
+        return W3C.extract(Context.root(), headers, MAP_GETTER);
+    }
+
+    /** Writes the context's {@code traceparent} (and {@code tracestate}) into the headers, replacing any. */
+    public static void inject(Context context, Headers headers) {
+        W3C.inject(context, headers, KAFKA_SETTER);
+    }
+
+    /** The context's {@code traceparent}, or null when it has no valid span. */
+    public static String traceParent(Context context) {
+        Map<String, String> carrier = new HashMap<>();
+        W3C.inject(context, carrier, Map::put);
+        return carrier.get("traceparent");
+    }
+
+    /** The context a stored {@code traceparent} names; the root context for null or garbage. */
+    public static Context fromTraceParent(String traceParent) {
+        return traceParent == null ? Context.root() : extract(Map.of("traceparent", traceParent));
+    }
+
+    /** The trace id of the span in the context, or null. */
+    public static String traceId(Context context) {
+        SpanContext span = Span.fromContext(context).getSpanContext();
+        return span.isValid() ? span.getTraceId() : null;
+    }
+
+    @Override
+    public void close() {
+        if (openTelemetry instanceof OpenTelemetrySdk sdk) {
+            sdk.close();
+        }
+    }
+}
