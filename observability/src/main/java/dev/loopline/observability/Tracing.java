@@ -1,16 +1,25 @@
 package dev.loopline.observability;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +44,25 @@ public final class Tracing implements AutoCloseable {
     public static final List<String> HEADERS = List.of("traceparent", "tracestate");
 
     private static final TextMapPropagator W3C = W3CTraceContextPropagator.getInstance();
+    private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+
+    private static final SpanProcessor NOTHING = new SpanProcessor() {
+        @Override
+        public void onStart(Context parent, ReadWriteSpan span) {}
+
+        @Override
+        public boolean isStartRequired() {
+            return false;
+        }
+
+        @Override
+        public void onEnd(ReadableSpan span) {}
+
+        @Override
+        public boolean isEndRequired() {
+            return false;
+        }
+    };
 
     private static final TextMapGetter<Headers> KAFKA_GETTER = new TextMapGetter<>() {
         @Override
@@ -79,13 +107,35 @@ public final class Tracing implements AutoCloseable {
         boolean exporting = env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT")
                 || env.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
                 || env.containsKey("OTEL_TRACES_EXPORTER");
+        if (!exporting) {
+            // nothing to export to: spans with ids, recorded only under a sampled parent, sent nowhere
+            SdkTracerProvider tracers = SdkTracerProvider.builder()
+                    .setSampler(Sampler.parentBased(Sampler.alwaysOff()))
+                    // the SDK hands out no-op tracers, whose spans have no ids, to a provider without
+                    // a processor: this one is told of no span
+                    .addSpanProcessor(NOTHING)
+                    .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, service))))
+                    .build();
+            return new Tracing(
+                    OpenTelemetrySdk.builder()
+                            .setTracerProvider(tracers)
+                            .setPropagators(ContextPropagators.create(W3C))
+                            .build(),
+                    service);
+        }
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", service);
-        defaults.put("otel.traces.exporter", exporting ? "otlp" : "none");
-        defaults.put("otel.traces.sampler", exporting ? "parentbased_always_on" : "parentbased_always_off");
+        defaults.put("otel.traces.exporter", "otlp");
+        defaults.put("otel.traces.sampler", "parentbased_always_on");
         defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
         defaults.put("otel.metrics.exporter", "none");
         defaults.put("otel.logs.exporter", "none");
+        // the OTEL_* variables of the map given, as the SDK reads them from the process's environment
+        env.forEach((name, value) -> {
+            if (name.startsWith("OTEL_")) {
+                defaults.put(name.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), value);
+            }
+        });
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> defaults)
                 .build()

@@ -241,6 +241,18 @@ class ObservabilityIT {
             assertThat(tracedTransitions).hasSizeGreaterThanOrEqualTo(7);
             tracedMessages.forEach(r -> assertThat(traceId(r)).isEqualTo(TRACE_ID));
             tracedTransitions.forEach(r -> assertThat(traceId(r)).isEqualTo(TRACE_ID));
+            // a request without a trace starts one, which its instance's records carry on
+            String untraced = InstanceIds.instanceId("order-1", "orders");
+            Set<String> started = new TreeSet<>();
+            transitions.readToEnd().stream()
+                    .filter(r -> untraced.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                    .forEach(r -> started.add(traceId(r)));
+            assertThat(started)
+                    .singleElement()
+                    .satisfies(id -> assertThat(id)
+                            .matches("[0-9a-f]{32}")
+                            .isNotEqualTo("0".repeat(32))
+                            .isNotEqualTo(TRACE_ID));
             assertThat(application.handled()).isPositive();
         }
     }

@@ -1,13 +1,13 @@
 package dev.loopline.gateway.security;
 
 import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Credentials;
 import dev.loopline.api.security.Principal;
 import dev.loopline.api.security.Role;
 import dev.loopline.gateway.http.ProblemException;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class GatewaySecurity {
 
     private static final Logger log = LoggerFactory.getLogger(GatewaySecurity.class);
-    static final String API_KEY_HEADER = "X-Api-Key";
+    static final String API_KEY_HEADER = Credentials.API_KEY_HEADER;
 
     private final boolean disabled;
     private final Optional<ApiKeyStore> apiKeys;
@@ -79,7 +79,7 @@ public final class GatewaySecurity {
             Principals.set(ctx, Principal.ANONYMOUS);
             return;
         }
-        Optional<String> credential = credential(ctx);
+        Optional<String> credential = Credentials.presented(ctx.header(API_KEY_HEADER), ctx.header("Authorization"));
         if (credential.isEmpty()) {
             throw unauthorised(
                     ctx, null, "credentials are required: Authorization: Bearer <API key or JWT>, or X-Api-Key");
@@ -110,21 +110,6 @@ public final class GatewaySecurity {
                     + allowed.get().stream().sorted().map(Role::id).collect(Collectors.joining(" or "))
                     + " for " + endpoint.method + " " + endpoint.path);
         }
-    }
-
-    private static Optional<String> credential(Context ctx) {
-        String key = ctx.header(API_KEY_HEADER);
-        if (key != null && !key.isBlank()) {
-            return Optional.of(key.trim());
-        }
-        String authorization = ctx.header("Authorization");
-        if (authorization != null
-                && authorization.length() > 7
-                && authorization.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-            String token = authorization.substring(7).trim();
-            return token.isEmpty() ? Optional.empty() : Optional.of(token);
-        }
-        return Optional.empty();
     }
 
     /** 401 with the RFC 6750 challenge; {@code error} only when credentials were sent. */

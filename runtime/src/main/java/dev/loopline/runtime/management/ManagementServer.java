@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Credentials;
 import dev.loopline.api.security.Principal;
 import dev.loopline.api.security.Role;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -130,7 +130,10 @@ public final class ManagementServer implements AutoCloseable {
             HttpExchange exchange, String path, Map<String, Route> routes, Optional<ApiKeyStore> keys) {
         Optional<Principal> caller = keys.isEmpty()
                 ? Optional.of(Principal.ANONYMOUS)
-                : credential(exchange).flatMap(key -> keys.get().authenticate(key));
+                : Credentials.presented(
+                                exchange.getRequestHeaders().getFirst(Credentials.API_KEY_HEADER),
+                                exchange.getRequestHeaders().getFirst("Authorization"))
+                        .flatMap(key -> keys.get().authenticate(key));
         if (caller.isEmpty()) {
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"loopline\"");
             return problem(
@@ -168,21 +171,6 @@ public final class ManagementServer implements AutoCloseable {
                     path);
         }
         return route.answer().get();
-    }
-
-    private static Optional<String> credential(HttpExchange exchange) {
-        String key = exchange.getRequestHeaders().getFirst("X-Api-Key");
-        if (key != null && !key.isBlank()) {
-            return Optional.of(key.trim());
-        }
-        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-        if (authorization != null
-                && authorization.length() > 7
-                && authorization.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
-            String token = authorization.substring(7).trim();
-            return token.isEmpty() ? Optional.empty() : Optional.of(token);
-        }
-        return Optional.empty();
     }
 
     private static Answer problem(int status, String type, String title, String detail, String instance) {

@@ -41,9 +41,7 @@ public final class BadRecordHandler extends LogAndContinueExceptionHandler {
     @Override
     public void configure(Map<String, ?> configs) {
         super.configure(configs);
-        if (configs.get(Telemetry.CONFIG) instanceof Telemetry telemetry) {
-            metrics = telemetry.metrics();
-        }
+        metrics = Telemetry.metricsIn(configs);
     }
 
     @Override

@@ -20,9 +20,7 @@ public final class RejectionHandler extends LogAndContinueProcessingExceptionHan
     @Override
     public void configure(Map<String, ?> configs) {
         super.configure(configs);
-        if (configs.get(Telemetry.CONFIG) instanceof Telemetry telemetry) {
-            metrics = telemetry.metrics();
-        }
+        metrics = Telemetry.metricsIn(configs);
     }
 
     @Override

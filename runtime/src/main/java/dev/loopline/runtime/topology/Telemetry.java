@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.MDC;
@@ -45,6 +46,11 @@ public final class Telemetry {
 
     public LoopMetrics metrics() {
         return metrics;
+    }
+
+    /** The metrics of the telemetry in a process's Streams settings ({@link #CONFIG}); none without. */
+    static LoopMetrics metricsIn(Map<String, ?> configs) {
+        return configs.get(CONFIG) instanceof Telemetry telemetry ? telemetry.metrics() : none().metrics();
     }
 
     /**
