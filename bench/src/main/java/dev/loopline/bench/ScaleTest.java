@@ -2,6 +2,7 @@ package dev.loopline.bench;
 
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.CommonSettings;
 import dev.loopline.api.serde.AvroSerdes;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
@@ -89,8 +90,7 @@ final class ScaleTest {
         result.put("spread", spread.toString());
         AvroSerdes serdes = new AvroSerdes(clients);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", clients.get("bootstrap.servers")))) {
-            TopicProvisioner.ensureTopics(
-                    admin, topics, Integer.parseInt(settings.getOrDefault("LOOPLINE_PARTITIONS", "6")), (short) 1);
+            TopicProvisioner.ensureTopics(admin, topics, CommonSettings.PARTITIONS.from(settings), (short) 1);
         }
         String pause = spread.isZero() ? "\"duration\":\"" + delay + "\"" : "\"until\":\"trigger.attributes.dueAt\"";
         write(serdes, definition("scale-delay", "scale-delay", """

@@ -10,6 +10,7 @@ import dev.loopline.client.LooplineClient;
 import dev.loopline.client.Message;
 import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
+import dev.loopline.gateway.GatewaySettings;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
@@ -115,8 +116,7 @@ public final class LooplineDemo implements AutoCloseable {
     }
 
     private static int envPort() {
-        String port = System.getenv("LOOPLINE_HTTP_PORT");
-        return port != null ? Integer.parseInt(port) : 8080;
+        return GatewaySettings.HTTP_PORT.from(System.getenv());
     }
 
     /** What the sample application prints for each message it acknowledges. */

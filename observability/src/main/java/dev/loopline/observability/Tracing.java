@@ -91,10 +91,20 @@ public final class Tracing implements AutoCloseable {
 
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
+    private final boolean exporting;
 
-    private Tracing(OpenTelemetry openTelemetry, String service) {
+    private Tracing(OpenTelemetry openTelemetry, String service, boolean exporting) {
         this.openTelemetry = openTelemetry;
         this.tracer = openTelemetry.getTracer("dev.loopline." + service);
+        this.exporting = exporting;
+    }
+
+    /**
+     * Whether spans go anywhere. When they do not, a process that only carries trace context on
+     * (the runtime's hot path) need not start spans of its own: see the runtime's {@code Telemetry}.
+     */
+    public boolean exporting() {
+        return exporting;
     }
 
     /**
@@ -121,7 +131,8 @@ public final class Tracing implements AutoCloseable {
                             .setTracerProvider(tracers)
                             .setPropagators(ContextPropagators.create(W3C))
                             .build(),
-                    service);
+                    service,
+                    false);
         }
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", service);
@@ -140,13 +151,12 @@ public final class Tracing implements AutoCloseable {
                 .addPropertiesSupplier(() -> defaults)
                 .build()
                 .getOpenTelemetrySdk();
-        return new Tracing(sdk, service);
+        return new Tracing(sdk, service, true);
     }
 
     /** Propagation only, with spans that record nothing: for tests and tools. */
     public static Tracing propagating() {
-        return new Tracing(
-                OpenTelemetry.propagating(io.opentelemetry.context.propagation.ContextPropagators.create(W3C)), "none");
+        return new Tracing(OpenTelemetry.propagating(ContextPropagators.create(W3C)), "none", false);
     }
 
     public Tracer tracer() {

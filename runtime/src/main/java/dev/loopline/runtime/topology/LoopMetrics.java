@@ -5,14 +5,20 @@ import dev.loopline.api.internal.Wait;
 import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Step;
+import dev.loopline.observability.LooplineMetric;
 import dev.loopline.observability.LooplineMetrics;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.Status;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Records the runtime's share of {@link LooplineMetrics} from what the processors see: a decision
@@ -25,9 +31,23 @@ import java.util.Locale;
 public final class LoopMetrics {
 
     private final MeterRegistry registry;
+    /** The meters by metric and label values: a lookup here costs less than the registry's builders. */
+    private final Map<Key, Counter> counters = new ConcurrentHashMap<>();
+
+    private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
+
+    private record Key(LooplineMetric metric, List<String> labels) {}
 
     public LoopMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    private Counter counter(LooplineMetric metric, String... labels) {
+        return counters.computeIfAbsent(new Key(metric, List.of(labels)), key -> metric.counter(registry, labels));
+    }
+
+    private Timer timer(LooplineMetric metric, String... labels) {
+        return timers.computeIfAbsent(new Key(metric, List.of(labels)), key -> metric.timer(registry, labels));
     }
 
     /**
@@ -40,12 +60,11 @@ public final class LoopMetrics {
         for (InstanceTransition transition : decision.transitions()) {
             String definition = transition.getDefinitionId();
             if (transition.getSequence() == 1) {
-                LooplineMetrics.INSTANCES_STARTED.counter(registry, definition).increment();
+                counter(LooplineMetrics.INSTANCES_STARTED, definition).increment();
             }
             String outcome = outcome(transition.getStatusCode());
             if (outcome != null) {
-                LooplineMetrics.INSTANCES_COMPLETED
-                        .counter(registry, definition, outcome)
+                counter(LooplineMetrics.INSTANCES_COMPLETED, definition, outcome)
                         .increment();
             }
         }
@@ -54,14 +73,12 @@ public final class LoopMetrics {
             return;
         }
         if (after.getRetryCount() > before.getRetryCount()) {
-            LooplineMetrics.RETRIES
-                    .counter(registry, before.getDefinition().getId())
-                    .increment();
+            counter(LooplineMetrics.RETRIES, before.getDefinition().getId()).increment();
         }
         Wait wait = before.getWait();
         if (wait != null
                 && (after.getWait() == null || !after.getWait().getWaitId().equals(wait.getWaitId()))) {
-            LooplineMetrics.STEP_DURATION.timer(registry, stepKind(before)).record(waited(before, timestamp));
+            timer(LooplineMetrics.STEP_DURATION, stepKind(before)).record(waited(before, timestamp));
         }
     }
 
@@ -69,33 +86,30 @@ public final class LoopMetrics {
     void acknowledged(InstanceRecord before, long timestamp) {
         Wait wait = before.getWait();
         if (wait != null && wait.getKind() == WaitKind.ACKNOWLEDGEMENT) {
-            LooplineMetrics.MESSAGE_ROUND_TRIP
-                    .timer(registry, messageName(before))
-                    .record(waited(before, timestamp));
+            timer(LooplineMetrics.MESSAGE_ROUND_TRIP, messageName(before)).record(waited(before, timestamp));
         }
     }
 
     void timerFired(Instant dueAt, Instant now) {
-        LooplineMetrics.TIMER_LATENESS.timer(registry).record(Duration.between(dueAt, now));
+        timer(LooplineMetrics.TIMER_LATENESS).record(Duration.between(dueAt, now));
     }
 
     void postponed(String definitionId) {
-        LooplineMetrics.POSTPONEMENTS.counter(registry, definitionId).increment();
+        counter(LooplineMetrics.POSTPONEMENTS, definitionId).increment();
     }
 
     void loopStopped(String definitionId) {
-        LooplineMetrics.LOOP_PROTECTION_TRIPS.counter(registry, definitionId).increment();
+        counter(LooplineMetrics.LOOP_PROTECTION_TRIPS, definitionId).increment();
     }
 
     void operatorAction(String action, String outcome) {
-        LooplineMetrics.OPERATOR_ACTIONS
-                .counter(registry, action.toLowerCase(Locale.ROOT), outcome)
+        counter(LooplineMetrics.OPERATOR_ACTIONS, action.toLowerCase(Locale.ROOT), outcome)
                 .increment();
     }
 
     /** A record went to the dead-letter topic: {@code unreadable}, {@code rejected} or {@code expired}. */
     public void deadLettered(String reason) {
-        LooplineMetrics.DEAD_LETTERS.counter(registry, reason).increment();
+        counter(LooplineMetrics.DEAD_LETTERS, reason).increment();
     }
 
     /** Since the instance last changed: for an instance left alone while it waits, the start of its wait. */

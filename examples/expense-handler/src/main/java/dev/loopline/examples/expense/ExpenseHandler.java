@@ -3,6 +3,7 @@ package dev.loopline.examples.expense;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loopline.api.Topics;
+import dev.loopline.api.config.CommonSettings;
 import dev.loopline.client.Ack;
 import dev.loopline.client.EventPublisher;
 import dev.loopline.client.LooplineClient;
@@ -60,7 +61,7 @@ public final class ExpenseHandler implements AutoCloseable {
         kafka.put("bootstrap.servers", required(env, "LOOPLINE_BOOTSTRAP_SERVERS"));
         kafka.put("schema.registry.url", required(env, "LOOPLINE_SCHEMA_REGISTRY_URL"));
         kafka.put("group.id", env.getOrDefault("HANDLER_GROUP", "expense-handler"));
-        Topics topics = new Topics(env.getOrDefault("LOOPLINE_TOPIC_PREFIX", Topics.DEFAULT_PREFIX));
+        Topics topics = new Topics(CommonSettings.TOPIC_PREFIX.from(env));
         ExpenseHandler handler = new ExpenseHandler(kafka, topics, URI.create(required(env, "APPROVALS_URL")));
         Runtime.getRuntime().addShutdownHook(new Thread(handler::close, "expense-handler-shutdown"));
         handler.client.awaitStopped();
