@@ -61,6 +61,7 @@ final class DeadLetterRoutes {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", page.items().stream().map(DeadLetterRoutes::view).toList());
         body.put("next", page.next() == null ? null : encode(page.next()));
+        body.put("size", page.size());
         Json.respond(ctx, 200, body);
     }
 

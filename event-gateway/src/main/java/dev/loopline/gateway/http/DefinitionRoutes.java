@@ -161,6 +161,16 @@ final class DefinitionRoutes {
         return summary;
     }
 
+    /** The JSON Schema that definition documents follow (as the console's editor checks them). */
+    void schema(Context ctx) throws java.io.IOException {
+        try (java.io.InputStream in = DefinitionCompiler.class.getResourceAsStream("definition.schema.json")) {
+            if (in == null) {
+                throw ProblemException.notFound("the definition schema");
+            }
+            ctx.contentType("application/schema+json").result(in.readAllBytes());
+        }
+    }
+
     void activate(Context ctx) {
         changeStatus(ctx, DefinitionStatus.ACTIVE);
     }

@@ -77,7 +77,10 @@ final class InstanceQueries {
         String id = ctx.pathParam("id");
         OptionalInt partition = servedHere(ctx, id);
         if (partition.isPresent()) {
-            Map<String, Object> view = view(summary(partition.getAsInt(), id));
+            InstanceSummary summary = summary(partition.getAsInt(), id);
+            Map<String, Object> view = view(summary);
+            // only here, not in lists: an instance may hold up to LOOPLINE_LIMIT_VARIABLES_BYTES of them
+            view.put("variables", summary.getVariables());
             view.put("transitions", transitions(partition.getAsInt(), id));
             Json.respond(ctx, 200, view);
         }
@@ -414,6 +417,10 @@ final class InstanceQueries {
         view.put("errorCode", s.getErrorCode());
         view.put("errorMessage", s.getErrorMessage());
         view.put("waitingFor", s.getWaitingFor());
+        view.put("stepName", s.getStepName());
+        view.put(
+                "waitingUntil",
+                s.getWaitingUntil() == null ? null : s.getWaitingUntil().toString());
         view.put("createdAt", s.getCreatedAt().toString());
         view.put("updatedAt", s.getUpdatedAt().toString());
         return view;

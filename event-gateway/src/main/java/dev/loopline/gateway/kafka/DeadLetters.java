@@ -98,8 +98,12 @@ public final class DeadLetters implements AutoCloseable {
             byte[] key,
             byte[] value) {}
 
-    /** A page, newest first, and where the next page starts (null: none). */
-    public record Page(List<DeadLetter> items, Map<Integer, Long> next) {}
+    /**
+     * A page, newest first, where the next page starts (null: none), and how much the topic holds:
+     * the offsets from each partition's start to its end, an upper bound on its records (a
+     * transaction's marker takes an offset too).
+     */
+    public record Page(List<DeadLetter> items, Map<Integer, Long> next, long size) {}
 
     /**
      * Up to {@code limit} dead letters older than the cursor ({@code before}: per partition, the
@@ -164,7 +168,11 @@ public final class DeadLetters implements AutoCloseable {
                 next.remove(newest); // read down to the partition's first record
             }
         }
-        return new Page(items, next.isEmpty() ? null : next);
+        long size = 0;
+        for (TopicPartition partition : partitions) {
+            size += end.get(partition) - begin.get(partition);
+        }
+        return new Page(items, next.isEmpty() ? null : next, size);
     }
 
     /** The dead letter at this partition and offset, if the topic still holds it. */

@@ -1,6 +1,7 @@
 package dev.loopline.gateway.query;
 
 import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +81,14 @@ public final class ReadModel {
                         t.getEntityType() != null || current == null ? t.getEntityType() : current.getEntityType())
                 .setEntityId(t.getEntityId() != null || current == null ? t.getEntityId() : current.getEntityId())
                 .setWaitingFor(t.getWaitingFor())
+                .setStepName(t.getStepName())
+                .setWaitingUntil(t.getWaitingUntil())
+                .setVariables(
+                        t.getState() == InstanceState.SUSPENDED
+                                        || t.getState() == InstanceState.COMPLETED
+                                        || current == null
+                                ? t.getVariables()
+                                : current.getVariables())
                 .build();
     }
 

@@ -799,7 +799,27 @@ public final class InstanceMachine {
                     .setEntityId(instance.getTrigger().getEntityId())
                     .setPrincipal(principal)
                     .setWaitingFor(waitingFor)
+                    .setStepName(stepName(status))
+                    .setWaitingUntil(waitingUntil(status))
+                    .setVariables(
+                            status.state() == InstanceState.SUSPENDED || status.state() == InstanceState.COMPLETED
+                                    ? instance.getVariables()
+                                    : Map.of())
                     .build());
+        }
+
+        private String stepName(Status status) {
+            List<Step> steps = instance.getDefinition().getSteps();
+            int index = instance.getStepIndex();
+            return status.state() == InstanceState.COMPLETED || index < 0 || index >= steps.size()
+                    ? null
+                    : steps.get(index).getName();
+        }
+
+        private Instant waitingUntil(Status status) {
+            Wait wait = instance.getWait();
+            boolean waiting = status.state() == InstanceState.READY || status.state() == InstanceState.SUSPENDED;
+            return waiting && wait != null && wait.getKind() != WaitKind.RETENTION ? wait.getDueAt() : null;
         }
 
         void fail(String reason) {

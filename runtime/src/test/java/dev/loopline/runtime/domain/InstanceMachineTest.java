@@ -361,6 +361,29 @@ class InstanceMachineTest {
         }
 
         @Test
+        void shouldPublishTheStepItWaitsInItsEndAndTheVariablesSoFar() {
+            WorkflowDefinition definition = steps("{\"name\":\"pause\",\"kind\":\"delay\",\"duration\":\"PT30S\"}");
+
+            Decision delayed = acknowledge(started(definition), ID + "/started", Map.of("approved", true));
+            InstanceTransition waiting =
+                    delayed.transitions().get(delayed.transitions().size() - 1);
+            InstanceRecord instance = delayed.next().orElseThrow();
+            Decision fired = machine.timerFired(instance, instance.getWait().getWaitId(), T0.plusSeconds(30));
+            InstanceTransition completed =
+                    fired.transitions().get(fired.transitions().size() - 1);
+
+            assertThat(waiting.getStatusCode()).isEqualTo(10);
+            assertThat(waiting.getStepName()).isEqualTo("pause");
+            assertThat(waiting.getWaitingUntil()).isEqualTo(T0.plusSeconds(30));
+            assertThat(waiting.getVariables()).containsEntry("steps.started.approved", true);
+            assertThat(delayed.transitions().get(0).getVariables()).isEmpty(); // Locked: none
+            assertThat(completed.getStatusCode()).isEqualTo(30);
+            assertThat(completed.getStepName()).isNull();
+            assertThat(completed.getWaitingUntil()).isNull();
+            assertThat(completed.getVariables()).containsEntry("steps.started.approved", true);
+        }
+
+        @Test
         void shouldContinueAtOnceWhenTheUntilInstantHasPassed() {
             WorkflowDefinition definition =
                     steps("{\"name\":\"pause\",\"kind\":\"delay\",\"until\":\"'2020-01-01T00:00:00Z'\"}");
