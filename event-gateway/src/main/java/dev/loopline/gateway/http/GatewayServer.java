@@ -1,5 +1,7 @@
 package dev.loopline.gateway.http;
 
+import dev.loopline.api.security.Principal;
+import dev.loopline.api.security.Role;
 import dev.loopline.definition.json.InvalidDocumentException;
 import dev.loopline.gateway.kafka.AckPublisher;
 import dev.loopline.gateway.kafka.BrokerProbe;
@@ -12,6 +14,7 @@ import dev.loopline.gateway.query.QueryStores;
 import dev.loopline.gateway.security.AccessRules;
 import dev.loopline.gateway.security.GatewaySecurity;
 import dev.loopline.gateway.security.HttpsListener;
+import dev.loopline.gateway.security.Principals;
 import dev.loopline.gateway.security.RateLimits;
 import dev.loopline.gateway.security.TlsConfig;
 import dev.loopline.observability.Meters;
@@ -75,6 +78,7 @@ public final class GatewayServer implements AutoCloseable {
         BulkOperations bulk = new BulkOperations(instanceQueries, operators, clock);
         InstanceRoutes instanceRoutes = new InstanceRoutes(instanceQueries, operators, bulk, peers);
         MessageRoutes messageRoutes = new MessageRoutes(queries, instanceQueries, acks);
+        ConsoleRoutes console = new ConsoleRoutes();
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -114,6 +118,7 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.post("/v1/events", events::publish);
             config.routes.post("/v1/definitions", definitionRoutes::save);
             config.routes.get("/v1/definitions", definitionRoutes::list);
+            config.routes.get("/v1/definitions/schema", definitionRoutes::schema);
             config.routes.get("/v1/definitions/{id}", definitionRoutes::get);
             config.routes.get("/v1/definitions/{id}/versions/{version}", definitionRoutes::version);
             config.routes.post("/v1/definitions/{id}/activate", definitionRoutes::activate);
@@ -135,6 +140,10 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/health", ctx -> ready(ctx, publisher, definitions, queries, broker));
             config.routes.get("/health/ready", ctx -> ready(ctx, publisher, definitions, queries, broker));
             config.routes.get("/health/live", ctx -> live(ctx, definitions, queries));
+            config.routes.get("/v1/me", GatewayServer::me);
+            // "/console" and "/console/" alike (Javalin ignores trailing slashes): the page itself
+            config.routes.get("/console", console::file);
+            config.routes.get("/console/<path>", console::file);
             config.routes.get("/metrics", ctx -> {
                 instances.refresh();
                 ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape());
@@ -257,6 +266,19 @@ public final class GatewayServer implements AutoCloseable {
         body.put("definitionsProjection", up(definitions.isRunning()));
         body.put("querySide", queries.isRunning() ? (queries.restored() ? "UP" : "RESTORING") : "DOWN");
         Json.respond(ctx, up ? 200 : 503, body);
+    }
+
+    /** Who the caller is: its principal and roles, for the console to offer what they allow. */
+    private static void me(Context ctx) {
+        Principal principal = Principals.of(ctx);
+        Json.respond(
+                ctx,
+                200,
+                Map.of(
+                        "principal",
+                        principal.name(),
+                        "roles",
+                        principal.roles().stream().sorted().map(Role::id).toList()));
     }
 
     private static String up(boolean up) {

@@ -41,6 +41,12 @@ public final class AccessRules {
                     "list definitions with their versions and instance counts",
                     ADMINISTRATOR,
                     READER),
+            rule(
+                    HandlerType.GET,
+                    "/v1/definitions/schema",
+                    "the JSON Schema of definition documents",
+                    ADMINISTRATOR,
+                    READER),
             rule(HandlerType.GET, "/v1/definitions/{id}", "read a definition", ADMINISTRATOR, READER),
             rule(
                     HandlerType.GET,
@@ -102,7 +108,10 @@ public final class AccessRules {
                     "liveness: the producers, the definitions reader and the query side run",
                     READER,
                     MONITOR),
-            rule(HandlerType.GET, "/metrics", "the gateway's metrics, in Prometheus' text format", MONITOR));
+            rule(HandlerType.GET, "/metrics", "the gateway's metrics, in Prometheus' text format", MONITOR),
+            anyRole(HandlerType.GET, "/v1/me", "who the caller is, and its roles"),
+            anyRole(HandlerType.GET, "/console", "the web console (also /console/)"),
+            anyRole(HandlerType.GET, "/console/<path>", "the web console's files"));
 
     private AccessRules() {}
 
@@ -176,6 +185,11 @@ public final class AccessRules {
 
     private static Rule rule(HandlerType method, String path, String what, Role first, Role... more) {
         return new Rule(method, path, EnumSet.of(first, more), what);
+    }
+
+    /** A route every authenticated caller may call, whatever its roles. */
+    private static Rule anyRole(HandlerType method, String path, String what) {
+        return new Rule(method, path, EnumSet.allOf(Role.class), what);
     }
 
     /** Prints {@link #markdown()}: {@code java -cp … dev.loopline.gateway.security.AccessRules}. */

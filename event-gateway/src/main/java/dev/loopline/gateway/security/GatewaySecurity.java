@@ -31,6 +31,11 @@ public final class GatewaySecurity {
     private static final Logger log = LoggerFactory.getLogger(GatewaySecurity.class);
     static final String API_KEY_HEADER = Credentials.API_KEY_HEADER;
 
+    /** The header the console's pages send with every request, and its value. */
+    public static final String CONSOLE_HEADER = "X-Requested-With";
+
+    static final String CONSOLE = "loopline-console";
+
     private final boolean disabled;
     private final Optional<ApiKeyStore> apiKeys;
     private final Optional<JwtAuthenticator> jwts;
@@ -73,13 +78,25 @@ public final class GatewaySecurity {
         return new GatewaySecurity(false, keys, jwts);
     }
 
-    /** A {@code before} handler: sets the request's principal, or answers 401. */
+    /**
+     * A {@code before} handler: sets the request's principal, or answers 401.
+     *
+     * <p>The web console's callers are browsers, which send what they were asked for on their own:
+     * the key as the password of HTTP Basic. Those credentials count only for the console's files
+     * and for requests that carry {@value #CONSOLE_HEADER}: a page of another site cannot send
+     * that header without a CORS preflight, which the gateway refuses, so it cannot act with the
+     * credentials the browser keeps.
+     */
     public void authenticate(Context ctx) {
         if (disabled) {
             Principals.set(ctx, Principal.ANONYMOUS);
             return;
         }
+        boolean browser = console(ctx);
         Optional<String> credential = Credentials.presented(ctx.header(API_KEY_HEADER), ctx.header("Authorization"));
+        if (credential.isEmpty() && browser) {
+            credential = Credentials.basicPassword(ctx.header("Authorization"));
+        }
         if (credential.isEmpty()) {
             throw unauthorised(
                     ctx, null, "credentials are required: Authorization: Bearer <API key or JWT>, or X-Api-Key");
@@ -112,10 +129,22 @@ public final class GatewaySecurity {
         }
     }
 
-    /** 401 with the RFC 6750 challenge; {@code error} only when credentials were sent. */
+    /** The console's files, or a request of the console's pages. */
+    private static boolean console(Context ctx) {
+        String path = ctx.path();
+        return path.equals("/console") || path.startsWith("/console/") || CONSOLE.equals(ctx.header(CONSOLE_HEADER));
+    }
+
+    /**
+     * 401 with the RFC 6750 challenge ({@code error} only when credentials were sent), or, to the
+     * console, HTTP Basic's, so that the browser asks for the key once and sends it again.
+     */
     private static ProblemException unauthorised(Context ctx, String error, String detail) {
         ctx.header(
-                "WWW-Authenticate", "Bearer realm=\"loopline\"" + (error == null ? "" : ", error=\"" + error + "\""));
+                "WWW-Authenticate",
+                console(ctx)
+                        ? "Basic realm=\"loopline\", charset=\"UTF-8\""
+                        : "Bearer realm=\"loopline\"" + (error == null ? "" : ", error=\"" + error + "\""));
         return new ProblemException(401, "unauthorized", "Unauthorized", detail, List.of());
     }
 

@@ -18,6 +18,7 @@ class AccessRulesTest {
                 | `POST /v1/events` | `publisher` | publish an event |
                 | `POST /v1/definitions` | `administrator` | create or edit a definition |
                 | `GET /v1/definitions` | `administrator`, `reader` | list definitions with their versions and instance counts |
+                | `GET /v1/definitions/schema` | `administrator`, `reader` | the JSON Schema of definition documents |
                 | `GET /v1/definitions/{id}` | `administrator`, `reader` | read a definition |
                 | `GET /v1/definitions/{id}/versions/{version}` | `administrator`, `reader` | read one saved version of a definition |
                 | `POST /v1/definitions/{id}/activate` | `administrator` | activate a definition |
@@ -40,6 +41,9 @@ class AccessRulesTest {
                 | `GET /health/ready` | `reader`, `monitor` | readiness: live, the brokers answer, and the query side has restored |
                 | `GET /health/live` | `reader`, `monitor` | liveness: the producers, the definitions reader and the query side run |
                 | `GET /metrics` | `monitor` | the gateway's metrics, in Prometheus' text format |
+                | `GET /v1/me` | `publisher`, `administrator`, `operator`, `reader`, `application`, `monitor` | who the caller is, and its roles |
+                | `GET /console` | `publisher`, `administrator`, `operator`, `reader`, `application`, `monitor` | the web console (also /console/) |
+                | `GET /console/<path>` | `publisher`, `administrator`, `operator`, `reader`, `application`, `monitor` | the web console's files |
                 """);
     }
 }
