@@ -102,6 +102,9 @@ public final class LooplineDemo implements AutoCloseable {
                     -H 'content-type: application/json' \\
                     -d '{"source":"erp","entityType":"expense_report","entityId":"ER-2002","messageName":"Submitted"}'
                   curl -s localhost:%1$d/v1/instances/<instance id> -H "Authorization: Bearer $LOOPLINE_KEY"
+                The console: http://localhost:%1$d/console/ (any user name, the key as the password).
+                The command line: LOOPLINE_GATEWAY=http://localhost:%1$d LOOPLINE_API_KEY=$LOOPLINE_KEY \
+                  cli/target/loopline instances list   (after ./mvnw -q package -DskipTests -pl cli -am)
                 Ctrl-C stops everything.
                 """, demo.gateway.port(), demo.apiKey);
         stopped.await();

@@ -137,6 +137,12 @@ class CliIT {
                             .asInt())
                     .isEqualTo(1);
             assertThat(cli("definitions", "deactivate", "orders").out()).contains("INACTIVE");
+            assertThat(cli("definitions", "activate", "orders").out()).contains("ACTIVE");
+            assertThat(cli("-o", "json", "definitions", "deactivate", "orders")
+                            .json()
+                            .path("status")
+                            .asText())
+                    .isEqualTo("INACTIVE");
             assertThat(cli("-o", "json", "definitions", "activate", "orders")
                             .json()
                             .path("status")
@@ -222,8 +228,25 @@ class CliIT {
             assertThat(bulk.json().path("state").asText()).isEqualTo("SUCCEEDED");
             assertThat(bulk.json().path("matched").asInt()).isEqualTo(2);
             assertThat(bulk.json().path("accepted").asInt()).isEqualTo(2);
+            // pause only a Locked instance, resume only a Suspended one: refused, in both formats
+            String waiting = InstanceIds.instanceId("parcel-2", "parcels");
+            Result paused = cli("instances", "pause", waiting);
+            assertThat(paused.exit()).isEqualTo(1);
+            assertThat(paused.out()).contains("refused: 409");
+            assertThat(cli("-o", "json", "instances", "pause", waiting)
+                            .json()
+                            .get(0)
+                            .path("refused")
+                            .asText())
+                    .contains("pause");
+            Result resumed = cli("-o", "json", "instances", "resume", order);
+            assertThat(resumed.exit()).isEqualTo(1);
+            assertThat(resumed.json().get(0).path("refused").asText()).contains("resume");
             Result deleted = cli("instances", "delete", parcel);
             assertThat(deleted.exit()).as(deleted.err()).isZero();
+            Result deletedJson = cli("-o", "json", "instances", "delete", order);
+            assertThat(deletedJson.exit()).as(deletedJson.err()).isZero();
+            assertThat(deletedJson.json().get(0).path("instanceId").asText()).isEqualTo(order);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> cli("instances", "get", parcel).exit() == 3);
             Result bulkTable = cli("instances", "resume", "--definition", "parcels", "--watch");
@@ -233,27 +256,34 @@ class CliIT {
             // dead letters: a record that is not an event, listed and replayed as a mended event
             try (KafkaProducer<byte[], byte[]> raw =
                     new KafkaProducer<>(infra.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                raw.send(new ProducerRecord<>(
-                        topics.events(),
-                        "order-3".getBytes(StandardCharsets.UTF_8),
-                        "oops".getBytes(StandardCharsets.UTF_8)));
+                for (String key : List.of("order-3", "order-4")) {
+                    raw.send(new ProducerRecord<>(
+                            topics.events(),
+                            key.getBytes(StandardCharsets.UTF_8),
+                            "oops".getBytes(StandardCharsets.UTF_8)));
+                }
             }
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> cli("-o", "json", "dead-letters", "list")
                                     .json()
                                     .path("items")
                                     .size()
-                            == 1);
+                            == 2);
             assertThat(cli("dead-letters", "list").out()).contains("ID", "REASON", topics.events());
-            String letter = cli("-o", "json", "dead-letters", "list")
-                    .json()
-                    .path("items")
-                    .get(0)
-                    .path("id")
-                    .asText();
+            JsonNode letters = cli("-o", "json", "dead-letters", "list").json().path("items");
+            String letter = letters.get(0).path("id").asText();
             Result replayed = cliWith(event("order-3", "order"), "dead-letters", "replay", letter, "--event", "-");
             assertThat(replayed.exit()).as(replayed.err()).isZero();
             assertThat(replayed.out()).contains(letter, topics.events());
+            // as it was: back on its topic (where it is dead-lettered again, being what it is)
+            Result asItWas = cli(
+                    "-o",
+                    "json",
+                    "dead-letters",
+                    "replay",
+                    letters.get(1).path("id").asText());
+            assertThat(asItWas.exit()).as(asItWas.err()).isZero();
+            assertThat(asItWas.json().path("topic").asText()).isEqualTo(topics.events());
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> cli("instances", "get", InstanceIds.instanceId("order-3", "orders"))
                                     .exit()
