@@ -221,7 +221,13 @@ class CliIT {
             assertThat(postponed.exit()).isEqualTo(1);
             assertThat(postponed.err()).contains("postpone");
             assertThat(postponed.json().get(0).path("refused").asText()).contains("409");
-            // by filter, in the background, watched to its end
+            // by filter, in the background, watched to its end, once the query side has seen the cancel
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> cli("-o", "json", "instances", "list", "--definition", "parcels", "--status", "10")
+                                    .json()
+                                    .path("items")
+                                    .size()
+                            == 2);
             Result bulk =
                     cli("-o", "json", "instances", "cancel", "--definition", "parcels", "--status", "10", "--watch");
             assertThat(bulk.exit()).as(bulk.err()).isZero();
