@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.StepKind;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -16,6 +18,12 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -70,6 +78,24 @@ class SchemaCompatibilityTest {
         var result = SchemaCompatibility.checkReaderWriterCompatibility(broken, released);
 
         assertThat(result.getType()).isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    @Test
+    void shouldReadAStepKindAddedLaterAsUnknown() throws IOException {
+        Schema current = StepKind.getClassSchema();
+        List<String> symbols = new ArrayList<>(current.getEnumSymbols());
+        symbols.add("PARALLEL");
+        Schema newer = Schema.createEnum(current.getName(), null, current.getNamespace(), symbols);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericData.EnumSymbol>(newer)
+                .write(new GenericData.EnumSymbol(newer, "PARALLEL"), encoder);
+        encoder.flush();
+
+        StepKind read = new SpecificDatumReader<StepKind>(newer, current)
+                .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+
+        assertThat(read).isEqualTo(StepKind.UNKNOWN);
     }
 
     private static List<Schema> released(String record) throws IOException {

@@ -13,7 +13,7 @@ import org.apache.avro.io.EncoderFactory;
  * encoder kept per thread. Avro's direct encoder (and its single-object encoder, which uses one)
  * writes every value into the output stream separately; into a {@link ByteArrayOutputStream} that
  * is one synchronized call per field, which profiling showed as the top frame of the runtime's
- * stream thread (README "Tuning"). The buffered encoder hands the stream whole blocks.
+ * stream thread (docs/benchmarks.md, "Tuning"). The buffered encoder hands the stream whole blocks.
  */
 final class AvroBytes {
 
@@ -55,7 +55,7 @@ final class AvroBytes {
      * Reads the Avro binary body that starts at {@code offset}, through a binary decoder that reads
      * the array itself. Avro's single-object decoder reads through a direct decoder over a {@code
      * ByteArrayInputStream}: one synchronized call per byte of every varint, which profiling showed
-     * at half of the stream thread's decoding time (README "Tuning"). The decoded record copies what it keeps.
+     * at half of the stream thread's decoding time (docs/benchmarks.md, "Tuning"). The decoded record copies what it keeps.
      */
     static <T> T read(DatumReader<T> reader, byte[] bytes, int offset) throws IOException {
         return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, offset, bytes.length - offset, null));

@@ -1,6 +1,7 @@
 package dev.loopline.api.serde;
 
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.apache.avro.Schema;
 
 /**
@@ -19,14 +20,29 @@ public interface SchemaRegistryClient {
     Schema schemaById(int id);
 
     /**
-     * A client for the registry at {@code url}: {@code http(s)://host:port/path} for a real registry
-     * speaking the Confluent REST API, or {@code mock://scope} for an in-memory registry shared by
-     * every client of the same scope (unit tests only, as in Confluent's serde).
+     * A client for the registry at {@code url}: {@code http(s)://host:port/path} for a registry
+     * speaking the Confluent REST API. Other schemes come from a {@link Provider} on the class path,
+     * found with {@link ServiceLoader}: the tests' in-memory registry ({@code mock://scope}) is one,
+     * and ships in the tests' jar only.
      */
     static SchemaRegistryClient forUrl(String url, Map<String, ?> config) {
-        if (url.startsWith(MockSchemaRegistry.SCHEME)) {
-            return MockSchemaRegistry.scope(url.substring(MockSchemaRegistry.SCHEME.length()));
+        if (url.startsWith("http://") || url.startsWith("https://")) {
+            return RestSchemaRegistryClient.shared(url);
         }
-        return RestSchemaRegistryClient.shared(url);
+        for (Provider provider : ServiceLoader.load(Provider.class)) {
+            if (provider.accepts(url)) {
+                return provider.open(url, config);
+            }
+        }
+        throw new IllegalArgumentException(
+                "schema.registry.url must be an http(s) URL of a registry speaking the Confluent REST API: " + url);
+    }
+
+    /** Opens clients for a scheme other than http(s); registered as a {@link ServiceLoader} service. */
+    interface Provider {
+
+        boolean accepts(String url);
+
+        SchemaRegistryClient open(String url, Map<String, ?> config);
     }
 }

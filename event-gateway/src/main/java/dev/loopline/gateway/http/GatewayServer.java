@@ -33,6 +33,7 @@ import java.util.Set;
 import org.eclipse.jetty.server.handler.EagerContentHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The HTTP routes, with every error answered as an RFC 9457 problem. */
 public final class GatewayServer implements AutoCloseable {
@@ -180,7 +181,10 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.exception(
                     InvalidDocumentException.class,
                     (e, ctx) -> Json.problem(ctx, ProblemException.invalid(e).toProblem(ctx.path())));
+            // the caller learns that it failed and where to look, never the exception: its class and
+            // message are the gateway's internals, and can carry data of other requests
             config.routes.exception(Exception.class, (e, ctx) -> {
+                String trace = MDC.get("trace_id");
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 Json.problem(
                         ctx,
@@ -188,7 +192,9 @@ public final class GatewayServer implements AutoCloseable {
                                 "/problems/internal",
                                 "Internal error",
                                 500,
-                                e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                trace == null
+                                        ? "the request failed; the gateway logged why"
+                                        : "the request failed; the gateway logged why under trace id " + trace,
                                 ctx.path(),
                                 List.of()));
             });

@@ -28,6 +28,7 @@ public final class MemoryQueryStores implements QueryStores {
     private final List<TreeMap<String, String>> index = new ArrayList<>();
     private final List<TreeMap<String, Long>> counts = new ArrayList<>();
     private final Map<String, MessageEntry> messages = new java.util.concurrent.ConcurrentHashMap<>();
+    private RuntimeException broken;
 
     public MemoryQueryStores(int partitionCount) {
         this.partitionCount = partitionCount;
@@ -63,6 +64,11 @@ public final class MemoryQueryStores implements QueryStores {
     /** This process stops serving the partition (as while it is restored elsewhere). */
     public synchronized void drop(int partition) {
         served.remove(partition);
+    }
+
+    /** Every read of a store throws this from now on, as a store that fails in a way nobody foresaw. */
+    public synchronized void breakWith(RuntimeException failure) {
+        broken = failure;
     }
 
     public int partitionOf(String instanceId) {
@@ -152,6 +158,9 @@ public final class MemoryQueryStores implements QueryStores {
     }
 
     private <T> T served(int partition, List<T> stores) {
+        if (broken != null) {
+            throw broken;
+        }
         if (!served.contains(partition)) {
             throw new Unavailable(partition, "not served here");
         }

@@ -40,6 +40,7 @@ final class GatewayUnderTest implements AutoCloseable {
     private final DefinitionRepository definitions;
     private final OperatorChannel operators;
     private final DeadLetters deadLetters;
+    private final MemoryQueryStores stores;
     private final GatewayServer server;
     private final HttpClient http;
     private final String base;
@@ -50,6 +51,7 @@ final class GatewayUnderTest implements AutoCloseable {
         this.definitions = server.definitions;
         this.operators = server.operators;
         this.deadLetters = server.deadLetters;
+        this.stores = server.stores;
         this.server = server.server;
         this.http = http;
         this.base = server.base;
@@ -71,6 +73,7 @@ final class GatewayUnderTest implements AutoCloseable {
         this.definitions = new DefinitionRepository(clients, config.topics());
         this.operators = new OperatorChannel(clients, config.topics());
         this.deadLetters = new DeadLetters(clients, config.topics());
+        this.stores = new MemoryQueryStores(6);
         this.server = GatewayServer.start(
                 config.httpHost(),
                 config.httpPort(),
@@ -78,7 +81,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 acks,
                 definitions,
                 deadLetters,
-                new MemoryQueryStores(6),
+                stores,
                 operators,
                 gatewaySecurity,
                 config.tls(),
@@ -134,6 +137,11 @@ final class GatewayUnderTest implements AutoCloseable {
     /** Sends a request without waiting for the answer, for requests at once. */
     CompletableFuture<HttpResponse<String>> sendAsync(HttpRequest request) {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The query stores the instance routes read. */
+    MemoryQueryStores stores() {
+        return stores;
     }
 
     /** {@code scheme://127.0.0.1:port}. */

@@ -114,6 +114,22 @@ class HttpEdgeTest {
     }
 
     @Test
+    void shouldAnswerAnUnforeseenFailureWith500AndAProblemThatSaysNothingOfTheCode() {
+        try (GatewayUnderTest gateway = gatewayWith(Map.of())) {
+            gateway.stores().breakWith(new IllegalStateException("rocksdb handle 0x7f00 closed in ReadModel"));
+
+            HttpResponse<String> answer =
+                    gateway.get("/v1/instances?definitionId=orders", GatewayUnderTest.bearer(KEY));
+
+            assertThat(answer.statusCode()).isEqualTo(500);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(answer.body())
+                    .contains("\"type\":\"/problems/internal\"", "\"status\":500")
+                    .doesNotContain("IllegalStateException", "rocksdb", "ReadModel", "at dev.loopline");
+        }
+    }
+
+    @Test
     void shouldAnswerOptionsWithTheMethodsOfThePathForAnAuthenticatedCaller() {
         try (GatewayUnderTest gateway = gatewayWith(Map.of())) {
             assertThat(options(gateway, "/v1/instances/i-1", Map.of()).statusCode())

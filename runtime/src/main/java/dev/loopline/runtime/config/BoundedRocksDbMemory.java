@@ -1,7 +1,9 @@
 package dev.loopline.runtime.config;
 
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.BlockBasedTableConfig;
@@ -35,32 +37,79 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
     private static final double INDEX_FILTER_RATIO = 0.1;
 
-    /** Shared by every store of one budget name in this JVM; never closed (lives with the process). */
-    private static final Map<String, Budget> BUDGETS = new ConcurrentHashMap<>();
+    /**
+     * The budgets in use in this JVM by name. A budget lives while a store uses it: each store that
+     * is configured takes a reference, its close gives it back, and the last one closes the cache and
+     * the write buffer manager, so a process that opens and closes applications (tests, a restarted
+     * application) does not keep their native memory.
+     */
+    private static final Map<String, Budget> BUDGETS = new HashMap<>();
 
-    private record Budget(Cache cache, WriteBufferManager writeBuffers) {
-        static Budget of(long bytes) {
-            Cache cache = new LRUCache(bytes, -1, false, INDEX_FILTER_RATIO);
-            return new Budget(cache, new WriteBufferManager(bytes / 4, cache));
+    /** The budget each store configured by this setter holds; Streams makes one setter per store. */
+    private final Map<Options, Budget> held = new IdentityHashMap<>();
+
+    private static final class Budget {
+        private final String name;
+        private final Cache cache;
+        private final WriteBufferManager writeBuffers;
+        private int stores;
+
+        private Budget(String name, long bytes) {
+            this.name = name;
+            this.cache = new LRUCache(bytes, -1, false, INDEX_FILTER_RATIO);
+            this.writeBuffers = new WriteBufferManager(bytes / 4, cache);
         }
     }
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
         long bytes = Long.parseLong(configs.get(MEMORY_BYTES).toString());
-        Object name = configs.getOrDefault(BUDGET, configs.get(StreamsConfig.APPLICATION_ID_CONFIG));
-        Budget budget = BUDGETS.computeIfAbsent(String.valueOf(name), ignored -> Budget.of(bytes));
+        String name = String.valueOf(configs.getOrDefault(BUDGET, configs.get(StreamsConfig.APPLICATION_ID_CONFIG)));
+        Budget budget;
+        synchronized (BUDGETS) {
+            budget = BUDGETS.computeIfAbsent(name, ignored -> new Budget(name, bytes));
+            budget.stores++;
+        }
+        synchronized (held) {
+            held.put(options, budget);
+        }
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
-        table.setBlockCache(budget.cache());
+        table.setBlockCache(budget.cache);
         table.setCacheIndexAndFilterBlocks(true);
         table.setCacheIndexAndFilterBlocksWithHighPriority(true);
         table.setPinTopLevelIndexAndFilter(true);
-        options.setWriteBufferManager(budget.writeBuffers());
+        options.setWriteBufferManager(budget.writeBuffers);
         options.setTableFormatConfig(table);
     }
 
+    /**
+     * Gives the store's reference back. Closing the Java handles of the cache and the write buffer
+     * manager releases this JVM's reference only: RocksDB shares them by reference count, so a
+     * database still open keeps its own.
+     */
     @Override
     public void close(String storeName, Options options) {
-        // the cache and write buffer manager are shared by every store: they are not closed here
+        Budget budget;
+        synchronized (held) {
+            budget = held.remove(options);
+        }
+        if (budget == null) {
+            return;
+        }
+        synchronized (BUDGETS) {
+            if (--budget.stores > 0) {
+                return;
+            }
+            BUDGETS.remove(budget.name, budget);
+        }
+        budget.writeBuffers.close();
+        budget.cache.close();
+    }
+
+    /** The names of the budgets stores hold now. */
+    static Set<String> budgetsInUse() {
+        synchronized (BUDGETS) {
+            return Set.copyOf(BUDGETS.keySet());
+        }
     }
 }

@@ -137,9 +137,8 @@ public final class RuntimeSettings {
 
     /**
      * Under exactly-once every hop of the message loop waits for its transaction to commit, so the
-     * commit interval sets the latency of every step. Measured (README "Tuning"), at half of peak
-     * rate, publish → "workflow started": p50 23-37 ms at 10 ms, 31 ms at 20 ms, 165-190 ms at
-     * Kafka's 100 ms; peak throughput at 10 ms stayed within the runs' noise of 20 ms.
+     * commit interval sets the latency of every step; a shorter one did not lower peak throughput
+     * (docs/benchmarks.md, "Tuning").
      */
     public static final Setting<Long> COMMIT_INTERVAL_MS = Setting.longInteger("LOOPLINE_KAFKA_COMMIT_INTERVAL_MS")
             .defaultsTo("10")
@@ -157,7 +156,7 @@ public final class RuntimeSettings {
             .doc("standby copies of each task's state on other processes, so that a failover does not"
                     + " restore from scratch (see \"Failover\")");
 
-    /** Measured (README "Tuning"): linger 0 cost a quarter of peak throughput, 20 ms added latency for nothing. */
+    /** No linger cost peak throughput, a longer one added latency for nothing (docs/benchmarks.md, "Tuning"). */
     public static final Setting<Integer> LINGER_MS = Setting.integer("LOOPLINE_KAFKA_LINGER_MS")
             .defaultsTo("5")
             .readBy(RUNTIME)

@@ -56,16 +56,15 @@ public final class StreamsSettings {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // A task reads two topics (events + dependency-commands, instance-commands + acks), and no
         // decision depends on their relative timestamps: each record is applied to the current state.
-        // So a task never waits for its other partition. Measured (README "Tuning"): with the default (0),
-        // PartitionGroup.readyToProcess formatted log strings eagerly on every empty partition and took
-        // 10% of the stream thread's CPU.
+        // So a task never waits for its other partition. With the default (0),
+        // PartitionGroup.readyToProcess formats log strings eagerly on every empty partition, a
+        // measurable share of the stream thread's CPU (docs/benchmarks.md, "Tuning").
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         // One stream thread per application (the runtime runs two, see LooplineRuntime), Kafka's default:
-        // scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS). Measured (README "Tuning"): a second
-        // thread for the one application of then, on 2 cores, doubled the transactions, each spanning
-        // more partitions; it raised peak throughput by 19% but nearly doubled the p50 to "workflow
-        // started". Splitting the application in two instead left peak throughput as it was and cut the p99
-        // to "workflow started" at half of peak from 390-1,712 ms to 51-136 ms (four A/B pairs).
+        // scale out with processes (or LOOPLINE_KAFKA_NUM_STREAM_THREADS). A second thread per
+        // application doubles the transactions, each spanning more partitions: more throughput on an
+        // idle machine, but a longer wait for "workflow started"; the runtime's two applications keep
+        // the fast path apart instead (docs/decisions/, docs/benchmarks.md "Tuning").
         if (config.rocksDbMemoryMb() > 0) {
             props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
             props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString(config.rocksDbMemoryMb() * 1024 * 1024));

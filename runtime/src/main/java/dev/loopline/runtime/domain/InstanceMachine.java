@@ -124,13 +124,16 @@ public final class InstanceMachine {
                 "triggered by " + trigger.getMessageName() + " on " + trigger.getEntityType() + " "
                         + trigger.getEntityId() + " (event " + trigger.getEventId() + ")");
         instance.setDependencyToken(start.getDependencyToken());
+        boolean postponed = start.getPostponeUntil() != null
+                && start.getLoopError() == null
+                && start.getPostponeUntil().isAfter(now);
         if (!start.getGranted()) {
-            run.waitForToken();
+            // a failing definition's job is postponed whether or not it is queued: the queue keeps
+            // its start time, and the grant honours it
+            run.waitForToken(postponed ? start.getPostponeUntil() : null, postponed ? start.getPostponeReason() : null);
             return run.decision();
         }
-        if (start.getPostponeUntil() != null
-                && start.getLoopError() == null
-                && start.getPostponeUntil().isAfter(now)) {
+        if (postponed) {
             run.waitForPostponedStart(start.getPostponeUntil(), start.getPostponeReason());
             return run.decision();
         }
@@ -180,6 +183,13 @@ public final class InstanceMachine {
         }
         Run run = leave(current, now);
         run.instance.setWait(null);
+        if (wait.getDueAt() != null && wait.getDueAt().isAfter(now)) {
+            run.waitForPostponedStart(
+                    wait.getDueAt(),
+                    "earlier jobs on " + grant.getDependencyToken()
+                            + " completed; its definition was failing when it was created");
+            return finish(run);
+        }
         run.moveTo(Status.IN_PROGRESS, "started: earlier jobs on " + grant.getDependencyToken() + " completed");
         run.postStarted();
         return finish(run);
@@ -464,11 +474,16 @@ public final class InstanceMachine {
     private static Decision deletion(InstanceRecord current) {
         List<Decision.TimerChange> timers = new ArrayList<>();
         Wait wait = current.getWait();
-        if (wait != null && wait.getDueAt() != null) {
+        if (hasTimer(wait)) {
             timers.add(new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
         }
         return new Decision(
                 Optional.of(current), List.of(), List.of(), List.of(), timers, List.of(), true, Optional.empty());
+    }
+
+    /** Whether the wait set a timer: every wait with a due time, but a queued job's (the grant ends that one). */
+    private static boolean hasTimer(Wait wait) {
+        return wait != null && wait.getDueAt() != null && wait.getKind() != WaitKind.TOKEN;
     }
 
     private static String refusal(String action, InstanceRecord current, String allowed) {
@@ -612,6 +627,9 @@ public final class InstanceMachine {
                 run.moveTo(canceled ? Status.CANCELED : Status.SUCCEEDED, "stopped by step " + step.getName());
                 return null;
             }
+            case UNKNOWN ->
+                throw new ExpressionException(
+                        "the step's kind is unknown to this runtime: the definition was written by a newer Loopline");
             default -> throw new ExpressionException("unsupported step kind " + step.getKind());
         }
     }
@@ -735,7 +753,7 @@ public final class InstanceMachine {
             Run run = new Run(copyOf(current), now);
             run.origin = current;
             Wait wait = current.getWait();
-            if (wait != null && wait.getDueAt() != null) {
+            if (hasTimer(wait)) {
                 run.timers.add(
                         new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
             }
@@ -915,13 +933,21 @@ public final class InstanceMachine {
                             .map(name -> WAITING_FOR_EVENT + name)
                             .toList());
         }
-        /** Queues the job behind the earlier jobs of its dependency token: Ready until it is granted. */
-        void waitForToken() {
+        /**
+         * Queues the job behind the earlier jobs of its dependency token: Ready until it is granted.
+         * A postponed job keeps its start time as the wait's {@code dueAt}, without a timer: the
+         * grant, not the clock, ends this wait.
+         */
+        void waitForToken(Instant postponedUntil, String why) {
             instance.setWait(Wait.newBuilder()
                     .setWaitId(nextWaitId())
                     .setKind(WaitKind.TOKEN)
+                    .setDueAt(postponedUntil)
                     .build());
-            moveTo(Status.WAITING_FOR_RESOURCES, "queued behind an earlier job on " + instance.getDependencyToken());
+            String queued = "queued behind an earlier job on " + instance.getDependencyToken();
+            moveTo(
+                    Status.WAITING_FOR_RESOURCES,
+                    postponedUntil == null ? queued : queued + ", and postponed until " + postponedUntil + ": " + why);
         }
 
         /** A new job of a failing definition: Ready until its start time. */

@@ -86,8 +86,8 @@ import org.apache.kafka.streams.state.Stores;
  * half with the two global stores, and the rest. Under exactly_once_v2 a stream thread commits all
  * its tasks in one transaction, so in one application "workflow started" and the start commands
  * waited for the instance half's heavier transaction; on their own they commit every commit interval
- * in a transaction of a few partitions (README "Tuning": at half of peak rate, p99 publish → "workflow
- * started" fell from 390–1,712 to 51–136 ms). Tests run both halves in one
+ * in a transaction of a few partitions, which shortened the p99 to "workflow started" several times
+ * over (docs/benchmarks.md, "Tuning"). Tests run both halves in one
  * topology ({@link #build}) on a {@code TopologyTestDriver}; {@code TopologyDescriptionTest} checks
  * that it is exactly the two parts.
  *

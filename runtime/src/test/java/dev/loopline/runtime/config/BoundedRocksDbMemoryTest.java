@@ -71,6 +71,32 @@ class BoundedRocksDbMemoryTest {
         }
     }
 
+    @Test
+    void shouldReleaseABudgetWhenItsLastStoreCloses() {
+        // as Kafka Streams does it: one setter per store, closed with the store
+        var first = new BoundedRocksDbMemory();
+        var second = new BoundedRocksDbMemory();
+        try (Options one = new Options();
+                Options two = new Options()) {
+            one.setTableFormatConfig(new BlockBasedTableConfig());
+            two.setTableFormatConfig(new BlockBasedTableConfig());
+            first.setConfig("instances", one, configs("app-released"));
+            second.setConfig("timers", two, configs("app-released"));
+            assertThat(BoundedRocksDbMemory.budgetsInUse()).contains("app-released");
+
+            first.close("instances", one);
+            assertThat(BoundedRocksDbMemory.budgetsInUse()).contains("app-released");
+            second.close("timers", two);
+            second.close("timers", two);
+            assertThat(BoundedRocksDbMemory.budgetsInUse()).doesNotContain("app-released");
+
+            var reopened = new BoundedRocksDbMemory();
+            reopened.setConfig("instances", one, configs("app-released"));
+            assertThat(BoundedRocksDbMemory.budgetsInUse()).contains("app-released");
+            reopened.close("instances", one);
+        }
+    }
+
     /** The runtime's Streams settings as Kafka Streams hands them to the setter, for one application id. */
     private static Map<String, Object> settingsOf(RuntimeConfig config, String applicationId) {
         Map<String, Object> settings = new HashMap<>();

@@ -15,6 +15,7 @@ import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Outcome;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +73,52 @@ class DependencyOrderingTest {
         assertThat(postponed.reason()).contains("queued behind an earlier job");
     }
 
+    @Test
+    void shouldPostponeAQueuedJobOfAFailingDefinitionWhenItIsGrantedBeforeItsStartTime() {
+        Instant until = T0.plusSeconds(60);
+        Decision queued = start(false, until);
+        InstanceRecord waiting = queued.next().orElseThrow();
+
+        Decision granted = machine.grant(waiting, new GrantToken(TOKEN), T0.plusSeconds(5));
+        InstanceRecord postponed = granted.next().orElseThrow();
+        Decision started = machine.timerFired(postponed, postponed.getWait().getWaitId(), until);
+
+        assertThat(queued.timers()).isEmpty();
+        assertThat(queued.transitions())
+                .last()
+                .satisfies(t ->
+                        assertThat(t.getReason()).contains("queued behind an earlier job", "postponed until " + until));
+        assertThat(granted.messages()).isEmpty();
+        assertThat(postponed.getState()).isEqualTo(InstanceState.READY);
+        assertThat(postponed.getWait().getKind()).isEqualTo(WaitKind.POSTPONED);
+        assertThat(granted.timers())
+                .containsExactly(
+                        new Decision.TimerChange(until, ID, postponed.getWait().getWaitId(), true));
+        assertThat(started.transitions())
+                .extracting(InstanceTransition::getStatusCode)
+                .containsExactly(20, 10);
+        assertThat(started.messages())
+                .singleElement()
+                .satisfies(m -> assertThat(m.getMessageName()).isEqualTo("WorkflowStarted"));
+    }
+
+    @Test
+    void shouldStartAQueuedJobOfAFailingDefinitionAtOnceWhenItsStartTimeHasPassed() {
+        InstanceRecord waiting = start(false, T0.plusSeconds(60)).next().orElseThrow();
+
+        Decision granted = machine.grant(waiting, new GrantToken(TOKEN), T0.plusSeconds(61));
+
+        assertThat(granted.transitions())
+                .extracting(InstanceTransition::getStatusCode)
+                .containsExactly(20, 10);
+        assertThat(granted.timers()).isEmpty();
+    }
+
     private Decision start(boolean granted) {
+        return start(granted, null);
+    }
+
+    private Decision start(boolean granted, Instant postponeUntil) {
         var definition = Fixtures.expenseApproval(DefinitionStatus.ACTIVE);
         return machine.start(
                 ID,
@@ -82,8 +128,8 @@ class DependencyOrderingTest {
                         null,
                         TOKEN,
                         granted,
-                        null,
-                        null,
+                        postponeUntil,
+                        postponeUntil == null ? null : "expense-approval's last 3 job(s) failed in a row",
                         false,
                         null),
                 T0);

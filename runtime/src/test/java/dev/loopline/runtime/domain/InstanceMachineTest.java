@@ -18,6 +18,7 @@ import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.StepKind;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import java.time.Duration;
@@ -493,6 +494,18 @@ class InstanceMachineTest {
 
             assertThat(statuses(decision)).containsExactly(20, 31);
             assertThat(reason(decision)).startsWith("step bad (#0): 'trigger.attributes.nope' failed");
+        }
+
+        @Test
+        void shouldFailAStepOfAKindThisRuntimeDoesNotKnow() {
+            // what a definition compiled by a newer Loopline reads as here: the enum's default
+            WorkflowDefinition definition = steps("{\"name\":\"later\",\"kind\":\"stop\"}");
+            definition.getSteps().get(0).setKind(StepKind.UNKNOWN);
+
+            Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
+
+            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(reason(decision)).startsWith("step later (#0): the step's kind is unknown to this runtime");
         }
     }
 

@@ -117,7 +117,7 @@ class LooplineTopologyTest extends TopologyHarness {
 
     /**
      * The records one job of one step writes, per topic: what bounds throughput on Kafka (the
-     * README "Targets and where the time goes": every record written costs the broker and the
+     * docs/benchmarks.md, "Targets and where the time goes": every record written costs the broker and the
      * clients about the same). The bench counts the same in a real run; this pins it, so that a
      * change that writes more per job shows here and updates the figure on purpose.
      */

@@ -37,7 +37,7 @@ public record QuerySettings(String applicationId, Path stateDir, String advertis
 
     /**
      * The application's properties: exactly-once with transactional stores and read-committed
-     * queries (the consistency the README's "Queries" section states), a standby of each
+     * queries (the consistency the README's "Consistency of the reads and actions" states), a standby of each
      * partition on another process, and the runtime's failure detection ({@link CommonSettings#SESSION_TIMEOUT_MS}); then the gateway's
      * client settings, whose {@code LOOPLINE_KAFKA_*} overrides win.
      */

@@ -8,11 +8,28 @@ import org.apache.avro.Schema;
 
 /**
  * An in-memory registry for unit tests ({@code TopologyTestDriver}), selected with a {@code mock://scope}
- * URL as in Confluent's serde. Integration tests and the demo use a real registry.
+ * URL as in Confluent's serde: every client of one scope shares it. It lives in the tests' jar and is
+ * found through {@link SchemaRegistryClient.Provider}; integration tests and the demo use a real
+ * registry.
  */
 public final class MockSchemaRegistry implements SchemaRegistryClient {
 
     static final String SCHEME = "mock://";
+
+    /** The {@code mock://} scheme, for {@link SchemaRegistryClient#forUrl}. */
+    public static final class Provider implements SchemaRegistryClient.Provider {
+
+        @Override
+        public boolean accepts(String url) {
+            return url.startsWith(SCHEME);
+        }
+
+        @Override
+        public SchemaRegistryClient open(String url, Map<String, ?> config) {
+            return scope(url.substring(SCHEME.length()));
+        }
+    }
+
     private static final Map<String, MockSchemaRegistry> SCOPES = new ConcurrentHashMap<>();
 
     private final List<Schema> schemas = new ArrayList<>();
