@@ -1,0 +1,106 @@
+package dev.loopline.runtime.domain;
+
+import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OperatorCommand;
+import dev.loopline.api.internal.WaitKind;
+import dev.loopline.api.v1.InstanceState;
+import java.time.Instant;
+import java.util.Locale;
+
+/** What operators may do to an instance, and from which states. */
+final class OperatorActions {
+
+    private final InstanceMachine machine;
+
+    OperatorActions(InstanceMachine machine) {
+        this.machine = machine;
+    }
+
+    /**
+     * An operator's action, with Dynamics' validity rules:
+     *
+     * <ul>
+     *   <li>cancel, from Ready, Suspended or Locked: Locked/22 Canceling → Completed/32 Canceled; the
+     *       instance's wait, timer and correlation entry are removed;
+     *   <li>pause, from Locked: 21 Pausing → Suspended. An instance is Locked only while the runtime
+     *       processes one of its inputs, and commands are processed between inputs, so a pause is
+     *       refused unless the instance is Locked when it arrives;
+     *   <li>resume, from Suspended: → Ready → the current step runs again (a new attempt: a new
+     *       message id, the wait reopened, retries reset);
+     *   <li>postpone, from Ready or Locked, until a later time: the job waits in Ready until then.
+     * </ul>
+     */
+    OperatorOutcome operate(InstanceRecord current, OperatorCommand command, Instant now) {
+        InstanceState state = current.getState();
+        String note = command.getNote() == null ? "" : " (" + InstanceLimits.cap(command.getNote(), 500) + ")";
+        switch (command.getAction()) {
+            case CANCEL -> {
+                if (state == InstanceState.COMPLETED) {
+                    return OperatorOutcome.refused(refusal("cancel", current, "Ready, Suspended or Locked"));
+                }
+                Run run = machine.leave(current, now, command);
+                run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
+                run.closeWait();
+                run.moveTo(Status.CANCELED, "canceled by an operator" + note);
+                return new OperatorOutcome(machine.finish(run), true, "canceled");
+            }
+            case PAUSE -> {
+                if (state != InstanceState.LOCKED) {
+                    return OperatorOutcome.refused(
+                            refusal("pause", current, "Locked") + "; postpone or cancel it instead");
+                }
+                Run run = machine.leave(current, now, command);
+                run.moveTo(Status.PAUSING, "pause requested by an operator" + note);
+                run.closeWait();
+                run.moveTo(Status.WAITING, "paused by an operator" + note);
+                return new OperatorOutcome(machine.finish(run), true, "paused");
+            }
+            case RESUME -> {
+                if (state != InstanceState.SUSPENDED) {
+                    return OperatorOutcome.refused(refusal("resume", current, "Suspended"));
+                }
+                Run run = machine.leave(current, now, command);
+                run.moveTo(Status.WAITING_FOR_RESOURCES, "resumed by an operator" + note);
+                run.moveTo(Status.IN_PROGRESS, "restarting " + InstanceMachine.where(current));
+                run.closeWait();
+                run.instance.setRetryCount(0);
+                machine.rerun(run, current.getStepIndex());
+                return new OperatorOutcome(machine.finish(run), true, "resumed");
+            }
+            case POSTPONE -> {
+                if (state != InstanceState.READY && state != InstanceState.LOCKED) {
+                    return OperatorOutcome.refused(refusal("postpone", current, "Ready or Locked"));
+                }
+                if (current.getWait() != null && current.getWait().getKind() == WaitKind.TOKEN) {
+                    return OperatorOutcome.refused(
+                            "the job is queued behind an earlier job on " + current.getDependencyToken()
+                                    + " and starts when that one completes; postpone that job instead");
+                }
+                Instant until = command.getPostponeUntil();
+                if (until == null || !until.isAfter(now)) {
+                    return OperatorOutcome.refused("postpone needs a postponeUntil after " + now);
+                }
+                Run run = machine.leave(current, now, command);
+                run.closeWait();
+                run.waitForRetry(until, "postponed until " + until + " by an operator" + note);
+                return new OperatorOutcome(machine.finish(run), true, "postponed until " + until);
+            }
+            case DELETE -> {
+                if (state != InstanceState.COMPLETED) {
+                    return OperatorOutcome.refused(refusal("delete", current, "Completed"));
+                }
+                return new OperatorOutcome(InstanceMachine.deletion(current), true, "deleted");
+            }
+            default -> {
+                return OperatorOutcome.refused("unknown action " + command.getAction());
+            }
+        }
+    }
+
+    private static String refusal(String action, InstanceRecord current, String allowed) {
+        Status status = Status.ofCode(current.getStatusCode());
+        return "cannot " + action + " an instance that is " + current.getState() + " (" + current.getStatusCode() + " "
+                + status.name().toLowerCase(Locale.ROOT).replace('_', ' ') + "): " + action
+                + " applies to " + allowed + " instances";
+    }
+}

@@ -1,0 +1,330 @@
+package dev.loopline.runtime.domain;
+
+import dev.loopline.api.internal.CloseWait;
+import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.internal.ReleaseToken;
+import dev.loopline.api.internal.Wait;
+import dev.loopline.api.internal.WaitKind;
+import dev.loopline.api.v1.Causation;
+import dev.loopline.api.v1.EventWait;
+import dev.loopline.api.v1.InstanceState;
+import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.MessageKind;
+import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.Step;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.api.v1.WorkflowMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Accumulates one decision: the changed instance and its effects, in order. */
+final class Run {
+    final InstanceRecord instance;
+    final Instant now;
+    final List<WorkflowMessage> messages = new ArrayList<>();
+    final List<InstanceTransition> transitions = new ArrayList<>();
+    final List<CorrelationCommand> correlations = new ArrayList<>();
+    final List<Decision.TimerChange> timers = new ArrayList<>();
+    final List<ReleaseToken> releases = new ArrayList<>();
+    /** How long a succeeded or canceled instance is kept; set by the machine that runs this. */
+    Duration retention;
+    /** The instance as it was before this input (null for a new one): what a run over a limit falls back to. */
+    InstanceRecord origin;
+    /** Who asked for this change (an operator), named on its transitions; null for the runtime's own. */
+    String principal;
+    /** Where the reply tokens of the messages this run posts come from; set by the machine that runs this. */
+    ReplyTokens tokens;
+    /** Set when a step of this run went over an instance limit: the run is dropped (see finish). */
+    String exceeded;
+
+    Run(InstanceRecord instance, Instant now) {
+        this.instance = instance;
+        this.now = now;
+    }
+
+    /** A copy of the instance to change, with the timer of its current wait cancelled. */
+    static Run leave(InstanceRecord current, Instant now) {
+        Run run = new Run(InstanceMachine.copyOf(current), now);
+        run.origin = current;
+        Wait wait = current.getWait();
+        if (InstanceMachine.hasTimer(wait)) {
+            run.timers.add(new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
+        }
+        return run;
+    }
+
+    Step step(int index) {
+        return instance.getDefinition().getSteps().get(index);
+    }
+
+    /** A message id for this attempt: a retried or resumed step gets a new one, so the application sees a new attempt. */
+    String messageId(String base) {
+        int attempt = instance.getStepAttempt();
+        return attempt == 0 ? base : base + "/attempt-" + attempt;
+    }
+
+    void execute(int pc, InstanceMachine machine) {
+        instance.setWait(null);
+        if (pc != instance.getStepIndex()) {
+            instance.setStepAttempt(0);
+        }
+        machine.run(this, pc);
+    }
+
+    Map<String, Object> variables() {
+        return Variables.of(instance, null, now);
+    }
+
+    void moveTo(Status status, String reason) {
+        moveTo(status, reason, List.of());
+    }
+
+    /** @param waitingFor what a waiting instance waits for ({@code InstanceTransition.waitingFor}) */
+    void moveTo(Status status, String reason, List<String> waitingFor) {
+        if (status.state() == InstanceState.COMPLETED && instance.getDependencyToken() != null) {
+            releases.add(new ReleaseToken(instance.getDependencyToken(), instance.getInstanceId()));
+        }
+        if ((status == Status.SUCCEEDED || status == Status.CANCELED) && retention != null) {
+            Instant due = now.plus(retention);
+            Wait keep = Wait.newBuilder()
+                    .setWaitId(nextWaitId())
+                    .setKind(WaitKind.RETENTION)
+                    .setDueAt(due)
+                    .build();
+            instance.setWait(keep);
+            timers.add(new Decision.TimerChange(due, instance.getInstanceId(), keep.getWaitId(), true));
+        }
+        instance.setState(status.state());
+        instance.setStatusCode(status.code());
+        instance.setReason(reason);
+        instance.setUpdatedAt(now);
+        instance.setTransitionCount(instance.getTransitionCount() + 1);
+        WorkflowDefinition definition = instance.getDefinition();
+        transitions.add(InstanceTransition.newBuilder()
+                .setInstanceId(instance.getInstanceId())
+                .setDefinitionId(definition.getId())
+                .setDefinitionVersion(definition.getVersion())
+                .setSequence(instance.getTransitionCount())
+                .setState(status.state())
+                .setStatusCode(status.code())
+                .setTimestamp(now)
+                .setReason(reason)
+                .setRetryCount(instance.getRetryCount())
+                .setErrorCode(instance.getErrorCode())
+                .setErrorMessage(instance.getErrorMessage())
+                .setEntityType(instance.getTrigger().getEntityType())
+                .setEntityId(instance.getTrigger().getEntityId())
+                .setPrincipal(principal)
+                .setWaitingFor(waitingFor)
+                .setStepName(stepName(status))
+                .setWaitingUntil(waitingUntil(status))
+                .setVariables(
+                        status.state() == InstanceState.SUSPENDED || status.state() == InstanceState.COMPLETED
+                                ? instance.getVariables()
+                                : Map.of())
+                .build());
+    }
+
+    private String stepName(Status status) {
+        List<Step> steps = instance.getDefinition().getSteps();
+        int index = instance.getStepIndex();
+        return status.state() == InstanceState.COMPLETED || index < 0 || index >= steps.size()
+                ? null
+                : steps.get(index).getName();
+    }
+
+    private Instant waitingUntil(Status status) {
+        Wait wait = instance.getWait();
+        boolean waiting = status.state() == InstanceState.READY || status.state() == InstanceState.SUSPENDED;
+        return waiting && wait != null && wait.getKind() != WaitKind.RETENTION ? wait.getDueAt() : null;
+    }
+
+    void fail(String reason) {
+        instance.setWait(null);
+        moveTo(Status.FAILED, reason);
+    }
+
+    /** Posts a message and suspends the instance until its acknowledgement (or the due time). */
+    void post(
+            String messageId,
+            MessageKind kind,
+            String name,
+            Map<String, Object> payload,
+            String entityType,
+            String entityId,
+            Instant dueAt) {
+        WorkflowDefinition definition = instance.getDefinition();
+        PlatformEvent trigger = instance.getTrigger();
+        Causation causation =
+                kind == MessageKind.ENTITY_UPSERT ? LoopGuard.next(instance.getInstanceId(), trigger) : null;
+        String token = tokens.next();
+        messages.add(WorkflowMessage.newBuilder()
+                .setMessageId(messageId)
+                .setInstanceId(instance.getInstanceId())
+                .setDefinitionId(definition.getId())
+                .setDefinitionVersion(definition.getVersion())
+                .setKind(kind)
+                .setMessageName(name)
+                .setEntityType(entityType != null ? entityType : trigger.getEntityType())
+                .setEntityId(entityType != null ? entityId : trigger.getEntityId())
+                .setPayload(payload)
+                .setCreatedAt(now)
+                .setCausation(causation)
+                .setReplyToken(token)
+                .build());
+        openWait(
+                Wait.newBuilder()
+                        .setWaitId(nextWaitId())
+                        .setKind(WaitKind.ACKNOWLEDGEMENT)
+                        .setMessageId(messageId)
+                        .setDueAt(dueAt)
+                        .setReplyToken(token)
+                        .build(),
+                "acknowledgement of " + messageId,
+                List.of(InstanceMachine.WAITING_FOR_MESSAGE + name));
+    }
+
+    /** Posts the "workflow started" message that every instance begins with, and waits for its acknowledgement. */
+    void postStarted() {
+        String token = tokens.next();
+        messages.add(InstanceMachine.startedMessage(
+                instance.getInstanceId(), instance.getDefinition(), instance.getTrigger(), now, token));
+        awaitStarted(token);
+    }
+
+    /** Waits for the acknowledgement of the "workflow started" message that carries this reply token. */
+    void awaitStarted(String replyToken) {
+        String messageId = InstanceIds.startedMessageId(instance.getInstanceId());
+        openWait(
+                Wait.newBuilder()
+                        .setWaitId(nextWaitId())
+                        .setKind(WaitKind.ACKNOWLEDGEMENT)
+                        .setMessageId(messageId)
+                        .setReplyToken(replyToken)
+                        .build(),
+                "acknowledgement of " + messageId,
+                List.of(InstanceMachine.WAITING_FOR_MESSAGE + InstanceMachine.STARTED_MESSAGE_NAME));
+    }
+
+    void waitForEvent(Step step, String correlationKey, Instant dueAt) {
+        EventWait event = step.getEvent();
+        Wait wait = Wait.newBuilder()
+                .setWaitId(nextWaitId())
+                .setKind(WaitKind.EVENT)
+                .setCorrelationKey(correlationKey)
+                .setMessageNames(event.getMessageNames())
+                .setDueAt(dueAt)
+                .build();
+        correlations.add(new CorrelationCommand(
+                correlationKey, new OpenWait(instance.getInstanceId(), wait.getWaitId(), event.getMessageNames())));
+        openWait(
+                wait,
+                String.join("/", event.getMessageNames()) + " on " + event.getEntityType() + " "
+                        + event.getKeyField() + "="
+                        + correlationKey.substring(correlationKey.lastIndexOf(CorrelationKeys.SEPARATOR) + 1),
+                event.getMessageNames().stream()
+                        .map(name -> InstanceMachine.WAITING_FOR_EVENT + name)
+                        .toList());
+    }
+    /**
+     * Queues the job behind the earlier jobs of its dependency token: Ready until it is granted.
+     * A postponed job keeps its start time as the wait's {@code dueAt}, without a timer: the
+     * grant, not the clock, ends this wait.
+     */
+    void waitForToken(Instant postponedUntil, String why) {
+        instance.setWait(Wait.newBuilder()
+                .setWaitId(nextWaitId())
+                .setKind(WaitKind.TOKEN)
+                .setDueAt(postponedUntil)
+                .build());
+        String queued = "queued behind an earlier job on " + instance.getDependencyToken();
+        moveTo(
+                Status.WAITING_FOR_RESOURCES,
+                postponedUntil == null ? queued : queued + ", and postponed until " + postponedUntil + ": " + why);
+    }
+
+    /** A new job of a failing definition: Ready until its start time. */
+    void waitForPostponedStart(Instant until, String why) {
+        waitInReady(WaitKind.POSTPONED, until, "postponed until " + until + ": " + why);
+    }
+
+    /** Postpones the job: Ready (0, waiting for resources) until the backoff ends. */
+    void waitForRetry(Instant dueAt, String why) {
+        waitInReady(WaitKind.RETRY, dueAt, why);
+    }
+
+    private void waitInReady(WaitKind kind, Instant dueAt, String why) {
+        Wait wait = Wait.newBuilder()
+                .setWaitId(nextWaitId())
+                .setKind(kind)
+                .setDueAt(dueAt)
+                .build();
+        instance.setWait(wait);
+        timers.add(new Decision.TimerChange(dueAt, instance.getInstanceId(), wait.getWaitId(), true));
+        moveTo(Status.WAITING_FOR_RESOURCES, why);
+    }
+
+    void waitForTimer(Step step, Instant dueAt) {
+        openWait(
+                Wait.newBuilder()
+                        .setWaitId(nextWaitId())
+                        .setKind(WaitKind.TIMER)
+                        .setDueAt(dueAt)
+                        .build(),
+                "delay " + step.getName() + " until " + dueAt,
+                List.of(InstanceMachine.WAITING_FOR_TIMER));
+    }
+
+    private void openWait(Wait wait, String what, List<String> waitingFor) {
+        instance.setWait(wait);
+        if (wait.getDueAt() != null) {
+            timers.add(new Decision.TimerChange(wait.getDueAt(), instance.getInstanceId(), wait.getWaitId(), true));
+        }
+        moveTo(Status.WAITING, "waiting for " + what, waitingFor);
+    }
+
+    /** Removes the open event wait's entry from the correlation index. */
+    void closeWait() {
+        Wait wait = instance.getWait();
+        if (wait != null && wait.getKind() == WaitKind.EVENT) {
+            correlations.add(new CorrelationCommand(
+                    wait.getCorrelationKey(), new CloseWait(instance.getInstanceId(), wait.getWaitId())));
+        }
+        instance.setWait(null);
+    }
+
+    private String nextWaitId() {
+        instance.setWaitCount(instance.getWaitCount() + 1);
+        return instance.getStepIndex() + "/" + instance.getWaitCount();
+    }
+
+    /** Step outputs become variables "steps.<step>.<key>". */
+    void recordOutput(String stepName, Map<String, Object> output) {
+        output.forEach((key, value) -> setVariable(Variables.STEPS + stepName + "." + key, value));
+    }
+
+    void setVariable(String key, Object value) {
+        Map<String, Object> variables = new HashMap<>(instance.getVariables());
+        variables.put(key, value);
+        instance.setVariables(variables);
+    }
+
+    Decision decision() {
+        return new Decision(
+                Optional.of(instance),
+                List.copyOf(messages),
+                List.copyOf(transitions),
+                List.copyOf(correlations),
+                List.copyOf(timers),
+                List.copyOf(releases),
+                false,
+                Optional.empty());
+    }
+}

@@ -1,0 +1,72 @@
+package dev.loopline.runtime.domain.step;
+
+import dev.loopline.api.v1.MessageKind;
+import dev.loopline.api.v1.Step;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What a {@link StepBehavior} may read and do while the instance runs one of its steps. The state
+ * machine implements it over the decision it accumulates: everything a step does here is committed
+ * with the rest of that decision, or not at all. Expressions that fail throw, and fail the step with
+ * their message.
+ */
+public interface StepContext {
+
+    /** The step's index in the definition's program. */
+    int pc();
+
+    /** The time of the input being applied: a step never reads a clock. */
+    Instant now();
+
+    /** The value of an expression over the instance's variables (trigger, steps' outputs, vars). */
+    Object value(String expression);
+
+    /** Whether a condition holds over the instance's variables. */
+    boolean test(String expression);
+
+    /** An expression's value as a point in time. */
+    Instant instant(String expression);
+
+    /** An expression's value as a key or id: a text without control characters, never null. */
+    String key(String expression);
+
+    /** The step's payload: its constant fields and its payload expressions' values. */
+    Map<String, Object> payload(Step step);
+
+    /** The id of the task this step creates, the same on every attempt. */
+    String taskId();
+
+    /**
+     * Posts a message to the application under the step's message id (a new one on each attempt)
+     * and suspends the instance until its acknowledgement, or until {@code dueAt} (null: no timeout).
+     *
+     * @param entityType the entity the message is about; null: the trigger's
+     * @param entityId with {@code entityType}
+     */
+    void post(
+            MessageKind kind,
+            String messageName,
+            Map<String, Object> payload,
+            String entityType,
+            String entityId,
+            Instant dueAt);
+
+    /**
+     * Suspends the instance until an event the step's {@code event} names arrives on the entity
+     * whose key field has this value, or until {@code dueAt} (null: no timeout).
+     */
+    void waitForEvent(Step step, String keyValue, Instant dueAt);
+
+    /** Suspends the instance until {@code dueAt}. */
+    void waitForTimer(Step step, Instant dueAt);
+
+    /** Sets a workflow variable ({@code vars.<name>}); a value over the instance limits fails the run. */
+    void setVariable(String name, Object value);
+
+    /** Records a step's output as the variables {@code steps.<step>.<key>}. */
+    void recordOutput(String stepName, Map<String, Object> output);
+
+    /** Completes the instance: Succeeded, or Canceled. */
+    void complete(boolean canceled, String reason);
+}
