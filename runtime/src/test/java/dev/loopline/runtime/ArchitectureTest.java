@@ -1,5 +1,6 @@
 package dev.loopline.runtime;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -36,4 +37,17 @@ class ArchitectureTest {
             .callMethod(java.time.Instant.class, "now")
             .orShould()
             .callMethod(System.class, "currentTimeMillis");
+
+    /**
+     * The rules of the event half (ordering by dependency token, loop protection, a failing
+     * definition's postponement, correlation keys) and the step behaviours read only the API's
+     * records, the domain and the JDK: no Kafka, no logging, no metrics.
+     */
+    @ArchTest
+    static final ArchRule eventAndStepRulesArePlainJava = classes()
+            .that()
+            .resideInAnyPackage("dev.loopline.runtime.domain.event..", "dev.loopline.runtime.domain.step..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage("dev.loopline.api..", "dev.loopline.runtime.domain..", "java..");
 }

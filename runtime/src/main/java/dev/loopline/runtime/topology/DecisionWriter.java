@@ -6,9 +6,9 @@ import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.WorkflowMessage;
-import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.Status;
+import dev.loopline.runtime.domain.event.DependencyQueues;
 import dev.loopline.runtime.store.EarlyAcks;
 import dev.loopline.runtime.store.InstanceStore;
 import dev.loopline.runtime.store.TimerStore;
@@ -98,8 +98,7 @@ final class DecisionWriter {
     /** Gives a dependency token back to the event half that queues its jobs. */
     void release(ReleaseToken release, long timestamp, Headers headers) {
         // keyed by entity id, like the events topic: the token's queue lives in that partition
-        String token = release.getDependencyToken();
-        String entityId = token.substring(token.indexOf(CorrelationKeys.SEPARATOR) + 1);
+        String entityId = DependencyQueues.entityIdOf(release.getDependencyToken());
         forward(entityId, release, timestamp, headers, LooplineTopology.RELEASES_SINK);
     }
 

@@ -1,11 +1,11 @@
 package dev.loopline.runtime.topology;
 
 import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.runtime.store.GlobalStoreCopy;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keeps the global definitions catalog equal to the compacted definitions topic, and raises the
@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class DefinitionCatalogUpdater implements Processor<String, WorkflowDefinition, Void, Void> {
 
     private final AtomicLong changes;
-    private KeyValueStore<String, WorkflowDefinition> catalog;
+    private GlobalStoreCopy<WorkflowDefinition> catalog;
 
     DefinitionCatalogUpdater(AtomicLong changes) {
         this.changes = changes;
@@ -22,7 +22,7 @@ final class DefinitionCatalogUpdater implements Processor<String, WorkflowDefini
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
-        catalog = context.getStateStore(LooplineTopology.DEFINITIONS_STORE);
+        catalog = GlobalStoreCopy.from(context, LooplineTopology.DEFINITIONS_STORE);
     }
 
     @Override
@@ -30,11 +30,7 @@ final class DefinitionCatalogUpdater implements Processor<String, WorkflowDefini
         if (record.key() == null) {
             return;
         }
-        if (record.value() == null) {
-            catalog.delete(record.key());
-        } else {
-            catalog.put(record.key(), record.value());
-        }
+        catalog.apply(record.key(), record.value());
         changes.incrementAndGet();
     }
 }

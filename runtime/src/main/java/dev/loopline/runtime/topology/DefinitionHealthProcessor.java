@@ -2,10 +2,11 @@ package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.DefinitionHealth;
 import dev.loopline.api.internal.DefinitionOutcome;
+import dev.loopline.runtime.domain.event.DefinitionHealthRules;
+import dev.loopline.runtime.store.DefinitionHealthStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Counts each definition's failures in a row, keyed by definition id (so one task sees all of a
@@ -16,12 +17,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class DefinitionHealthProcessor implements Processor<String, DefinitionOutcome, String, DefinitionHealth> {
 
     private ProcessorContext<String, DefinitionHealth> context;
-    private KeyValueStore<String, DefinitionHealth> failures;
+    private DefinitionHealthStore failures;
 
     @Override
     public void init(ProcessorContext<String, DefinitionHealth> context) {
         this.context = context;
-        this.failures = context.getStateStore(LooplineTopology.DEFINITION_FAILURES_STORE);
+        this.failures = DefinitionHealthStore.from(context, LooplineTopology.DEFINITION_FAILURES_STORE);
     }
 
     @Override
@@ -30,14 +31,11 @@ final class DefinitionHealthProcessor implements Processor<String, DefinitionOut
         if (outcome == null) {
             throw new RejectedRecordException("definition outcome without a value");
         }
-        DefinitionHealth before = failures.get(outcome.getDefinitionId());
-        int failed = before == null ? 0 : before.getConsecutiveFailures();
-        int now = outcome.getSucceeded() ? 0 : failed + 1;
-        if (before != null && now == failed) {
-            return; // nothing changed (another success)
-        }
-        DefinitionHealth health = new DefinitionHealth(outcome.getDefinitionId(), now);
-        failures.put(outcome.getDefinitionId(), health);
-        context.forward(record.withKey(outcome.getDefinitionId()).withValue(health));
+        DefinitionHealthRules.after(
+                        failures.get(outcome.getDefinitionId()), outcome.getDefinitionId(), outcome.getSucceeded())
+                .ifPresent(health -> {
+                    failures.put(health);
+                    context.forward(record.withKey(outcome.getDefinitionId()).withValue(health));
+                });
     }
 }

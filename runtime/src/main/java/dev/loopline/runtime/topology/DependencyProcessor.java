@@ -3,7 +3,7 @@ package dev.loopline.runtime.topology;
 import dev.loopline.api.internal.GrantToken;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.ReleaseToken;
-import dev.loopline.api.internal.TokenQueue;
+import dev.loopline.runtime.domain.event.DependencyQueues;
 import dev.loopline.runtime.store.TokenQueues;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Gives a dependency token back when its job completes, and grants it to the next job in creation
- * order. Runs in the event half, next to the queues the event matcher fills: the
+ * order ({@link DependencyQueues}). Runs in the event half, next to the queues the event matcher fills: the
  * dependency-commands topic is keyed by entity id like the events topic, so both land in the same
  * task.
  */
@@ -33,24 +33,10 @@ final class DependencyProcessor implements Processor<String, ReleaseToken, Strin
             throw new RejectedRecordException("dependency command without a value");
         }
         String token = release.getDependencyToken();
-        TokenQueue queue = queues.get(token);
-        if (release.getInstanceId().equals(queue.getHolder())) {
-            String next =
-                    queue.getWaiting().isEmpty() ? null : queue.getWaiting().get(0);
-            queue.setHolder(next);
-            queue.setWaiting(
-                    queue.getWaiting().isEmpty()
-                            ? queue.getWaiting()
-                            : queue.getWaiting().subList(1, queue.getWaiting().size()));
-            if (next != null) {
-                context.forward(
-                        new Record<>(next, new InstanceCommand(next, new GrantToken(token)), record.timestamp()));
-            }
-        } else {
-            queue.setWaiting(queue.getWaiting().stream()
-                    .filter(id -> !id.equals(release.getInstanceId()))
-                    .toList());
-        }
-        queues.put(token, queue);
+        DependencyQueues.Release after = DependencyQueues.release(queues.get(token), release.getInstanceId());
+        after.grantedTo()
+                .ifPresent(next -> context.forward(
+                        new Record<>(next, new InstanceCommand(next, new GrantToken(token)), record.timestamp())));
+        queues.put(token, after.queue());
     }
 }
