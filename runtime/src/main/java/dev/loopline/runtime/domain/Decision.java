@@ -10,62 +10,128 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the state machine decided for one input, all to be committed together: the instance as it
- * must be stored, the messages to post, the transitions to publish, the waits to open or close at
- * the correlation half, the timers to set or cancel, and the dependency tokens completed jobs give
- * back; or that the instance is to be deleted. An ignored input changes nothing; a rejected one
- * changes nothing either, and is bad input that belongs in the dead-letter topic with its reason
- * (an acknowledgement that does not echo its message's reply token).
+ * What the state machine decided for one input, all to be committed together:
+ *
+ * <ul>
+ *   <li>{@link Changed}: the instance as it must be stored, the messages to post, the transitions to
+ *       publish, the waits to open or close at the correlation half, the timers to set or cancel,
+ *       and the dependency tokens completed jobs give back;
+ *   <li>{@link Deleted}: the instance is removed, with its timer;
+ *   <li>{@link Ignored}: nothing the instance waits for (a duplicate, a stale timer): nothing changes;
+ *   <li>{@link Rejected}: bad input that belongs in the dead-letter topic with its reason (an
+ *       acknowledgement that does not echo its message's reply token): nothing changes either.
+ * </ul>
+ *
+ * The accessors below read every kind alike (an ignored decision has no messages), for the writer
+ * that carries a decision out and for tests.
  */
-public record Decision(
-        Optional<InstanceRecord> next,
-        List<WorkflowMessage> messages,
-        List<InstanceTransition> transitions,
-        List<CorrelationCommand> correlations,
-        List<TimerChange> timers,
-        List<ReleaseToken> releases,
-        boolean delete,
-        Optional<String> ignoredBecause,
-        boolean rejected) {
+public sealed interface Decision permits Decision.Changed, Decision.Deleted, Decision.Ignored, Decision.Rejected {
 
     /** Set (or cancel) the timer of one wait. */
-    public record TimerChange(Instant dueAt, String instanceId, String waitId, boolean set) {}
+    record TimerChange(Instant dueAt, String instanceId, String waitId, boolean set) {}
 
-    public Decision(
-            Optional<InstanceRecord> next,
+    /** The instance changed. */
+    record Changed(
+            InstanceRecord instance,
             List<WorkflowMessage> messages,
             List<InstanceTransition> transitions,
             List<CorrelationCommand> correlations,
             List<TimerChange> timers,
-            List<ReleaseToken> releases,
-            boolean delete,
-            Optional<String> ignoredBecause) {
-        this(next, messages, transitions, correlations, timers, releases, delete, ignoredBecause, false);
+            List<ReleaseToken> releases)
+            implements Decision {
+
+        public Changed {
+            messages = List.copyOf(messages);
+            transitions = List.copyOf(transitions);
+            correlations = List.copyOf(correlations);
+            timers = List.copyOf(timers);
+            releases = List.copyOf(releases);
+        }
+
+        /** The instance changed without any effect (an event its wait's condition let pass). */
+        static Changed quietly(InstanceRecord instance) {
+            return new Changed(instance, List.of(), List.of(), List.of(), List.of(), List.of());
+        }
+
+        @Override
+        public Optional<InstanceRecord> next() {
+            return Optional.of(instance);
+        }
     }
 
-    public static Decision ignored(String reason) {
-        return new Decision(
-                Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(), false, Optional.of(reason));
+    /** The instance is removed: its store entry, its timer and, through a tombstone, its read models. */
+    record Deleted(InstanceRecord instance, List<TimerChange> timers) implements Decision {
+
+        public Deleted {
+            timers = List.copyOf(timers);
+        }
+
+        @Override
+        public Optional<InstanceRecord> next() {
+            return Optional.of(instance);
+        }
     }
 
-    public static Decision rejected(String reason) {
-        return new Decision(
-                Optional.empty(),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                false,
-                Optional.of(reason),
-                true);
+    /** The input is not one the instance waits for. */
+    record Ignored(String reason) implements Decision {}
+
+    /** The input is bad, and goes to the dead-letter topic with this reason. */
+    record Rejected(String reason) implements Decision {}
+
+    static Decision ignored(String reason) {
+        return new Ignored(reason);
     }
 
-    public boolean isRejected() {
-        return rejected;
+    static Decision rejected(String reason) {
+        return new Rejected(reason);
     }
 
-    public boolean isIgnored() {
-        return ignoredBecause.isPresent();
+    /** The instance to store (or, deleted, the one removed); empty when nothing changes. */
+    default Optional<InstanceRecord> next() {
+        return Optional.empty();
+    }
+
+    default List<WorkflowMessage> messages() {
+        return this instanceof Changed changed ? changed.messages() : List.of();
+    }
+
+    default List<InstanceTransition> transitions() {
+        return this instanceof Changed changed ? changed.transitions() : List.of();
+    }
+
+    default List<CorrelationCommand> correlations() {
+        return this instanceof Changed changed ? changed.correlations() : List.of();
+    }
+
+    default List<TimerChange> timers() {
+        if (this instanceof Changed changed) {
+            return changed.timers();
+        }
+        return this instanceof Deleted deleted ? deleted.timers() : List.of();
+    }
+
+    default List<ReleaseToken> releases() {
+        return this instanceof Changed changed ? changed.releases() : List.of();
+    }
+
+    default boolean delete() {
+        return this instanceof Deleted;
+    }
+
+    /** Whether nothing changes: an ignored input, or a rejected one. */
+    default boolean isIgnored() {
+        return this instanceof Ignored || this instanceof Rejected;
+    }
+
+    default boolean isRejected() {
+        return this instanceof Rejected;
+    }
+
+    /** Why nothing changes, for an ignored or rejected input. */
+    default Optional<String> ignoredBecause() {
+        if (this instanceof Ignored ignored) {
+            return Optional.of(ignored.reason());
+        }
+        return this instanceof Rejected rejected ? Optional.of(rejected.reason()) : Optional.empty();
     }
 }

@@ -212,15 +212,7 @@ public final class InstanceMachine {
             InstanceRecord stillWaiting = copyOf(current);
             stillWaiting.setConsumedEventIds(consumed(current, event.getEventId()));
             stillWaiting.setUpdatedAt(now);
-            return new Decision(
-                    Optional.of(stillWaiting),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    false,
-                    Optional.empty());
+            return Decision.Changed.quietly(stillWaiting);
         }
         Run run = resume(
                 current,
@@ -335,8 +327,7 @@ public final class InstanceMachine {
         if (hasTimer(wait)) {
             timers.add(new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
         }
-        return new Decision(
-                Optional.of(current), List.of(), List.of(), List.of(), timers, List.of(), true, Optional.empty());
+        return new Decision.Deleted(current, timers);
     }
 
     /** Whether the wait set a timer: every wait with a due time, but a queued job's (the grant ends that one). */

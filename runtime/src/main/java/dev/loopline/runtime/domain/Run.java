@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Accumulates one decision: the changed instance and its effects, in order. */
 final class Run {
@@ -317,14 +316,6 @@ final class Run {
     }
 
     Decision decision() {
-        return new Decision(
-                Optional.of(instance),
-                List.copyOf(messages),
-                List.copyOf(transitions),
-                List.copyOf(correlations),
-                List.copyOf(timers),
-                List.copyOf(releases),
-                false,
-                Optional.empty());
+        return new Decision.Changed(instance, messages, transitions, correlations, timers, releases);
     }
 }

@@ -8,7 +8,6 @@ import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OperatorAction;
 import dev.loopline.api.internal.OperatorCommand;
 import dev.loopline.api.internal.ReleaseToken;
-import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
@@ -122,16 +121,13 @@ class DependencyOrderingTest {
         var definition = Fixtures.expenseApproval(DefinitionStatus.ACTIVE);
         return machine.start(
                 ID,
-                new StartInstance(
-                        definition,
-                        Fixtures.expenseSubmitted("e-2", "report-7"),
-                        null,
-                        TOKEN,
-                        granted,
-                        postponeUntil,
-                        postponeUntil == null ? null : "expense-approval's last 3 job(s) failed in a row",
-                        false,
-                        null),
+                Fixtures.startOf(definition, Fixtures.expenseSubmitted("e-2", "report-7"))
+                        .setDependencyToken(TOKEN)
+                        .setGranted(granted)
+                        .setPostponeUntil(postponeUntil)
+                        .setPostponeReason(
+                                postponeUntil == null ? null : "expense-approval's last 3 job(s) failed in a row")
+                        .build(),
                 T0);
     }
 

@@ -1,5 +1,6 @@
 package dev.loopline.runtime.domain;
 
+import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
@@ -65,6 +66,14 @@ public final class Fixtures {
                         .build()))
                 .setUpdatedAt(T0)
                 .build();
+    }
+
+    /**
+     * A start command for this definition and trigger, as the event half sends it to a job that may
+     * start at once and posts nothing itself; the builder sets the rest (queued, postponed, stopped).
+     */
+    public static StartInstance.Builder startOf(WorkflowDefinition definition, PlatformEvent trigger) {
+        return StartInstance.newBuilder().setDefinition(definition).setTrigger(trigger);
     }
 
     public static PlatformEvent expenseSubmitted(String eventId, String reportId) {

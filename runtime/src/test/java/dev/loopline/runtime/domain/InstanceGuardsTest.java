@@ -191,16 +191,8 @@ class InstanceGuardsTest {
     }
 
     private StartInstance start(WorkflowDefinition definition) {
-        return new StartInstance(
-                definition,
-                Fixtures.expenseSubmitted("event-1", "report-7"),
-                null,
-                null,
-                true,
-                null,
-                null,
-                false,
-                null);
+        return Fixtures.startOf(definition, Fixtures.expenseSubmitted("event-1", "report-7"))
+                .build();
     }
 
     private InstanceRecord started(WorkflowDefinition definition) {

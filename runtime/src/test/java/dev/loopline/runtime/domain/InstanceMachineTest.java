@@ -61,7 +61,12 @@ class InstanceMachineTest {
             PlatformEvent trigger = Fixtures.expenseSubmitted("event-1", "report-7");
 
             Decision decision = machine.start(
-                    ID, new StartInstance(definition, trigger, null, null, true, null, null, true, Fixtures.TOKEN), T0);
+                    ID,
+                    Fixtures.startOf(definition, trigger)
+                            .setStartedPosted(true)
+                            .setStartedReplyToken(Fixtures.TOKEN)
+                            .build(),
+                    T0);
 
             assertThat(statuses(decision)).containsExactly(0, 20, 10);
             assertThat(decision.messages()).isEmpty();
@@ -585,16 +590,9 @@ class InstanceMachineTest {
 
         @Test
         void shouldFailAJobTheLoopGuardStoppedWithoutDoingAnyWork() {
-            StartInstance start = new StartInstance(
-                    definition,
-                    Fixtures.expenseSubmitted("event-1", "report-7"),
-                    "infinite loop: causation depth 9",
-                    null,
-                    true,
-                    null,
-                    null,
-                    false,
-                    null);
+            StartInstance start = Fixtures.startOf(definition, Fixtures.expenseSubmitted("event-1", "report-7"))
+                    .setLoopError("infinite loop: causation depth 9")
+                    .build();
 
             Decision decision = machine.start(ID, start, T0);
 
@@ -629,7 +627,7 @@ class InstanceMachineTest {
     }
 
     private Decision start(WorkflowDefinition definition, PlatformEvent trigger) {
-        return machine.start(ID, new StartInstance(definition, trigger, null, null, true, null, null, false, null), T0);
+        return machine.start(ID, Fixtures.startOf(definition, trigger).build(), T0);
     }
 
     private InstanceRecord started(WorkflowDefinition definition) {

@@ -7,7 +7,6 @@ import dev.loopline.api.internal.CloseWait;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OperatorAction;
 import dev.loopline.api.internal.OperatorCommand;
-import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
@@ -148,16 +147,8 @@ class OperatorActionsTest {
     private InstanceRecord acknowledgeStarted(WorkflowDefinition definition) {
         InstanceRecord started = machine.start(
                         ID,
-                        new StartInstance(
-                                definition,
-                                Fixtures.expenseSubmitted("e-1", "r-1"),
-                                null,
-                                null,
-                                true,
-                                null,
-                                null,
-                                false,
-                                null),
+                        Fixtures.startOf(definition, Fixtures.expenseSubmitted("e-1", "r-1"))
+                                .build(),
                         T0)
                 .next()
                 .orElseThrow();
