@@ -7,23 +7,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.loopline.api.v1.DefinitionStatus;
-import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.Step;
 import dev.loopline.api.v1.StepKind;
 import dev.loopline.api.v1.Trigger;
 import dev.loopline.api.v1.WorkflowDefinition;
-import dev.loopline.definition.expression.ExpressionException;
-import dev.loopline.definition.expression.Expressions;
 import dev.loopline.definition.json.FieldError;
 import dev.loopline.definition.json.InvalidDocumentException;
 import dev.loopline.definition.json.JsonFields;
+import dev.loopline.definition.step.Program;
+import dev.loopline.definition.step.StepDocument;
+import dev.loopline.definition.step.StepType;
+import dev.loopline.definition.step.StepTypes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,19 +33,9 @@ import java.util.Set;
  * that point at the field ({@code steps[3].timeout: expected ISO-8601 duration such as PT30S or
  * P7D}) and compiles its nested steps into the flat program the runtime executes.
  *
- * <p>How nesting compiles (a program counter, no call stack):
- *
- * <pre>
- * condition: if c1 {A} else if c2 {B} else {C}      wait with onTimeout {T}
- *   0  BRANCH_UNLESS c1 → 3                           0  WAIT_FOR_EVENT (timeout → 2)
- *   1  A                                              1  JUMP → 3
- *   2  JUMP → 6                                       2  T
- *   3  BRANCH_UNLESS c2 → 6 (or the else part)        3  …
- *   4  B
- *   5  JUMP → 6
- *   6  C …
- * </pre>
- *
+ * <p>Each kind of step compiles itself ({@link StepType}, found in {@link StepTypes} by its {@code
+ * kind}); nested steps compile in place, and conditions and timeout branches become forward jumps
+ * (see {@code ConditionStep} and {@link Program#timeoutBranch}).
  * Jumps only go forward, so every instance runs at most as many instructions as the program has.
  */
 public final class DefinitionCompiler {
@@ -68,9 +57,6 @@ public final class DefinitionCompiler {
             "ItemCheckedOut",
             "ItemUncheckedOut");
 
-    /** The entity type of tasks: create-task waits for TaskChanged/TaskDeleted events on it. */
-    public static final String TASK_ENTITY_TYPE = "task";
-
     /** Strict: a duplicate key is an error, not silently the last one. */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -80,16 +66,6 @@ public final class DefinitionCompiler {
     private static final Set<String> DOCUMENT_FIELDS = Set.of("id", "name", "description", "trigger", "steps");
     private static final Set<String> TRIGGER_FIELDS =
             Set.of("entityType", "messageName", "filter", "changedAttributes", "condition", "rank");
-    private static final Map<String, Set<String>> STEP_FIELDS = Map.of(
-            "send-message", Set.of("name", "kind", "messageName", "payload", "timeout"),
-            "create-task", Set.of("name", "kind", "messageName", "payload", "until", "timeout", "onTimeout"),
-            "wait-for-event", Set.of("name", "kind", "event", "until", "timeout", "onTimeout"),
-            "delay", Set.of("name", "kind", "duration", "until"),
-            "condition", Set.of("name", "kind", "branches", "otherwise"),
-            "set-variable", Set.of("name", "kind", "variable", "value"),
-            "upsert-entity", Set.of("name", "kind", "entityType", "entityId", "messageName", "payload", "timeout"),
-            "stop", Set.of("name", "kind", "status"));
-    private static final Set<String> EVENT_FIELDS = Set.of("entityType", "messageName", "keyField", "key");
 
     /**
      * Compiles a small definition {@code times} times, so that the first definitions deployed do
@@ -190,7 +166,7 @@ public final class DefinitionCompiler {
         if (!changed.isEmpty() && !"Update".equals(messageName)) {
             fields.error("trigger.changedAttributes", "only applies to the Update message");
         }
-        String condition = expression(fields, node, "condition", "trigger.condition", false);
+        String condition = StepDocument.checkedExpression(fields, node, "condition", "trigger.condition", false);
         int rank = 0;
         if (node.has("rank")) {
             Integer value = fields.nonNegativeInt(node, "rank", "trigger.rank");
@@ -206,28 +182,16 @@ public final class DefinitionCompiler {
                 .build();
     }
 
-    private static String expression(JsonFields fields, JsonNode node, String name, String path, boolean required) {
-        String source = fields.text(node, name, path, required);
-        if (source != null) {
-            try {
-                Expressions.check(source);
-            } catch (ExpressionException e) {
-                fields.error(path, e.getMessage());
-                return null;
-            }
-        }
-        return source;
-    }
-
     /** One compilation: the program built so far and the errors found. */
-    private static final class Compilation {
+    private static final class Compilation implements Program {
         private final JsonFields fields = new JsonFields();
         private final List<Step.Builder> program = new ArrayList<>();
         private final Set<String> names = new HashSet<>();
         private int depth;
         private boolean tooLong;
 
-        void steps(JsonNode steps, String path) {
+        @Override
+        public void steps(JsonNode steps, String path) {
             if (depth == DefinitionLimits.MAX_NESTING) {
                 fields.error(path, "steps nest more than " + DefinitionLimits.MAX_NESTING + " levels deep");
                 return;
@@ -256,29 +220,28 @@ public final class DefinitionCompiler {
             if (kind == null) {
                 return;
             }
-            Set<String> known = STEP_FIELDS.get(kind);
-            if (known == null) {
-                fields.error(path + ".kind", "expected one of " + new java.util.TreeSet<>(STEP_FIELDS.keySet()));
+            StepType type = StepTypes.type(kind);
+            if (type == null) {
+                fields.error(path + ".kind", "expected one of " + StepTypes.kinds());
                 return;
             }
-            fields.onlyKnown(node, path, known);
-            String stepName = name == null ? "step" : name;
-            switch (kind) {
-                case "send-message" -> sendMessage(node, path, stepName, StepKind.SEND_MESSAGE);
-                case "upsert-entity" -> upsertEntity(node, path, stepName);
-                case "create-task" -> createTask(node, path, stepName);
-                case "wait-for-event" -> waitForEvent(node, path, stepName);
-                case "delay" -> delay(node, path, stepName);
-                case "condition" -> condition(node, path, stepName);
-                case "set-variable" -> setVariable(node, path, stepName);
-                case "stop" -> stop(node, path, stepName);
-                default -> throw new IllegalStateException(kind);
-            }
+            fields.onlyKnown(node, path, StepTypes.fields(kind));
+            type.compile(new StepDocument(node, name == null ? "step" : name, path, fields), this);
         }
 
-        /** Appends an instruction; past the limit, records the error once and stops compiling. */
-        private Step.Builder emit(String name, StepKind kind) {
-            Step.Builder step = Step.newBuilder().setName(name).setKind(kind).setMessageName("");
+        /**
+         * Appends an instruction; past the limit, records the error once and stops compiling. A type
+         * the closed {@code StepKind} enum names is written as that kind alone, any other as UNKNOWN
+         * and its type, so that a runtime older than the type fails the step rather than misread it.
+         */
+        @Override
+        public Step.Builder emit(String name, String type) {
+            StepKind kind = StepTypes.legacyKind(type);
+            Step.Builder step = Step.newBuilder()
+                    .setName(name)
+                    .setKind(kind)
+                    .setType(kind == StepKind.UNKNOWN ? type : "") // the kind names it: keep snapshots small
+                    .setMessageName("");
             program.add(step);
             if (program.size() > DefinitionLimits.MAX_INSTRUCTIONS && !tooLong) {
                 tooLong = true;
@@ -290,163 +253,9 @@ public final class DefinitionCompiler {
             return step;
         }
 
-        private Step.Builder sendMessage(JsonNode node, String path, String name, StepKind kind) {
-            Step.Builder step = emit(name, kind);
-            String message = fields.text(node, "messageName", path + ".messageName", true);
-            step.setMessageName(message == null ? "" : message);
-            payload(node, path, step);
-            Duration timeout = fields.duration(node, "timeout", path + ".timeout");
-            step.setTimeoutMillis(timeout == null ? null : timeout.toMillis());
-            return step;
-        }
-
-        private void upsertEntity(JsonNode node, String path, String name) {
-            Step.Builder step = sendMessage(node, path, name, StepKind.UPSERT_ENTITY);
-            step.setEntityType(fields.text(node, "entityType", path + ".entityType", true));
-            step.setEntityIdExpression(expression(fields, node, "entityId", path + ".entityId", true));
-        }
-
-        private void createTask(JsonNode node, String path, String name) {
-            Step.Builder step = emit(name, StepKind.CREATE_TASK);
-            String message = node.has("messageName")
-                    ? fields.text(node, "messageName", path + ".messageName", true)
-                    : "TaskCreated";
-            step.setMessageName(message == null ? "" : message);
-            payload(node, path, step);
-            step.setEvent(EventWait.newBuilder()
-                    .setEntityType(TASK_ENTITY_TYPE)
-                    .setMessageNames(List.of("TaskChanged", "TaskDeleted"))
-                    .setKeyField("entityId")
-                    .setKeyExpression(null)
-                    .setUntil(expression(fields, node, "until", path + ".until", false))
-                    .build());
-            timeoutBranch(node, path, step);
-        }
-
-        private void waitForEvent(JsonNode node, String path, String name) {
-            Step.Builder step = emit(name, StepKind.WAIT_FOR_EVENT);
-            JsonNode event = fields.object(node, "event", path + ".event", true);
-            if (event != null) {
-                String at = path + ".event";
-                fields.onlyKnown(event, at, EVENT_FIELDS);
-                String entityType = fields.text(event, "entityType", at + ".entityType", true);
-                List<String> messages = fields.strings(event, "messageName", at + ".messageName");
-                if (messages.isEmpty()) {
-                    fields.error(at + ".messageName", "is required (a name or a list of names)");
-                }
-                String keyField =
-                        event.has("keyField") ? fields.text(event, "keyField", at + ".keyField", true) : "entityId";
-                step.setEvent(EventWait.newBuilder()
-                        .setEntityType(entityType == null ? "" : entityType)
-                        .setMessageNames(messages)
-                        .setKeyField(keyField == null ? "entityId" : keyField)
-                        .setKeyExpression(expression(fields, event, "key", at + ".key", true))
-                        .setUntil(expression(fields, node, "until", path + ".until", false))
-                        .build());
-            }
-            timeoutBranch(node, path, step);
-        }
-
-        /** timeout, and onTimeout: steps run instead of the rest when the wait times out. */
-        private void timeoutBranch(JsonNode node, String path, Step.Builder wait) {
-            Duration timeout = fields.duration(node, "timeout", path + ".timeout");
-            wait.setTimeoutMillis(timeout == null ? null : timeout.toMillis());
-            JsonNode onTimeout = fields.array(node, "onTimeout", path + ".onTimeout", false);
-            if (onTimeout == null) {
-                wait.setTarget(-1);
-                return;
-            }
-            if (timeout == null) {
-                fields.error(path + ".onTimeout", "needs a timeout");
-            }
-            Step.Builder skip = emit(wait.getName(), StepKind.JUMP);
-            wait.setTarget(program.size());
-            steps(onTimeout, path + ".onTimeout");
-            skip.setTarget(program.size());
-        }
-
-        private void delay(JsonNode node, String path, String name) {
-            Step.Builder step = emit(name, StepKind.DELAY);
-            Duration duration = fields.duration(node, "duration", path + ".duration");
-            String until = expression(fields, node, "until", path + ".until", false);
-            if (node.has("duration") == node.has("until")) {
-                fields.error(path, "a delay needs either a duration or an until expression, not both");
-            }
-            step.setDurationMillis(duration == null ? null : duration.toMillis());
-            step.setExpression(until);
-        }
-
-        private void condition(JsonNode node, String path, String name) {
-            JsonNode branches = fields.array(node, "branches", path + ".branches", true);
-            List<Step.Builder> exits = new ArrayList<>();
-            if (branches != null) {
-                if (branches.isEmpty()) {
-                    fields.error(path + ".branches", "expected at least one branch");
-                }
-                for (int i = 0; i < branches.size(); i++) {
-                    String at = path + ".branches[" + i + "]";
-                    JsonNode branch = branches.get(i);
-                    if (!branch.isObject()) {
-                        fields.error(at, "expected an object with 'when' and 'steps'");
-                        continue;
-                    }
-                    fields.onlyKnown(branch, at, Set.of("when", "steps"));
-                    Step.Builder test = emit(name, StepKind.BRANCH_UNLESS);
-                    test.setExpression(expression(fields, branch, "when", at + ".when", true));
-                    JsonNode steps = fields.array(branch, "steps", at + ".steps", true);
-                    if (steps != null) {
-                        steps(steps, at + ".steps");
-                    }
-                    exits.add(emit(name, StepKind.JUMP));
-                    test.setTarget(program.size());
-                }
-            }
-            JsonNode otherwise = fields.array(node, "otherwise", path + ".otherwise", false);
-            if (otherwise != null) {
-                steps(otherwise, path + ".otherwise");
-            }
-            exits.forEach(exit -> exit.setTarget(program.size()));
-        }
-
-        private void setVariable(JsonNode node, String path, String name) {
-            Step.Builder step = emit(name, StepKind.SET_VARIABLE);
-            String variable = fields.text(node, "variable", path + ".variable", true);
-            if (variable != null && !variable.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
-                fields.error(path + ".variable", "expected an identifier, usable as vars.<name>");
-            }
-            step.setVariable(variable);
-            step.setExpression(expression(fields, node, "value", path + ".value", true));
-        }
-
-        private void stop(JsonNode node, String path, String name) {
-            Step.Builder step = emit(name, StepKind.STOP);
-            String status = node.has("status") ? fields.text(node, "status", path + ".status", true) : "succeeded";
-            if (status != null && !Set.of("succeeded", "canceled").contains(status)) {
-                fields.error(path + ".status", "expected succeeded or canceled");
-            }
-            step.setStopStatus(status == null ? "SUCCEEDED" : status.toUpperCase(java.util.Locale.ROOT));
-        }
-
-        /** Literal values, and values starting with "=" as CEL expressions. */
-        private void payload(JsonNode node, String path, Step.Builder step) {
-            Map<String, Object> literal = fields.scalars(node, "payload", path + ".payload");
-            Map<String, Object> values = new HashMap<>();
-            Map<String, String> computed = new HashMap<>();
-            literal.forEach((key, value) -> {
-                if (value instanceof String text && text.startsWith("=")) {
-                    String source = text.substring(1);
-                    try {
-                        Expressions.check(source);
-                        computed.put(key, source);
-                    } catch (ExpressionException e) {
-                        fields.error(path + ".payload." + key, e.getMessage());
-                    }
-                } else {
-                    values.put(key, value);
-                }
-            });
-            step.setPayload(values);
-            step.setPayloadExpressions(computed);
+        @Override
+        public int next() {
+            return program.size();
         }
     }
 }

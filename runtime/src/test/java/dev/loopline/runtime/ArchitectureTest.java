@@ -8,7 +8,9 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-@AnalyzeClasses(packages = "dev.loopline.runtime", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+        packages = {"dev.loopline.runtime", "dev.loopline.definition.step"},
+        importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
     /**
@@ -40,14 +42,32 @@ class ArchitectureTest {
 
     /**
      * The rules of the event half (ordering by dependency token, loop protection, a failing
-     * definition's postponement, correlation keys) and the step behaviours read only the API's
-     * records, the domain and the JDK: no Kafka, no logging, no metrics.
+     * definition's postponement, correlation keys) read only the API's records, the domain and the
+     * JDK: no Kafka, no logging, no metrics.
      */
     @ArchTest
-    static final ArchRule eventAndStepRulesArePlainJava = classes()
+    static final ArchRule eventRulesArePlainJava = classes()
             .that()
-            .resideInAnyPackage("dev.loopline.runtime.domain.event..", "dev.loopline.runtime.domain.step..")
+            .resideInAPackage("dev.loopline.runtime.domain.event..")
             .should()
             .onlyDependOnClassesThat()
             .resideInAnyPackage("dev.loopline.api..", "dev.loopline.runtime.domain..", "java..");
+
+    /**
+     * The step types (what a step is, how it compiles, what it does when it runs) read the API's
+     * records, the definition language (its documents through Jackson, its expressions) and the
+     * JDK; never the runtime, Kafka, logging or metrics.
+     */
+    @ArchTest
+    static final ArchRule stepTypesArePlainJava = classes()
+            .that()
+            .resideInAPackage("dev.loopline.definition.step..")
+            .should()
+            .onlyDependOnClassesThat()
+            .resideInAnyPackage(
+                    "dev.loopline.api..",
+                    "dev.loopline.definition..",
+                    "com.fasterxml.jackson.databind..",
+                    "com.fasterxml.jackson.core..",
+                    "java..");
 }

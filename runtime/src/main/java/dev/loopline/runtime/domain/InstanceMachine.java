@@ -19,9 +19,9 @@ import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
-import dev.loopline.runtime.domain.step.Next;
-import dev.loopline.runtime.domain.step.StepBehaviors;
-import dev.loopline.runtime.domain.step.StepContext;
+import dev.loopline.definition.step.Next;
+import dev.loopline.definition.step.StepContext;
+import dev.loopline.definition.step.StepTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ import java.util.function.Function;
  * (Completed/Failed with the message), never an exception.
  *
  * <p>This class routes each input to the rules it concerns: what each step kind does is its
- * {@link dev.loopline.runtime.domain.step.StepBehavior} (found in {@link StepBehaviors}), how a job
+ * {@link dev.loopline.definition.step.StepBehavior} (found in {@link StepTypes}), how a job
  * starts is {@link Starting}, what a failed acknowledgement does is {@link FailureHandling}, what
  * operators may do is {@link OperatorActions}. {@link Run} accumulates the decision, and the instance
  * limits are checked on it here, once, in {@link #finish}.
@@ -171,7 +171,7 @@ public final class InstanceMachine {
             return finish(run);
         }
         Step step = run.step(current.getStepIndex());
-        onStep(run, step, context -> StepBehaviors.of(step.getKind()).acknowledged(step, context, wait.getDueAt()));
+        onStep(run, step, context -> StepTypes.behaviorOf(step).acknowledged(step, context, wait.getDueAt()));
         return finish(run);
     }
 
@@ -221,7 +221,7 @@ public final class InstanceMachine {
                         + event.getEventId() + ")");
         run.instance.setConsumedEventIds(consumed(current, event.getEventId()));
         run.closeWait();
-        onStep(run, step, context -> StepBehaviors.of(step.getKind()).eventReceived(step, context, event));
+        onStep(run, step, context -> StepTypes.behaviorOf(step).eventReceived(step, context, event));
         return finish(run);
     }
 
@@ -261,7 +261,7 @@ public final class InstanceMachine {
             run.fail(timedOut);
             return finish(run);
         }
-        onStep(run, step, context -> StepBehaviors.of(step.getKind()).timerFired(step, context, timedOut));
+        onStep(run, step, context -> StepTypes.behaviorOf(step).timerFired(step, context, timedOut));
         return finish(run);
     }
     /** An operator's action (see {@link OperatorActions} for what each one does, and from which states). */
@@ -366,7 +366,7 @@ public final class InstanceMachine {
             run.instance.setStepIndex(pc);
             Next next;
             try {
-                next = StepBehaviors.of(step.getKind()).start(step, context(run, pc));
+                next = StepTypes.behaviorOf(step).start(step, context(run, pc));
             } catch (ExpressionException e) {
                 run.fail("step " + step.getName() + " (#" + pc + "): " + e.getMessage());
                 return;

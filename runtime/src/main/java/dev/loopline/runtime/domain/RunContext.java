@@ -5,12 +5,12 @@ import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Step;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
-import dev.loopline.runtime.domain.step.StepContext;
+import dev.loopline.definition.step.StepContext;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A step's view of the run it is part of: what a {@link dev.loopline.runtime.domain.step.StepBehavior} may do. */
+/** A step's view of the run it is part of: what a {@link dev.loopline.definition.step.StepBehavior} may do. */
 final class RunContext implements StepContext {
 
     private final Run run;

@@ -5,6 +5,7 @@ import dev.loopline.api.internal.Wait;
 import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Step;
+import dev.loopline.definition.step.StepTypes;
 import dev.loopline.observability.LooplineMetric;
 import dev.loopline.observability.LooplineMetrics;
 import dev.loopline.runtime.domain.Decision;
@@ -119,9 +120,7 @@ public final class LoopMetrics {
 
     private static String stepKind(InstanceRecord instance) {
         Step step = step(instance);
-        return step == null
-                ? "started"
-                : step.getKind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return step == null ? "started" : StepTypes.typeOf(step);
     }
 
     private static String messageName(InstanceRecord instance) {

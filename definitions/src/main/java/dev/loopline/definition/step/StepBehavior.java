@@ -1,4 +1,4 @@
-package dev.loopline.runtime.domain.step;
+package dev.loopline.definition.step;
 
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
@@ -7,15 +7,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What one step kind does, at each point of an instance's life that reaches it. The state machine
- * finds the behaviour of a step in {@link StepBehaviors} and does the rest: it checks that an input
- * is the one the instance waits for, closes the wait it ends, and commits what the step did.
+ * What one type of instruction does, at each point of an instance's life that reaches it. The state
+ * machine finds the behaviour of a step in {@link StepTypes} and does the rest: it checks that an
+ * input is the one the instance waits for, closes the wait it ends, and commits what the step did.
  *
  * <p>What a step leaves behind is its wait: the machine cancels the wait's timer and closes its
  * correlation entry whenever the instance leaves it (an input, an operator's cancel), whatever the
- * step's kind.
+ * step's type.
  */
-public interface StepBehavior {
+public non-sealed interface StepBehavior extends StepPart {
 
     /** The program counter reached the step: what it does, and where the program goes next. */
     Next start(Step step, StepContext context);

@@ -1,4 +1,4 @@
-package dev.loopline.runtime.domain.step;
+package dev.loopline.definition.step;
 
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Step;

@@ -1,4 +1,4 @@
-package dev.loopline.runtime.domain.step;
+package dev.loopline.definition.step;
 
 /**
  * Where the program goes after a step did its part: on to another instruction at once, or nowhere

@@ -1,0 +1,48 @@
+package dev.loopline.definition.step;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopline.api.v1.Step;
+
+/**
+ * The flat program a definition compiles to, as a {@link StepType} writes to it: instructions in
+ * order, a program counter's targets as indexes. Jumps only go forward, so an instance runs each
+ * instruction at most once per run.
+ */
+public interface Program {
+
+    /** Appends an instruction of this type for the document step named, and returns it to fill in. */
+    Step.Builder emit(String stepName, String type);
+
+    /** The index the next instruction will get: the target of a jump past what is emitted so far. */
+    int next();
+
+    /** Compiles nested steps (a branch) in place; their errors carry this path. */
+    void steps(JsonNode steps, String path);
+
+    /**
+     * The step's {@code timeout}, and its {@code onTimeout} steps: they run instead of the rest when
+     * the wait times out (the wait's target); without them, a timeout fails the instance.
+     *
+     * <pre>
+     *   n    the wait (target → n+2)
+     *   n+1  JUMP → past the branch
+     *   n+2  the onTimeout steps …
+     * </pre>
+     */
+    default void timeoutBranch(StepDocument step, Step.Builder wait) {
+        Long timeout = step.durationMillis("timeout");
+        wait.setTimeoutMillis(timeout);
+        JsonNode onTimeout = step.array("onTimeout", false);
+        if (onTimeout == null) {
+            wait.setTarget(-1);
+            return;
+        }
+        if (timeout == null) {
+            step.error("onTimeout", "needs a timeout");
+        }
+        Step.Builder skip = emit(step.name(), JumpStep.TYPE);
+        wait.setTarget(next());
+        steps(onTimeout, step.path("onTimeout"));
+        skip.setTarget(next());
+    }
+}
