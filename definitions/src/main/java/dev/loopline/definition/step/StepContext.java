@@ -67,6 +67,13 @@ public interface StepContext {
     /** Records a step's output as the variables {@code steps.<step>.<key>}. */
     void recordOutput(String stepName, Map<String, Object> output);
 
+    /**
+     * Writes an entry to the instance's audit trail: an In-progress transition at this step, with
+     * the entry (cut to the instance's text limit) as its reason, in the history and on the
+     * transitions topic.
+     */
+    void audit(String entry);
+
     /** Completes the instance: Succeeded, or Canceled. */
     void complete(boolean canceled, String reason);
 }

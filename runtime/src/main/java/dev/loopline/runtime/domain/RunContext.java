@@ -114,6 +114,11 @@ final class RunContext implements StepContext {
     }
 
     @Override
+    public void audit(String entry) {
+        run.moveTo(Status.IN_PROGRESS, InstanceLimits.cap(entry, InstanceLimits.MAX_TEXT_CHARS));
+    }
+
+    @Override
     public void complete(boolean canceled, String reason) {
         run.moveTo(canceled ? Status.CANCELED : Status.SUCCEEDED, reason);
     }
