@@ -31,7 +31,8 @@ public final class StepTypes {
             new BranchUnlessStep(),
             new JumpStep(),
             new SetVariableStep(),
-            new StopStep());
+            new StopStep(),
+            new LogStep());
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StepBehavior UNKNOWN = new UnknownStep();

@@ -29,8 +29,10 @@ class StepTypesTest {
         StepTypes.behaviors().forEach((type, behavior) -> {
             assertThat(StepTypes.behaviorOf(step(StepTypes.legacyKind(type), type)))
                     .isSameAs(behavior);
-            assertThat(StepTypes.behaviorOf(step(StepTypes.legacyKind(type), "")))
-                    .isSameAs(behavior);
+            if (StepTypes.legacyKind(type) != StepKind.UNKNOWN) {
+                assertThat(StepTypes.behaviorOf(step(StepTypes.legacyKind(type), "")))
+                        .isSameAs(behavior);
+            }
         });
         assertThat(StepTypes.legacyKind("send-message")).isEqualTo(StepKind.SEND_MESSAGE);
         assertThat(StepTypes.legacyKind("a-type-added-since")).isEqualTo(StepKind.UNKNOWN);

@@ -515,6 +515,52 @@ class InstanceMachineTest {
     }
 
     @Nested
+    class Log {
+
+        @Test
+        void shouldWriteTheEntryToTheAuditTrailAndGoOn() {
+            // given
+            WorkflowDefinition definition = steps("""
+                    {"name":"note","kind":"log","entry":"'over the limit: ' + string(trigger.attributes.amount)"},
+                    {"name":"tell","kind":"send-message","messageName":"Notify"}""");
+
+            // when
+            Decision decision = acknowledge(started(definition, 120), ID + "/started", Map.of());
+
+            // then
+            assertThat(decision.transitions())
+                    .filteredOn(transition -> "note".equals(transition.getStepName()))
+                    .singleElement()
+                    .satisfies(entry -> {
+                        assertThat(entry.getStatusCode()).isEqualTo(20);
+                        assertThat(entry.getReason()).isEqualTo("over the limit: 120");
+                    });
+            assertThat(decision.messages())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("Notify");
+            assertThat(statuses(decision)).endsWith(10);
+        }
+
+        @Test
+        void shouldRunALogStepNamedByItsTypeAloneAndFailATypeThisRuntimeDoesNotKnow() {
+            // given: what the compiler writes for a type the closed StepKind enum does not name
+            WorkflowDefinition logged = steps("{\"name\":\"note\",\"kind\":\"log\",\"entry\":\"'seen'\"}");
+            WorkflowDefinition later = steps("{\"name\":\"note\",\"kind\":\"log\",\"entry\":\"'seen'\"}");
+            later.getSteps().get(0).setType("a-type-added-since");
+
+            // when
+            Decision ran = acknowledge(started(logged), ID + "/started", Map.of());
+            Decision failed = acknowledge(started(later), ID + "/started", Map.of());
+
+            // then
+            assertThat(logged.getSteps().get(0).getKind()).isEqualTo(StepKind.UNKNOWN);
+            assertThat(statuses(ran)).containsExactly(20, 20, 30);
+            assertThat(statuses(failed)).containsExactly(20, 31);
+            assertThat(reason(failed)).startsWith("step note (#0): the step's kind is unknown to this runtime");
+        }
+    }
+
+    @Nested
     class FailuresAndLoops {
 
         private final WorkflowDefinition definition =
