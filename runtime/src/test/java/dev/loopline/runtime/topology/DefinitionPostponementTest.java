@@ -3,11 +3,7 @@ package dev.loopline.runtime.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.v1.AckError;
-import dev.loopline.api.v1.Acknowledgement;
-import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
-import dev.loopline.api.v1.Outcome;
-import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.time.Duration;
@@ -40,93 +36,74 @@ class DefinitionPostponementTest extends TopologyHarness {
 
     @BeforeEach
     void deployDefinition() {
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE), START);
+        definitions().activateExpenseApproval();
     }
 
     @Test
     void shouldPostponeNewJobsLongerAfterEachFailureInARowAndRunAtOnceAfterASuccess() {
-        // a first job fails
+        // given: a first job fails
         runJob("r-1", false);
 
-        // the next job is postponed; when it runs and fails too, the one after waits longer
+        // when: the next job is postponed; when it runs and fails too, the one after waits longer
         Duration first = postponement("r-2");
-        driver.advanceWallClockTime(first.plusSeconds(1));
+        clock().advance(first.plusSeconds(1));
         finishJob("r-2", false);
         Duration second = postponement("r-3");
-        driver.advanceWallClockTime(second.plusSeconds(1));
-
-        // a success ends the postponement
+        clock().advance(second.plusSeconds(1));
+        // and a success ends the postponement
         finishJob("r-3", true);
-        events.pipeInput("r-4", Fixtures.expenseSubmitted("e-r-4", "r-4"), now());
+        events().at(now()).publish(Fixtures.expenseSubmitted("e-r-4", "r-4"));
 
+        // then
         assertThat(first).isBetween(Duration.ofSeconds(8), Duration.ofSeconds(12));
         assertThat(second).isGreaterThan(first).isLessThanOrEqualTo(Duration.ofMinutes(5));
-        assertThat(startedMessageOf("r-4")).as("r-4 starts at once").isTrue();
+        assertThat(hasStarted("r-4")).as("r-4 starts at once").isTrue();
     }
 
     /** Starts a job and answers its two messages; the second answer decides the outcome. */
     private void runJob(String report, boolean succeed) {
-        events.pipeInput(report, Fixtures.expenseSubmitted("e-" + report, report), now());
+        events().at(now()).publish(Fixtures.expenseSubmitted("e-" + report, report));
         finishJob(report, succeed);
     }
 
     private void finishJob(String report, boolean succeed) {
-        String instance = InstanceIds.instanceId("e-" + report, "expense-approval");
-        acks.pipeInput(instance, ack(instance, InstanceIds.startedMessageId(instance), true), now());
-        acks.pipeInput(instance, ack(instance, InstanceIds.stepMessageId(instance, 0), succeed), now());
-        assertThat(lastStatus(instance)).isEqualTo(succeed ? 30 : 31);
+        String instance = instanceOf(report);
+        acks().at(now()).acknowledgeStarted(instance);
+        String step = InstanceIds.stepMessageId(instance, 0);
+        if (succeed) {
+            acks().at(now()).succeed(instance, step);
+        } else {
+            acks().at(now()).fail(instance, step, new AckError("Rejected", "the approver rejected it", null));
+        }
+        assertThat(recorded().lastStatus(instance)).isEqualTo(succeed ? 30 : 31);
     }
 
     /** Publishes an event for the report and returns how long its new job is postponed. */
     private Duration postponement(String report) {
         Instant published = now();
-        events.pipeInput(report, Fixtures.expenseSubmitted("e-" + report, report), published);
-        String instance = InstanceIds.instanceId("e-" + report, "expense-approval");
-        InstanceTransition postponed =
-                transitionsOf(instance).get(transitionsOf(instance).size() - 1);
+        events().at(published).publish(Fixtures.expenseSubmitted("e-" + report, report));
+        List<InstanceTransition> own = recorded().transitionsOf(instanceOf(report));
+        InstanceTransition postponed = own.get(own.size() - 1);
         assertThat(postponed.getStatusCode()).isZero();
         assertThat(postponed.getReason()).startsWith("postponed until ").contains("failed in a row");
         String reason = postponed.getReason();
         Instant until = Instant.parse(reason.substring("postponed until ".length(), reason.indexOf(": ")));
-        assertThat(startedMessageOf(report)).as("%s has not started", report).isFalse();
+        assertThat(hasStarted(report)).as("%s has not started", report).isFalse();
         return Duration.between(published, until);
     }
 
-    private List<InstanceTransition> seen = new java.util.ArrayList<>();
-
-    private List<InstanceTransition> transitionsOf(String instance) {
-        seen.addAll(transitions.readValuesToList());
-        return seen.stream().filter(t -> t.getInstanceId().equals(instance)).toList();
+    /** Whether the report's job posted its "workflow started" message. */
+    private boolean hasStarted(String report) {
+        return recorded().messagesOf(instanceOf(report)).stream()
+                .anyMatch(m -> m.getMessageName().equals("WorkflowStarted"));
     }
 
-    private int lastStatus(String instance) {
-        List<InstanceTransition> own = transitionsOf(instance);
-        return own.get(own.size() - 1).getStatusCode();
-    }
-
-    private List<WorkflowMessage> posted = new java.util.ArrayList<>();
-
-    private boolean startedMessageOf(String report) {
-        posted.addAll(messages.readValuesToList());
-        String instance = InstanceIds.instanceId("e-" + report, "expense-approval");
-        return posted.stream()
-                .anyMatch(m ->
-                        m.getInstanceId().equals(instance) && m.getMessageName().equals("WorkflowStarted"));
+    private static String instanceOf(String report) {
+        return InstanceIds.instanceId("e-" + report, "expense-approval");
     }
 
     /** Record time; what counts is processing time, the later of it and the driver's wall clock. */
-    private Instant now() {
+    private static Instant now() {
         return START;
-    }
-
-    private static Acknowledgement ack(String instance, String messageId, boolean succeed) {
-        return Acknowledgement.newBuilder()
-                .setMessageId(messageId)
-                .setReplyToken(Fixtures.TOKEN)
-                .setInstanceId(instance)
-                .setOutcome(succeed ? Outcome.SUCCEEDED : Outcome.FAILED)
-                .setError(succeed ? null : new AckError("Rejected", "the approver rejected it", null))
-                .setOutput(Map.of())
-                .build();
     }
 }

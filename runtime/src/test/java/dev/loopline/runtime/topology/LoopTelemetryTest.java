@@ -2,9 +2,6 @@ package dev.loopline.runtime.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loopline.api.v1.Acknowledgement;
-import dev.loopline.api.v1.DefinitionStatus;
-import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.observability.Tracing;
 import dev.loopline.runtime.domain.Fixtures;
@@ -44,12 +41,12 @@ class LoopTelemetryTest extends TopologyHarness {
     @Test
     void shouldCountTheStartTheCompletionAndEachRoundTripOfTheLoop() {
         // given
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        definitions().activateExpenseApproval();
 
         // when: an event starts an instance, and both its messages are answered 3 s after they were posted
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"), Fixtures.T0);
-        answer(messages.readValue(), Fixtures.T0.plusSeconds(3));
-        answer(messages.readValue(), Fixtures.T0.plusSeconds(6));
+        events().at(Fixtures.T0).publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        acks().at(Fixtures.T0.plusSeconds(3)).succeedNext();
+        acks().at(Fixtures.T0.plusSeconds(6)).succeedNext();
 
         // then
         assertThat(registry.get("loopline.instances.started")
@@ -84,18 +81,12 @@ class LoopTelemetryTest extends TopologyHarness {
 
     @Test
     void shouldCountDeadLettersByTheirReason() {
-        // an event that cannot be read, and an acknowledgement of a step of no instance
-        rawEvents.pipeInput("report-1", "not an event".getBytes(StandardCharsets.UTF_8));
-        acks.pipeInput(
-                "nobody",
-                Acknowledgement.newBuilder()
-                        .setMessageId("nobody/step-0")
-                        .setReplyToken("token")
-                        .setInstanceId("nobody")
-                        .setOutcome(Outcome.SUCCEEDED)
-                        .build());
+        // when: an event that cannot be read, and an acknowledgement of a step of no instance
+        events().publishRaw("report-1", "not an event".getBytes(StandardCharsets.UTF_8));
+        acks().send(answer("nobody", "nobody/step-0").setReplyToken("token").build());
 
-        assertThat(deadLetters.readRecordsToList()).hasSize(1); // the driver writes only the processor's
+        // then
+        assertThat(recorded().deadLetters()).hasSize(1); // the driver writes only the processor's
         assertThat(registry.get("loopline.dead.letters")
                         .tag("reason", "unreadable")
                         .counter()
@@ -111,41 +102,24 @@ class LoopTelemetryTest extends TopologyHarness {
     @Test
     void shouldCarryTheEventsTraceToEveryMessageAndTransitionOfItsInstance() {
         // given
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        definitions().activateExpenseApproval();
         Headers traced = new RecordHeaders().add("traceparent", TRACE_PARENT.getBytes(StandardCharsets.UTF_8));
 
         // when: the event carries a trace; its acknowledgements carry none (a client that does not copy it)
-        events.pipeInput(
-                new TestRecord<>("report-1", Fixtures.expenseSubmitted("event-1", "report-1"), traced, Fixtures.T0));
-        TestRecord<String, WorkflowMessage> started = messages.readRecord();
-        answer(started.value(), Fixtures.T0.plusSeconds(1));
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        events().at(Fixtures.T0).publish(Fixtures.expenseSubmitted("event-1", "report-1"), traced);
+        acks().at(Fixtures.T0.plusSeconds(1)).succeedNext();
+        clock().advance(Duration.ofSeconds(1));
 
         // then: the instance keeps the trace of its start, and everything it writes is in it
-        List<TestRecord<String, WorkflowMessage>> posted = new java.util.ArrayList<>(List.of(started));
-        posted.addAll(messages.readRecordsToList());
-        var changes = transitions.readRecordsToList();
+        List<TestRecord<String, WorkflowMessage>> posted = recorded().messageRecords();
+        var changes = recorded().transitionRecords();
         assertThat(posted).hasSize(2);
         assertThat(changes).hasSizeGreaterThan(3);
         posted.forEach(record -> assertThat(traceId(record.headers())).isEqualTo(TRACE_ID));
         changes.forEach(record -> assertThat(traceId(record.headers())).isEqualTo(TRACE_ID));
-        assertThat(driver.<String, dev.loopline.api.internal.InstanceRecord>getKeyValueStore(
-                                LooplineTopology.INSTANCES_STORE)
-                        .get(InstanceIds.instanceId("event-1", "expense-approval"))
+        assertThat(storedInstance(InstanceIds.instanceId("event-1", "expense-approval"))
                         .getTraceParent())
                 .contains(TRACE_ID);
-    }
-
-    private void answer(WorkflowMessage message, Instant at) {
-        acks.pipeInput(
-                message.getInstanceId(),
-                Acknowledgement.newBuilder()
-                        .setMessageId(message.getMessageId())
-                        .setReplyToken(message.getReplyToken())
-                        .setInstanceId(message.getInstanceId())
-                        .setOutcome(Outcome.SUCCEEDED)
-                        .build(),
-                at);
     }
 
     private static String traceId(Headers headers) {

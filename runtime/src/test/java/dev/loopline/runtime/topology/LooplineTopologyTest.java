@@ -7,7 +7,7 @@ import dev.loopline.api.internal.TokenQueue;
 import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceTransition;
-import dev.loopline.api.v1.Outcome;
+import dev.loopline.api.v1.Trigger;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.Fixtures;
@@ -20,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -38,44 +36,50 @@ class LooplineTopologyTest extends TopologyHarness {
     @Test
     void shouldStartAnInstanceForAnEventMatchingAnActiveDefinition() {
         // given
-        activate();
+        definitions().activateExpenseApproval();
 
         // when
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
         // then
         String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
-        List<InstanceTransition> started = transitions.readValuesToList();
+        List<InstanceTransition> started = recorded().transitions();
         assertThat(started).extracting(InstanceTransition::getStatusCode).containsExactly(0, 20, 10);
         assertThat(started).allSatisfy(t -> assertThat(t.getInstanceId()).isEqualTo(instanceId));
-        assertThat(messages.readKeyValuesToList()).singleElement().satisfies(kv -> {
-            assertThat(kv.key).isEqualTo(instanceId);
-            assertThat(kv.value.getMessageName()).isEqualTo("WorkflowStarted");
+        assertThat(recorded().messageRecords()).singleElement().satisfies(record -> {
+            assertThat(record.key()).isEqualTo(instanceId);
+            assertThat(record.value().getMessageName()).isEqualTo("WorkflowStarted");
         });
     }
 
     @Test
     void shouldStartNothingForADefinitionThatIsNotActive() {
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.INACTIVE));
+        // given
+        definitions().publish(Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        definitions().publish(Fixtures.expenseApproval(DefinitionStatus.INACTIVE));
 
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        assertThat(transitions.isEmpty()).isTrue();
-        assertThat(messages.isEmpty()).isTrue();
+        // then
+        assertThat(recorded().transitions()).isEmpty();
+        assertThat(recorded().messages()).isEmpty();
     }
 
     @Test
     void shouldSeeACatalogChangeOnTheVeryNextEvent() {
-        // the event matcher keeps the decoded catalog between events; a change must still count at once
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.INACTIVE));
-        events.pipeInput("report-2", Fixtures.expenseSubmitted("event-2", "report-2"));
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
-        events.pipeInput("report-3", Fixtures.expenseSubmitted("event-3", "report-3"));
+        // given: the event matcher keeps the decoded catalog between events; a change must still count at once
+        definitions().publish(Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        assertThat(messages.readValuesToList())
+        // when
+        definitions().publish(Fixtures.expenseApproval(DefinitionStatus.INACTIVE));
+        events().publish(Fixtures.expenseSubmitted("event-2", "report-2"));
+        definitions().publish(Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
+        events().publish(Fixtures.expenseSubmitted("event-3", "report-3"));
+
+        // then
+        assertThat(recorded().messages())
                 .extracting(WorkflowMessage::getInstanceId)
                 .containsExactly(
                         InstanceIds.instanceId("event-1", "expense-approval"),
@@ -84,14 +88,17 @@ class LooplineTopologyTest extends TopologyHarness {
 
     @Test
     void shouldKeepTheCompiledProgramButNotTheSourceDocumentInTheInstanceSnapshot() {
+        // given
         WorkflowDefinition written = WorkflowDefinition.newBuilder(Fixtures.expenseApproval(DefinitionStatus.ACTIVE))
                 .setDocument("{\"id\":\"expense-approval\",\"steps\":[\"...a long document...\"]}")
                 .build();
-        definitions.pipeInput("expense-approval", written);
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        definitions().publish(written);
 
-        KeyValueStore<String, InstanceRecord> instances = driver.getKeyValueStore(LooplineTopology.INSTANCES_STORE);
-        InstanceRecord instance = instances.get(InstanceIds.instanceId("event-1", "expense-approval"));
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+
+        // then
+        InstanceRecord instance = storedInstance(InstanceIds.instanceId("event-1", "expense-approval"));
         assertThat(instance.getDefinition().getDocument()).isEmpty();
         assertThat(instance.getDefinition().getSteps()).isEqualTo(written.getSteps());
         assertThat(instance.getDefinition().getVersion()).isEqualTo(written.getVersion());
@@ -100,19 +107,17 @@ class LooplineTopologyTest extends TopologyHarness {
     @Test
     void shouldRunTheMessageLoopToCompletion() {
         // given
-        activate();
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        definitions().activateExpenseApproval();
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
         // when: the handler acknowledges "workflow started", then the step's message
-        acknowledgeNextMessage();
-        WorkflowMessage approval = acknowledgeNextMessage();
+        acks().succeedNext();
+        WorkflowMessage approval = acks().succeedNext();
 
         // then
         assertThat(approval.getMessageName()).isEqualTo("RequestApproval");
-        assertThat(transitions.readValuesToList())
-                .extracting(InstanceTransition::getStatusCode)
-                .containsExactly(0, 20, 10, 20, 10, 20, 30);
-        assertThat(messages.isEmpty()).isTrue();
+        assertThat(recorded().statusCodes()).containsExactly(0, 20, 10, 20, 10, 20, 30);
+        assertThat(acks().unanswered()).isEmpty();
     }
 
     /**
@@ -123,20 +128,20 @@ class LooplineTopologyTest extends TopologyHarness {
      */
     @Test
     void shouldWriteNineteenRecordsForAJobOfOneStepBesidesItsDefinitionsFirstHealth() {
-        activate();
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        acknowledgeNextMessage();
-        acknowledgeNextMessage();
+        // given
+        definitions().activateExpenseApproval();
 
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        acks().succeedNext();
+        acks().succeedNext();
+
+        // then
         Map<String, Integer> written = new TreeMap<>();
-        for (String topic : driver.producedTopicNames()) {
-            int records = driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer())
-                    .readRecordsToList()
-                    .size();
-            written.put(topic.replace(config.applicationId() + "-", "").replace(topics.prefix(), ""), records);
-        }
-        written.merge("messages", 2, Integer::sum); // read by acknowledgeNextMessage
-
+        recorded()
+                .recordsPerTopic()
+                .forEach((topic, records) -> written.put(
+                        topic.replace(config.applicationId() + "-", "").replace(topics.prefix(), ""), records));
         assertThat(written)
                 .containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
                         Map.entry("instance-commands", 1), // the start
@@ -160,127 +165,115 @@ class LooplineTopologyTest extends TopologyHarness {
     void shouldApplyAStartedAcknowledgementThatOvertookItsStartCommand() {
         // given: the event half posts "workflow started" with the start command, so the application's
         // acknowledgement can reach the instance half first
-        activate();
+        definitions().activateExpenseApproval();
         String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
-        acks.pipeInput(instanceId, succeeded(startedMessage(instanceId)));
-        assertThat(deadLetters.isEmpty()).isTrue();
-        assertThat(transitions.isEmpty()).isTrue();
+        acks().succeed(startedMessage(instanceId));
+        assertThat(recorded().deadLetters()).isEmpty();
+        assertThat(recorded().transitions()).isEmpty();
 
         // when
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
         // then: started, acknowledged at once, and on to the step
-        assertThat(messages.readValuesToList())
+        assertThat(recorded().messages())
                 .extracting(WorkflowMessage::getMessageName)
                 .containsExactly("WorkflowStarted", "RequestApproval");
-        assertThat(transitions.readValuesToList())
-                .extracting(InstanceTransition::getStatusCode)
-                .containsExactly(0, 20, 10, 20, 10);
-        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(recorded().statusCodes()).containsExactly(0, 20, 10, 20, 10);
+        assertThat(recorded().deadLetters()).isEmpty();
     }
 
     @Test
     void shouldKeepAnEarlyAcknowledgementWithoutATimerAndLeaveNothingBehindOnceApplied() {
-        activate();
+        // given
+        definitions().activateExpenseApproval();
         String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
-        acks.pipeInput(instanceId, succeeded(startedMessage(instanceId)));
-        KeyValueStore<String, Object> earlyAcks = driver.getKeyValueStore(LooplineTopology.EARLY_ACKS_STORE);
-        KeyValueStore<String, Object> timers = driver.getKeyValueStore(LooplineTopology.TIMERS_STORE);
+        acks().succeed(startedMessage(instanceId));
         // keyed by instance and reply token
-        assertThat(keys(earlyAcks)).containsExactly(instanceId + '\u001f' + Fixtures.TOKEN);
-        assertThat(keys(timers)).isEmpty();
+        assertThat(store(LooplineTopology.EARLY_ACKS_STORE))
+                .extracting(entry -> entry.key)
+                .containsExactly(instanceId + '\u001f' + Fixtures.TOKEN);
+        assertThat(store(LooplineTopology.TIMERS_STORE)).isEmpty();
 
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        assertThat(keys(earlyAcks)).isEmpty();
-        assertThat(messages.readValuesToList())
+        // then
+        assertThat(store(LooplineTopology.EARLY_ACKS_STORE)).isEmpty();
+        assertThat(recorded().messages())
                 .extracting(WorkflowMessage::getMessageName)
                 .containsExactly("WorkflowStarted", "RequestApproval");
     }
 
-    /** Reads the next message the runtime posted and acknowledges it as the handler would: succeeded. */
-    private WorkflowMessage acknowledgeNextMessage() {
-        WorkflowMessage message = messages.readValue();
-        acks.pipeInput(message.getInstanceId(), succeeded(message));
-        return message;
-    }
-
-    private static List<String> keys(KeyValueStore<String, Object> store) {
-        List<String> keys = new ArrayList<>();
-        try (var all = store.all()) {
-            all.forEachRemaining(entry -> keys.add(entry.key));
-        }
-        return keys;
-    }
-
     @Test
     void shouldDeadLetterAnEarlyStartedAcknowledgementWhoseInstanceNeverStarts() {
+        // given
         String instanceId = InstanceIds.instanceId("event-1", "expense-approval");
         Acknowledgement early = succeeded(startedMessage(instanceId));
-        acks.pipeInput(instanceId, early);
+        acks().send(early);
 
-        driver.advanceWallClockTime(Duration.ofMinutes(59));
-        assertThat(deadLetters.isEmpty()).isTrue();
-        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        // when
+        clock().advance(Duration.ofMinutes(59));
+        assertThat(recorded().deadLetters()).isEmpty();
+        clock().advance(Duration.ofMinutes(2));
 
-        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
-        assertThat(header(dead, "__streams.errors.message"))
-                .contains("for unknown instance " + instanceId)
-                .contains("no instance started within PT1H");
-        assertThat(header(dead, "__streams.errors.topic")).isEqualTo(topics.acks());
-        // the acknowledgement's own bytes, as on the acks topic
-        assertThat(serdes.valueSerde(Acknowledgement.class).deserializer().deserialize(topics.acks(), dead.value()))
-                .isEqualTo(early);
-        assertThat(deadLetters.isEmpty()).isTrue();
+        // then
+        assertThat(recorded().deadLetters()).singleElement().satisfies(dead -> {
+            assertThat(header(dead, "__streams.errors.message"))
+                    .contains("for unknown instance " + instanceId)
+                    .contains("no instance started within PT1H");
+            assertThat(header(dead, "__streams.errors.topic")).isEqualTo(topics.acks());
+            // the acknowledgement's own bytes, as on the acks topic
+            assertThat(serdes.valueSerde(Acknowledgement.class).deserializer().deserialize(topics.acks(), dead.value()))
+                    .isEqualTo(early);
+        });
     }
 
     @Test
     void shouldNotLetAnEventRepeatedAfterItsJobCompletedBlockTheEntitysLaterJobs() {
         // given: a job on report-1 ran to completion
-        activate();
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        WorkflowMessage started = acknowledgeNextMessage();
-        acknowledgeNextMessage();
-        assertThat(transitions.readValuesToList())
-                .extracting(InstanceTransition::getStatusCode)
-                .endsWith(30);
+        definitions().activateExpenseApproval();
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        WorkflowMessage started = acks().succeedNext();
+        acks().succeedNext();
+        assertThat(recorded().statusCodes()).endsWith(30);
+        Recording afterwards = recorded().fromNowOn();
 
         // when: its event is delivered again, then a new event on the same record arrives
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-2", "report-1"));
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        events().publish(Fixtures.expenseSubmitted("event-2", "report-1"));
 
         // then: the new job starts; the repeated one changed nothing but re-posting its own
         // "workflow started" (same id: handlers deduplicate) and was not run again
         String second = InstanceIds.instanceId("event-2", "expense-approval");
-        assertThat(messages.readValuesToList())
+        assertThat(acks().unanswered())
                 .extracting(WorkflowMessage::getMessageId)
                 .containsExactly(started.getMessageId(), second + "/started");
-        assertThat(transitions.readValuesToList())
+        assertThat(afterwards.transitions())
                 .extracting(InstanceTransition::getInstanceId)
                 .containsOnly(second);
-        try (var queues = driver.<String, TokenQueue>getKeyValueStore(LooplineTopology.DEPENDENCY_QUEUES_STORE)
-                .all()) {
-            assertThat(queues.next().value.getHolder()).isEqualTo(second);
-        }
+        assertThat(this.<TokenQueue>store(LooplineTopology.DEPENDENCY_QUEUES_STORE)
+                        .get(0)
+                        .value
+                        .getHolder())
+                .isEqualTo(second);
     }
 
     @Test
     void shouldChangeNothingOnADuplicateEventOrAcknowledgement() {
         // given
-        activate();
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        WorkflowMessage started = acknowledgeNextMessage();
-        transitions.readValuesToList();
-        messages.readValuesToList();
+        definitions().activateExpenseApproval();
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        WorkflowMessage started = acks().succeedNext();
+        Recording afterwards = recorded().fromNowOn();
 
         // when
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        acks.pipeInput(started.getInstanceId(), succeeded(started));
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        acks().succeed(started);
 
         // then
-        assertThat(transitions.isEmpty()).isTrue();
-        assertThat(messages.isEmpty()).isTrue();
-        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(afterwards.transitions()).isEmpty();
+        assertThat(afterwards.messages()).isEmpty();
+        assertThat(recorded().deadLetters()).isEmpty();
     }
 
     /**
@@ -291,92 +284,87 @@ class LooplineTopologyTest extends TopologyHarness {
     @Test
     void shouldSkipAPoisonEventAndKeepProcessing() {
         // given
-        activate();
+        definitions().activateExpenseApproval();
 
         // when
-        rawEvents.pipeInput("report-1", "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
-        events.pipeInput("report-2", Fixtures.expenseSubmitted("event-2", "report-2"));
+        events().publishRaw("report-1", "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
+        events().publish(Fixtures.expenseSubmitted("event-2", "report-2"));
 
         // then
-        List<InstanceTransition> started = transitions.readValuesToList();
+        List<InstanceTransition> started = recorded().transitions();
         assertThat(started).hasSize(3);
         assertThat(started.get(0).getInstanceId()).isEqualTo(InstanceIds.instanceId("event-2", "expense-approval"));
     }
 
     @Test
     void shouldRejectAnAcknowledgementForAnUnknownInstanceToTheDeadLetterTopic() {
-        activate();
-        // any acknowledgement but that of "workflow started", which may overtake its start (see below)
-        Acknowledgement stray = Acknowledgement.newBuilder()
-                .setMessageId("nobody/step-0")
-                .setReplyToken(Fixtures.TOKEN)
-                .setInstanceId("nobody")
-                .setOutcome(Outcome.SUCCEEDED)
-                .build();
+        // given: any acknowledgement but that of "workflow started", which may overtake its start (see above)
+        definitions().activateExpenseApproval();
+        Acknowledgement stray = answer("nobody", "nobody/step-0").build();
 
-        acks.pipeInput("any key", stray);
-        events.pipeInput("report-3", Fixtures.expenseSubmitted("event-3", "report-3"));
+        // when
+        acks().send("any key", stray);
+        events().publish(Fixtures.expenseSubmitted("event-3", "report-3"));
 
-        // not in this task: sent on, keyed by its instance id, to the partition of its instance; unknown there too
-        TestRecord<String, Acknowledgement> onItsWay = rerouted.readRecord();
-        assertThat(onItsWay.key()).isEqualTo("nobody");
-        assertThat(onItsWay.value()).isEqualTo(stray);
-        assertThat(rerouted.isEmpty()).isTrue();
-        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        // then: not in this task: sent on, keyed by its instance id, to the partition of its instance;
+        // unknown there too
+        assertThat(recorded().rerouted()).singleElement().satisfies(onItsWay -> {
+            assertThat(onItsWay.key()).isEqualTo("nobody");
+            assertThat(onItsWay.value()).isEqualTo(stray);
+        });
+        TestRecord<byte[], byte[]> dead = recorded().deadLetters().get(0);
         assertThat(header(dead, "__streams.errors.message")).contains("unknown instance nobody");
         assertThat(header(dead, "__streams.errors.topic")).isEqualTo(topics.acksRerouted());
         // the acks topic's bytes: it can be replayed to acks
         assertThat(serdes.valueSerde(Acknowledgement.class).deserializer().deserialize(topics.acks(), dead.value()))
                 .isEqualTo(stray);
-        assertThat(transitions.readValuesToList()).hasSize(3);
+        assertThat(recorded().transitions()).hasSize(3);
     }
 
     @Test
     void shouldApplyAnAcknowledgementWhateverItsKeyWithoutReroutingItWhenItsInstanceIsInTheTask() {
-        activate();
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        WorkflowMessage started = messages.readValue();
+        // given
+        definitions().activateExpenseApproval();
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        WorkflowMessage started = recorded().messages().get(0);
 
-        acks.pipeInput(started.getMessageId(), succeeded(started)); // keyed by message id, not instance id
-        acks.pipeInput((String) null, succeeded(messages.readValue()));
+        // when
+        acks().send(started.getMessageId(), succeeded(started)); // keyed by message id, not instance id
+        acks().send(null, succeeded(recorded().messages().get(1)));
 
-        assertThat(rerouted.isEmpty()).isTrue();
-        assertThat(transitions.readValuesToList())
-                .extracting(InstanceTransition::getStatusCode)
-                .containsExactly(0, 20, 10, 20, 10, 20, 30);
+        // then
+        assertThat(recorded().rerouted()).isEmpty();
+        assertThat(recorded().statusCodes()).containsExactly(0, 20, 10, 20, 10, 20, 30);
     }
 
     @Test
     void shouldRunJobsOnOneEntityOneAtATimeInCreationOrder() {
         // given
-        activate();
+        definitions().activateExpenseApproval();
         List<String> jobs = List.of(
                 InstanceIds.instanceId("first", "expense-approval"),
                 InstanceIds.instanceId("second", "expense-approval"),
                 InstanceIds.instanceId("third", "expense-approval"));
 
         // when: three events on one expense report
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("first", "report-1"));
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("second", "report-1"));
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("third", "report-1"));
+        events().publish(Fixtures.expenseSubmitted("first", "report-1"));
+        events().publish(Fixtures.expenseSubmitted("second", "report-1"));
+        events().publish(Fixtures.expenseSubmitted("third", "report-1"));
 
         // then: only the first runs; the others wait in Ready until the one before completes
         List<String> startedInOrder = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
-            List<WorkflowMessage> posted = messages.readValuesToList();
-            assertThat(posted)
+            assertThat(acks().unanswered())
                     .as("round %d", round)
                     .singleElement()
                     .satisfies(m -> assertThat(m.getMessageName()).isEqualTo("WorkflowStarted"));
-            String running = posted.get(0).getInstanceId();
+            String running = acks().succeedNext().getInstanceId();
             startedInOrder.add(running);
-            acks.pipeInput(running, succeeded(posted.get(0)));
-            WorkflowMessage approval = messages.readValue();
+            WorkflowMessage approval = acks().succeedNext();
             assertThat(approval.getInstanceId()).isEqualTo(running);
-            acks.pipeInput(running, succeeded(approval));
         }
         assertThat(startedInOrder).containsExactlyElementsOf(jobs);
-        List<InstanceTransition> all = transitions.readValuesToList();
+        List<InstanceTransition> all = recorded().transitions();
         assertThat(all)
                 .filteredOn(t -> t.getStatusCode() == 30)
                 .extracting(InstanceTransition::getInstanceId)
@@ -385,37 +373,44 @@ class LooplineTopologyTest extends TopologyHarness {
                 .filteredOn(t -> t.getInstanceId().equals(jobs.get(2)))
                 .first()
                 .satisfies(t -> assertThat(t.getStatusCode()).isZero());
-        try (var queues = driver.getKeyValueStore(LooplineTopology.DEPENDENCY_QUEUES_STORE)
-                .all()) {
-            assertThat(queues.hasNext()).as("a token nobody holds has no entry").isFalse();
-        }
+        assertThat(store(LooplineTopology.DEPENDENCY_QUEUES_STORE))
+                .as("a token nobody holds has no entry")
+                .isEmpty();
     }
 
     @Test
     void shouldFailTheSeventeenthRunOnOneRecordAsAnInfiniteLoop() {
-        activate();
+        // given
+        definitions().activateExpenseApproval();
 
+        // when
         for (int i = 1; i <= 17; i++) {
-            events.pipeInput("report-1", Fixtures.expenseSubmitted("event-" + i, "report-1"));
+            events().publish(Fixtures.expenseSubmitted("event-" + i, "report-1"));
         }
 
-        List<InstanceTransition> all = transitions.readValuesToList();
+        // then
         String seventeenth = InstanceIds.instanceId("event-17", "expense-approval");
-        assertThat(all).filteredOn(t -> t.getStatusCode() == 31).singleElement().satisfies(failed -> {
-            assertThat(failed.getInstanceId()).isEqualTo(seventeenth);
-            assertThat(failed.getErrorCode()).isEqualTo("InfiniteLoop");
-            assertThat(failed.getReason()).contains("ran more than 16 times on expense_report report-1");
-        });
+        assertThat(recorded().transitions())
+                .filteredOn(t -> t.getStatusCode() == 31)
+                .singleElement()
+                .satisfies(failed -> {
+                    assertThat(failed.getInstanceId()).isEqualTo(seventeenth);
+                    assertThat(failed.getErrorCode()).isEqualTo("InfiniteLoop");
+                    assertThat(failed.getReason()).contains("ran more than 16 times on expense_report report-1");
+                });
     }
 
     @Test
     void shouldStartInstancesOfSeveralMatchingDefinitionsInRankOrder() {
-        definitions.pipeInput("a-low-priority", ranked("a-low-priority", 5));
-        definitions.pipeInput("b-high-priority", ranked("b-high-priority", 1));
+        // given
+        definitions().publish(ranked("a-low-priority", 5));
+        definitions().publish(ranked("b-high-priority", 1));
 
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        assertThat(transitions.readValuesToList())
+        // then
+        assertThat(recorded().transitions())
                 .filteredOn(t -> t.getSequence() == 1)
                 .extracting(InstanceTransition::getDefinitionId)
                 .containsExactly("b-high-priority", "a-low-priority");
@@ -425,16 +420,13 @@ class LooplineTopologyTest extends TopologyHarness {
         WorkflowDefinition definition = Fixtures.expenseApproval(DefinitionStatus.ACTIVE);
         return WorkflowDefinition.newBuilder(definition)
                 .setId(id)
-                .setTrigger(dev.loopline.api.v1.Trigger.newBuilder(definition.getTrigger())
+                .setTrigger(Trigger.newBuilder(definition.getTrigger())
                         .setRank(rank)
                         .build())
                 .build();
     }
 
-    private void activate() {
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
-    }
-
+    /** The "workflow started" message the expense approval's instance of event-1 posts. */
     private static WorkflowMessage startedMessage(String instanceId) {
         return InstanceMachine.startedMessage(
                 instanceId,
@@ -442,14 +434,5 @@ class LooplineTopologyTest extends TopologyHarness {
                 Fixtures.expenseSubmitted("event-1", "report-1"),
                 T0,
                 Fixtures.TOKEN);
-    }
-
-    private static Acknowledgement succeeded(WorkflowMessage message) {
-        return Acknowledgement.newBuilder()
-                .setMessageId(message.getMessageId())
-                .setReplyToken(message.getReplyToken())
-                .setInstanceId(message.getInstanceId())
-                .setOutcome(Outcome.SUCCEEDED)
-                .build();
     }
 }

@@ -56,88 +56,100 @@ class PoisonInputTest extends TopologyHarness {
 
     @Test
     void shouldReadGarbageOnTheGlobalTopicsAsAbsentAndKeepMatching() {
-        TestInputTopic<String, byte[]> rawDefinitions = raw(topics.definitions());
-        TestInputTopic<String, byte[]> rawHealth = raw(topics.definitionHealth());
+        // given
+        definitions().publishRaw("broken", GARBAGE);
+        definitions().publishRaw("typo", event("e-0")); // an event where a definition belongs
+        publishRaw(topics.definitionHealth(), "expense-approval", GARBAGE);
+        definitions().activateExpenseApproval();
 
-        rawDefinitions.pipeInput("broken", GARBAGE);
-        rawDefinitions.pipeInput("typo", event("e-0")); // an event where a definition belongs
-        rawHealth.pipeInput("expense-approval", GARBAGE);
-        activate();
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        assertThat(transitions.readValuesToList())
+        // then
+        assertThat(recorded().transitions())
                 .extracting(InstanceTransition::getInstanceId)
                 .containsOnly(INSTANCE);
     }
 
     @Test
     void shouldTreatGarbageWrittenOverADefinitionAsItsDeletion() {
-        activate();
-        raw(topics.definitions()).pipeInput("expense-approval", GARBAGE);
+        // given
+        definitions().activateExpenseApproval();
+        definitions().publishRaw("expense-approval", GARBAGE);
 
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        // what a process restoring the compacted topic would also see: the garbage is the key's last record
-        assertThat(transitions.isEmpty()).isTrue();
+        // then: what a process restoring the compacted topic would also see: the garbage is the key's last record
+        assertThat(recorded().transitions()).isEmpty();
     }
 
     @Test
     void shouldDeadLetterAnEventOverTheSizeLimitAndKeepProcessing() {
-        activate();
+        // given
+        definitions().activateExpenseApproval();
         PlatformEvent large = PlatformEvent.newBuilder(Fixtures.expenseSubmitted("event-big", "report-9"))
                 .setAttributes(Map.of("amount", 10L, "note", "x".repeat(5_000)))
                 .build();
 
-        events.pipeInput("report-9", large);
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        // when
+        events().publish(large);
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        // its dead letter is written by the deserialization handler, which TopologyTestDriver does not
-        // run: BadRecordHandlerTest and PoisonRecordIT see it
-        assertThat(transitions.readValuesToList())
+        // then: its dead letter is written by the deserialization handler, which TopologyTestDriver does
+        // not run: BadRecordHandlerTest and PoisonRecordIT see it
+        assertThat(recorded().transitions())
                 .extracting(InstanceTransition::getInstanceId)
                 .containsOnly(INSTANCE);
     }
 
     @Test
     void shouldGiveAnAcknowledgementPlantedBeforeItsEventNoEffect() {
-        activate();
-        acks.pipeInput(INSTANCE, startedAck(Outcome.FAILED, "guessed"));
+        // given
+        definitions().activateExpenseApproval();
+        acks().send(startedAck(Outcome.FAILED, "guessed"));
 
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
+        // when
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
 
-        assertThat(transitions.readValuesToList())
-                .extracting(InstanceTransition::getStatusCode)
-                .containsExactly(0, 20, 10);
-        WorkflowMessage started = messages.readValue();
-        acks.pipeInput(INSTANCE, startedAck(Outcome.SUCCEEDED, started.getReplyToken()));
-        assertThat(transitions.readValuesToList())
-                .extracting(InstanceTransition::getStatusCode)
-                .containsExactly(20, 10);
+        // then
+        assertThat(recorded().statusCodes()).containsExactly(0, 20, 10);
+        WorkflowMessage started = recorded().messages().get(0);
+        Recording afterTheRealAnswer = recorded().fromNowOn();
+        acks().send(startedAck(Outcome.SUCCEEDED, started.getReplyToken()));
+        assertThat(afterTheRealAnswer.statusCodes()).containsExactly(20, 10);
         // the planted one expires into the dead-letter topic
-        driver.advanceWallClockTime(Duration.ofMinutes(61));
-        TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+        clock().advance(Duration.ofMinutes(61));
+        TestRecord<byte[], byte[]> dead = recorded().deadLetters().get(0);
         assertThat(header(dead, "__streams.errors.message"))
                 .contains("no instance started within PT1H whose message it answers with the message's reply token");
     }
 
     @Test
     void shouldDeadLetterAnAcknowledgementThatDoesNotEchoItsMessagesToken() {
-        activate();
-        events.pipeInput("report-1", Fixtures.expenseSubmitted("event-1", "report-1"));
-        transitions.readValuesToList();
+        // given
+        definitions().activateExpenseApproval();
+        events().publish(Fixtures.expenseSubmitted("event-1", "report-1"));
+        Recording afterwards = recorded().fromNowOn();
 
-        acks.pipeInput(INSTANCE, startedAck(Outcome.FAILED, "guessed"));
-        acks.pipeInput(INSTANCE, startedAck(Outcome.FAILED, null));
+        // when
+        acks().send(startedAck(Outcome.FAILED, "guessed"));
+        acks().send(startedAck(Outcome.FAILED, null));
 
-        assertThat(transitions.isEmpty()).isTrue();
-        List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+        // then
+        assertThat(afterwards.transitions()).isEmpty();
+        List<TestRecord<byte[], byte[]>> dead = recorded().deadLetters();
         assertThat(dead).hasSize(2);
         assertThat(header(dead.get(0), "__streams.errors.message")).contains("does not echo the message's reply token");
     }
 
-    /** The instance half's application reads the global topics once more, and dead-letters what it cannot read. */
+    /**
+     * The instance half's application reads the global topics once more, and dead-letters what it
+     * cannot read. The audit is not part of the topology the harness runs, so it gets a driver of its own.
+     */
     @Test
     void shouldDeadLetterUnreadableRecordsOfTheGlobalTopicsOnceThroughTheAudit() {
+        // given
         LooplineTopology.Parts parts = LooplineTopology.buildParts(topics, serdes, config.topologyOptions());
         Properties settings = StreamsSettings.of(config);
         settings.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -149,6 +161,7 @@ class PoisonInputTest extends TopologyHarness {
             TestOutputTopic<byte[], byte[]> dead = audit.createOutputTopic(
                     topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
+            // when
             definitionsTopic.pipeInput("good", definitionBytes());
             definitionsTopic.pipeInput("broken", GARBAGE);
             definitionsTopic.pipeInput("typo", event("e-0"));
@@ -158,6 +171,7 @@ class PoisonInputTest extends TopologyHarness {
             healthTopic.pipeInput(
                     "wrong-type", new InternalAvroSerde<>(ReleaseToken.class).encode(new ReleaseToken("t", "i")));
 
+            // then
             List<TestRecord<byte[], byte[]>> records = dead.readRecordsToList();
             assertThat(records)
                     .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
@@ -168,10 +182,6 @@ class PoisonInputTest extends TopologyHarness {
             assertThat(header(records.get(2), "__streams.errors.message")).contains("schema 32639 not found");
             assertThat(header(records.get(3), "__streams.errors.topic")).isEqualTo(topics.definitionHealth());
         }
-    }
-
-    private TestInputTopic<String, byte[]> raw(String topic) {
-        return driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer());
     }
 
     private byte[] event(String eventId) {
@@ -186,14 +196,9 @@ class PoisonInputTest extends TopologyHarness {
                 .serialize(topics.definitions(), Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
     }
 
-    private void activate() {
-        definitions.pipeInput("expense-approval", Fixtures.expenseApproval(DefinitionStatus.ACTIVE));
-    }
-
+    /** An answer to the "workflow started" message of the instance, with a reply token of the test's choice. */
     private static Acknowledgement startedAck(Outcome outcome, String replyToken) {
-        return Acknowledgement.newBuilder()
-                .setMessageId(InstanceIds.startedMessageId(INSTANCE))
-                .setInstanceId(INSTANCE)
+        return answer(INSTANCE, InstanceIds.startedMessageId(INSTANCE))
                 .setOutcome(outcome)
                 .setReplyToken(replyToken)
                 .build();

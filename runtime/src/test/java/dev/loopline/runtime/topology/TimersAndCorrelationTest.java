@@ -1,24 +1,19 @@
 package dev.loopline.runtime.topology;
 
+import static dev.loopline.runtime.topology.LooplineTopology.CORRELATION_BUFFER_STORE;
+import static dev.loopline.runtime.topology.LooplineTopology.CORRELATION_WAITS_STORE;
+import static dev.loopline.runtime.topology.LooplineTopology.TIMERS_STORE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loopline.api.v1.Acknowledgement;
-import dev.loopline.api.v1.DefinitionStatus;
-import dev.loopline.api.v1.InstanceTransition;
-import dev.loopline.api.v1.Outcome;
+import dev.loopline.api.v1.AckError;
 import dev.loopline.api.v1.PlatformEvent;
-import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
-import dev.loopline.definition.DefinitionCompiler;
-import dev.loopline.runtime.domain.Fixtures;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -46,52 +41,61 @@ class TimersAndCorrelationTest extends TopologyHarness {
 
         @Test
         void shouldFireADelayOnceWhenItsTimeComes() {
-            deploy("""
+            // given
+            definitions().deploy("""
                     {"name":"pause","kind":"delay","duration":"PT30S"},
                     {"name":"after","kind":"send-message","messageName":"After"}""");
             String instance = startAndAcknowledgeStarted("e-1", "r-1");
 
-            driver.advanceWallClockTime(Duration.ofSeconds(29));
-            assertThat(stepMessages()).isEmpty();
-            driver.advanceWallClockTime(Duration.ofSeconds(2));
-            driver.advanceWallClockTime(Duration.ofSeconds(60));
+            // when
+            clock().advance(Duration.ofSeconds(29));
+            assertThat(recorded().stepMessages()).isEmpty();
+            clock().advance(Duration.ofSeconds(2));
+            clock().advance(Duration.ofSeconds(60));
 
-            assertThat(stepMessages()).singleElement().satisfies(m -> {
+            // then
+            assertThat(recorded().stepMessages()).singleElement().satisfies(m -> {
                 assertThat(m.getMessageName()).isEqualTo("After");
                 assertThat(m.getInstanceId()).isEqualTo(instance);
             });
-            assertThat(timers()).isEmpty();
+            assertThat(store(TIMERS_STORE)).isEmpty();
         }
 
         @Test
         void shouldTakeTheTimeoutBranchOfAWaitOnceAndCloseItsCorrelationEntry() {
-            deploy("""
+            // given
+            definitions().deploy("""
                     {"name":"payment","kind":"wait-for-event",
                      "event":{"entityType":"payment","messageName":"Received","key":"trigger.entityId"},
                      "timeout":"PT1M","onTimeout":[{"name":"remind","kind":"send-message","messageName":"Remind"}]}""");
             startAndAcknowledgeStarted("e-1", "r-1");
-            assertThat(correlationWaits()).hasSize(1);
+            assertThat(store(CORRELATION_WAITS_STORE)).hasSize(1);
 
-            driver.advanceWallClockTime(Duration.ofMinutes(2));
-            driver.advanceWallClockTime(Duration.ofMinutes(2));
+            // when
+            clock().advance(Duration.ofMinutes(2));
+            clock().advance(Duration.ofMinutes(2));
 
-            assertThat(stepMessages())
+            // then
+            assertThat(recorded().stepMessages())
                     .extracting(WorkflowMessage::getMessageName)
                     .containsExactly("Remind");
-            assertThat(correlationWaits()).isEmpty();
+            assertThat(store(CORRELATION_WAITS_STORE)).isEmpty();
         }
 
         @Test
         void shouldRemoveTheTimerWhenTheWaitEndsFirst() {
-            deploy("""
+            // given
+            definitions().deploy("""
                     {"name":"approval","kind":"send-message","messageName":"Approve","timeout":"PT1H"}""");
             String instance = startAndAcknowledgeStarted("e-1", "r-1");
-            assertThat(timers()).hasSize(1);
+            assertThat(store(TIMERS_STORE)).hasSize(1);
 
-            acknowledge(instance, InstanceIds.stepMessageId(instance, 0));
-            driver.advanceWallClockTime(Duration.ofHours(2));
+            // when
+            acks().at(START.plusSeconds(1)).succeed(instance, InstanceIds.stepMessageId(instance, 0));
+            clock().advance(Duration.ofHours(2));
 
-            assertThat(timers())
+            // then
+            assertThat(store(TIMERS_STORE))
                     .as("only the retention timer is left")
                     .singleElement()
                     .satisfies(timer -> assertThat(timer.key)
@@ -100,40 +104,37 @@ class TimersAndCorrelationTest extends TopologyHarness {
                                     START.plusSeconds(1)
                                             .plus(Duration.ofDays(30))
                                             .toEpochMilli())));
-            assertThat(statusCodes()).endsWith(30).doesNotContain(31);
+            assertThat(recorded().statusCodes()).endsWith(30).doesNotContain(31);
         }
 
         @Test
         void shouldDeleteSucceededInstancesWhenTheirRetentionEndsButKeepFailedOnes() {
-            deploy("""
+            // given
+            definitions().deploy("""
                     {"name":"approval","kind":"send-message","messageName":"Approve"}""");
             String succeeded = startAndAcknowledgeStarted("e-1", "r-1");
-            acknowledge(succeeded, InstanceIds.stepMessageId(succeeded, 0));
+            acks().at(START.plusSeconds(1)).succeed(succeeded, InstanceIds.stepMessageId(succeeded, 0));
             String failed = startAndAcknowledgeStarted("e-2", "r-2");
-            acks.pipeInput(
-                    failed,
-                    Acknowledgement.newBuilder()
-                            .setMessageId(InstanceIds.stepMessageId(failed, 0))
-                            .setReplyToken(Fixtures.TOKEN)
-                            .setInstanceId(failed)
-                            .setOutcome(Outcome.FAILED)
-                            .setError(dev.loopline.api.v1.AckError.newBuilder()
+            acks().at(START.plusSeconds(2))
+                    .fail(
+                            failed,
+                            InstanceIds.stepMessageId(failed, 0),
+                            AckError.newBuilder()
                                     .setCode("Rejected")
                                     .setMessage("no")
                                     .setCategory("validation")
-                                    .build())
-                            .build(),
-                    START.plusSeconds(2));
-            transitions.readRecordsToList();
+                                    .build());
+            Recording afterwards = recorded().fromNowOn();
 
-            driver.advanceWallClockTime(Duration.ofDays(31));
+            // when
+            clock().advance(Duration.ofDays(31));
 
-            KeyValueStore<String, Object> instances = driver.getKeyValueStore(LooplineTopology.INSTANCES_STORE);
-            assertThat(instances.get(succeeded)).as("succeeded: deleted").isNull();
-            assertThat(instances.get(failed))
+            // then
+            assertThat(storedInstance(succeeded)).as("succeeded: deleted").isNull();
+            assertThat(storedInstance(failed))
                     .as("suspended after its failure: kept")
                     .isNotNull();
-            assertThat(transitions.readRecordsToList()).singleElement().satisfies(tombstone -> {
+            assertThat(afterwards.transitionRecords()).singleElement().satisfies(tombstone -> {
                 assertThat(tombstone.key()).isEqualTo(succeeded);
                 assertThat(tombstone.value()).isNull();
             });
@@ -150,53 +151,63 @@ class TimersAndCorrelationTest extends TopologyHarness {
 
         @Test
         void shouldDeliverOneEventToEveryInstanceWaitingForIt() {
-            deploy(WAIT_FOR_PAYMENT);
+            // given
+            definitions().deploy(WAIT_FOR_PAYMENT);
             List<String> waiting = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 waiting.add(startAndAcknowledgeStarted("e-" + i, "r-" + i, Map.of("orderId", "order-9")));
             }
 
-            events.pipeInput("pay-1", payment("p-1", "order-9"), START.plusSeconds(5));
+            // when
+            events().at(START.plusSeconds(5)).publish(payment("p-1", "order-9"));
 
-            assertThat(messages.readValuesToList())
+            // then
+            assertThat(recorded().messages())
                     .filteredOn(m -> m.getMessageName().equals("Thanks"))
                     .extracting(WorkflowMessage::getInstanceId)
                     .containsExactlyInAnyOrderElementsOf(waiting);
-            assertThat(correlationWaits()).isEmpty();
+            assertThat(store(CORRELATION_WAITS_STORE)).isEmpty();
         }
 
         @Test
         void shouldBufferAnEarlyEventAndDeliverItWhenTheWaitOpens() {
-            deploy(WAIT_FOR_PAYMENT);
-            events.pipeInput("pay-1", payment("p-1", "order-9"), START);
+            // given
+            definitions().deploy(WAIT_FOR_PAYMENT);
+            events().at(START).publish(payment("p-1", "order-9"));
 
+            // when
             startAndAcknowledgeStarted("e-1", "r-1", Map.of("orderId", "order-9"));
 
-            assertThat(messages.readValuesToList())
+            // then
+            assertThat(recorded().messages())
                     .extracting(WorkflowMessage::getMessageName)
                     .contains("Thanks");
         }
 
         @Test
         void shouldForgetABufferedEventAfterItsTtl() {
-            deploy(WAIT_FOR_PAYMENT);
-            events.pipeInput("pay-1", payment("p-1", "order-9"), START);
-            assertThat(buffer()).hasSize(1);
+            // given
+            definitions().deploy(WAIT_FOR_PAYMENT);
+            events().at(START).publish(payment("p-1", "order-9"));
+            assertThat(store(CORRELATION_BUFFER_STORE)).hasSize(1);
 
-            driver.advanceWallClockTime(TTL.plusMinutes(1));
+            // when
+            clock().advance(TTL.plusMinutes(1));
             startAndAcknowledgeStarted(
                     "e-1", "r-1", Map.of("orderId", "order-9"), START.plus(TTL).plus(Duration.ofMinutes(2)));
 
-            assertThat(buffer()).isEmpty();
-            assertThat(messages.readValuesToList())
+            // then
+            assertThat(store(CORRELATION_BUFFER_STORE)).isEmpty();
+            assertThat(recorded().messages())
                     .extracting(WorkflowMessage::getMessageName)
                     .doesNotContain("Thanks");
-            assertThat(correlationWaits()).hasSize(1);
+            assertThat(store(CORRELATION_WAITS_STORE)).hasSize(1);
         }
 
         @Test
         void shouldDeliverTheSameEventOnlyOnce() {
-            deploy("""
+            // given
+            definitions().deploy("""
                     {"name":"payment","kind":"wait-for-event",
                      "event":{"entityType":"payment","messageName":"Received","keyField":"orderId","key":"trigger.attributes.orderId"}},
                     {"name":"again","kind":"wait-for-event",
@@ -204,14 +215,17 @@ class TimersAndCorrelationTest extends TopologyHarness {
                     {"name":"thanks","kind":"send-message","messageName":"Thanks"}""");
             startAndAcknowledgeStarted("e-1", "r-1", Map.of("orderId", "order-9"));
 
-            events.pipeInput("pay-1", payment("p-1", "order-9"), START.plusSeconds(5));
-            events.pipeInput("pay-1", payment("p-1", "order-9"), START.plusSeconds(6));
+            // when
+            events().at(START.plusSeconds(5)).publish(payment("p-1", "order-9"));
+            events().at(START.plusSeconds(6)).publish(payment("p-1", "order-9"));
 
-            assertThat(messages.readValuesToList())
+            // then
+            assertThat(recorded().messages())
                     .extracting(WorkflowMessage::getMessageName)
                     .doesNotContain("Thanks");
-            events.pipeInput("pay-2", payment("p-2", "order-9"), START.plusSeconds(7));
-            assertThat(messages.readValuesToList())
+            Recording afterTheSecondPayment = recorded().fromNowOn();
+            events().at(START.plusSeconds(7)).publish(payment("p-2", "order-9"));
+            assertThat(afterTheSecondPayment.messages())
                     .extracting(WorkflowMessage::getMessageName)
                     .containsExactly("Thanks");
         }
@@ -227,21 +241,24 @@ class TimersAndCorrelationTest extends TopologyHarness {
          */
         @Test
         void shouldGiveEachBufferedEventToTheWaitThatNeedsItInArrivalOrder() {
-            deploy("""
+            // given
+            definitions().deploy("""
                     {"name":"approved","kind":"wait-for-event","until":"event.attributes.status == 'approved'",
                      "event":{"entityType":"order","messageName":"Update","key":"trigger.entityId"}},
                     {"name":"shipped","kind":"wait-for-event","until":"event.attributes.status == 'shipped'",
                      "event":{"entityType":"order","messageName":"Update","key":"trigger.entityId"}},
                     {"name":"done","kind":"send-message","messageName":"Done"}""");
-            events.pipeInput("r-1", update("z-first", "r-1", "approved"), START);
-            events.pipeInput("r-1", update("a-second", "r-1", "shipped"), START.plusSeconds(1));
+            events().at(START).publish(update("z-first", "r-1", "approved"));
+            events().at(START.plusSeconds(1)).publish(update("a-second", "r-1", "shipped"));
 
+            // when
             startAndAcknowledgeStarted("e-1", "r-1", Map.of(), START.plusSeconds(2));
 
-            assertThat(stepMessages())
+            // then
+            assertThat(recorded().stepMessages())
                     .extracting(WorkflowMessage::getMessageName)
                     .containsExactly("Done");
-            assertThat(correlationWaits()).isEmpty();
+            assertThat(store(CORRELATION_WAITS_STORE)).isEmpty();
         }
 
         private PlatformEvent update(String eventId, String orderId, String status) {
@@ -257,18 +274,6 @@ class TimersAndCorrelationTest extends TopologyHarness {
         }
     }
 
-    // --- helpers ---
-
-    private void deploy(String steps) {
-        String document = """
-                {"id":"flow","name":"flow","trigger":{"entityType":"order","messageName":"Create"},"steps":[%s]}""".formatted(steps);
-        WorkflowDefinition definition = WorkflowDefinition.newBuilder(new DefinitionCompiler().compile(document, START))
-                .setStatus(DefinitionStatus.ACTIVE)
-                .setVersion(1)
-                .build();
-        definitions.pipeInput(definition.getId(), definition, START);
-    }
-
     private String startAndAcknowledgeStarted(String eventId, String orderId) {
         return startAndAcknowledgeStarted(eventId, orderId, Map.of());
     }
@@ -277,38 +282,22 @@ class TimersAndCorrelationTest extends TopologyHarness {
         return startAndAcknowledgeStarted(eventId, orderId, attributes, START);
     }
 
+    /** Creates an order, which starts the deployed flow, and acknowledges its "workflow started" message. */
     private String startAndAcknowledgeStarted(
             String eventId, String orderId, Map<String, Object> attributes, Instant at) {
-        PlatformEvent created = PlatformEvent.newBuilder()
-                .setEventId(eventId)
-                .setSource("erp")
-                .setEntityType("order")
-                .setEntityId(orderId)
-                .setMessageName("Create")
-                .setAttributes(attributes)
-                .setOccurredAt(at)
-                .build();
-        events.pipeInput(orderId, created, at);
-        String instance = InstanceIds.instanceId(eventId, "flow");
-        acknowledge(instance, InstanceIds.startedMessageId(instance), at);
+        events().at(at)
+                .publish(PlatformEvent.newBuilder()
+                        .setEventId(eventId)
+                        .setSource("erp")
+                        .setEntityType("order")
+                        .setEntityId(orderId)
+                        .setMessageName("Create")
+                        .setAttributes(attributes)
+                        .setOccurredAt(at)
+                        .build());
+        String instance = InstanceIds.instanceId(eventId, FLOW);
+        acks().at(at).acknowledgeStarted(instance);
         return instance;
-    }
-
-    private void acknowledge(String instance, String messageId) {
-        acknowledge(instance, messageId, START.plusSeconds(1));
-    }
-
-    private void acknowledge(String instance, String messageId, Instant at) {
-        acks.pipeInput(
-                instance,
-                Acknowledgement.newBuilder()
-                        .setMessageId(messageId)
-                        .setReplyToken(Fixtures.TOKEN)
-                        .setInstanceId(instance)
-                        .setOutcome(Outcome.SUCCEEDED)
-                        .setOutput(Map.of())
-                        .build(),
-                at);
     }
 
     private static PlatformEvent payment(String eventId, String orderId) {
@@ -321,39 +310,5 @@ class TimersAndCorrelationTest extends TopologyHarness {
                 .setAttributes(Map.of("orderId", orderId, "amount", 120L))
                 .setOccurredAt(START)
                 .build();
-    }
-
-    /** Messages other than "workflow started". */
-    private List<WorkflowMessage> stepMessages() {
-        return messages.readValuesToList().stream()
-                .filter(m -> !m.getMessageName().equals("WorkflowStarted"))
-                .toList();
-    }
-
-    private List<Integer> statusCodes() {
-        return transitions.readValuesToList().stream()
-                .map(InstanceTransition::getStatusCode)
-                .toList();
-    }
-
-    private List<KeyValue<String, Object>> timers() {
-        return entries(LooplineTopology.TIMERS_STORE);
-    }
-
-    private List<KeyValue<String, Object>> correlationWaits() {
-        return entries(LooplineTopology.CORRELATION_WAITS_STORE);
-    }
-
-    private List<KeyValue<String, Object>> buffer() {
-        return entries(LooplineTopology.CORRELATION_BUFFER_STORE);
-    }
-
-    private List<KeyValue<String, Object>> entries(String storeName) {
-        KeyValueStore<String, Object> store = driver.getKeyValueStore(storeName);
-        List<KeyValue<String, Object>> entries = new ArrayList<>();
-        try (var iterator = store.all()) {
-            iterator.forEachRemaining(entries::add);
-        }
-        return entries;
     }
 }
