@@ -63,7 +63,8 @@ public final class DefinitionCompiler {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final Set<String> DOCUMENT_FIELDS = Set.of("id", "name", "description", "trigger", "steps");
+    private static final Set<String> DOCUMENT_FIELDS =
+            Set.of("id", "name", "description", "trigger", "onDemand", "steps");
     private static final Set<String> TRIGGER_FIELDS =
             Set.of("entityType", "messageName", "filter", "changedAttributes", "condition", "rank");
 
@@ -116,7 +117,9 @@ public final class DefinitionCompiler {
                     "id", "expected letters, digits, '.', '_' or '-' (at most 128), starting with a letter or digit");
         }
         String name = fields.text(root, "name", "name", true);
-        Trigger trigger = trigger(fields, root);
+        JsonNode onDemand = fields.object(root, "onDemand", "onDemand", false);
+        String inputs = onDemand == null ? null : OnDemandInputs.compile(fields, onDemand);
+        Trigger trigger = trigger(fields, root, onDemand != null);
         JsonNode steps = fields.array(root, "steps", "steps", true);
         if (steps != null) {
             if (steps.isEmpty()) {
@@ -134,6 +137,7 @@ public final class DefinitionCompiler {
                 .setSteps(compilation.program.stream().map(Step.Builder::build).toList())
                 .setUpdatedAt(now)
                 .setDocument(root.toString())
+                .setOnDemandInputs(inputs)
                 .build();
         int bytes = encodedSize(compiled);
         if (bytes > DefinitionLimits.MAX_COMPILED_BYTES) {
@@ -153,14 +157,18 @@ public final class DefinitionCompiler {
         }
     }
 
-    private static Trigger trigger(JsonFields fields, JsonNode root) {
+    /**
+     * The trigger: the entity type the definition runs on, and the events that start it. A
+     * definition that may be started on demand needs no message name: then no event starts it.
+     */
+    private static Trigger trigger(JsonFields fields, JsonNode root, boolean onDemand) {
         JsonNode node = fields.object(root, "trigger", "trigger", true);
         if (node == null) {
             return null;
         }
         fields.onlyKnown(node, "trigger", TRIGGER_FIELDS);
         String entityType = fields.text(node, "entityType", "trigger.entityType", true);
-        String messageName = fields.text(node, "messageName", "trigger.messageName", true);
+        String messageName = fields.text(node, "messageName", "trigger.messageName", !onDemand);
         Map<String, Object> filter = fields.scalars(node, "filter", "trigger.filter");
         List<String> changed = fields.strings(node, "changedAttributes", "trigger.changedAttributes");
         if (!changed.isEmpty() && !"Update".equals(messageName)) {

@@ -27,7 +27,8 @@ import java.util.Map;
  * comprehension macros ({@code all}, {@code exists}, {@code map}, {@code filter}).
  *
  * <p>Variables: {@code trigger} (the event that started the instance: eventId, source, entityType,
- * entityId, messageName, attributes, changedAttributes, occurredAt), {@code steps} (step outputs,
+ * entityId, messageName, attributes, changedAttributes, occurredAt, and an on-demand start's
+ * inputs), {@code steps} (step outputs,
  * {@code steps.<step>.<key>}), {@code vars} (variables set by set-variable steps), {@code event}
  * (the event being tested by a wait's "until") and {@code now} (the time of the input being
  * processed, never the wall clock).

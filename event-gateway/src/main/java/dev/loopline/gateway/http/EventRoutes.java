@@ -1,9 +1,15 @@
 package dev.loopline.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopline.api.InstanceId;
 import dev.loopline.api.v1.Causation;
+import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.definition.OnDemandInputs;
+import dev.loopline.definition.json.FieldError;
 import dev.loopline.definition.json.JsonFields;
+import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.kafka.EventPublisher;
 import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
@@ -20,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * {@code POST /v1/events}: validates a platform event, produces it (idempotent, acks=all) and
+ * Events in. {@code POST /v1/events}: validates a platform event, produces it (idempotent, acks=all) and
  * answers 202 with its event id once the broker has it. Send an {@code eventId} to make retries
  * safe: the runtime starts one instance per (event id, definition).
  */
@@ -37,11 +43,19 @@ final class EventRoutes {
             "occurredAt",
             "causation");
 
+    /** The source and message name of the events on-demand starts publish. */
+    static final String ON_DEMAND_SOURCE = "on-demand";
+
+    static final String ON_DEMAND_MESSAGE = "OnDemand";
+    private static final Set<String> ON_DEMAND_FIELDS = Set.of("entityId", "requestId", "inputs");
+
     private final EventPublisher publisher;
+    private final DefinitionRepository definitions;
     private final Clock clock;
 
-    EventRoutes(EventPublisher publisher, Clock clock) {
+    EventRoutes(EventPublisher publisher, DefinitionRepository definitions, Clock clock) {
         this.publisher = publisher;
+        this.definitions = definitions;
         this.clock = clock;
     }
 
@@ -58,6 +72,72 @@ final class EventRoutes {
         long started = ctx.attribute(BodyDeadline.ARRIVED) instanceof Long arrived ? arrived : System.nanoTime();
         PlatformEvent event = parse(Json.objectBody(ctx));
         Principals.requireMayPublish(ctx, event.getSource(), event.getEntityType());
+        send(event, started);
+        Json.respond(ctx, 202, Map.of("eventId", event.getEventId()));
+    }
+
+    /**
+     * {@code POST /v1/definitions/{id}/instances}: starts an instance of an active definition that
+     * may be started on demand, on one entity, with initiation data checked against the
+     * definition's input schema (400 with each error at its field). The start is an event on the
+     * entity's partition, so it takes its turn with the entity's other jobs. It is idempotent by
+     * the caller's {@code requestId}: the same id starts one instance, whose id the answer gives,
+     * and the first request's data is the one it runs with.
+     */
+    void startOnDemand(Context ctx) {
+        long started = ctx.attribute(BodyDeadline.ARRIVED) instanceof Long arrived ? arrived : System.nanoTime();
+        String definitionId = ctx.pathParam("id");
+        JsonNode body = Json.objectBody(ctx);
+        JsonFields fields = new JsonFields();
+        fields.onlyKnown(body, "", ON_DEMAND_FIELDS);
+        String entityId = fields.text(body, "entityId", "entityId", true);
+        String requestId = fields.text(body, "requestId", "requestId", false);
+        JsonNode inputs = fields.object(body, "inputs", "inputs", false);
+        fields.throwIfInvalid();
+        WorkflowDefinition definition = definitions
+                .find(definitionId)
+                .orElseThrow(() -> ProblemException.notFound("definition " + definitionId));
+        if (definition.getStatus() != DefinitionStatus.ACTIVE) {
+            throw ProblemException.conflict("definition " + definitionId + " is not active");
+        }
+        if (definition.getOnDemandInputs() == null) {
+            throw ProblemException.conflict(
+                    "definition " + definitionId + " cannot be started on demand (its document has no onDemand)");
+        }
+        JsonNode data = inputs == null ? Json.MAPPER.createObjectNode() : inputs;
+        List<FieldError> wrong = OnDemandInputs.check(definition.getOnDemandInputs(), data);
+        if (!wrong.isEmpty()) {
+            throw ProblemException.invalid(wrong.stream()
+                    .map(error -> new Problem.FieldError(error.field(), error.message()))
+                    .toList());
+        }
+        String entityType = definition.getTrigger().getEntityType();
+        Principals.requireMayPublish(ctx, ON_DEMAND_SOURCE, entityType);
+        Map<String, Object> values = fields.scalars(body, "inputs", "inputs");
+        fields.throwIfInvalid();
+        String request = requestId != null ? requestId : UUID.randomUUID().toString();
+        PlatformEvent event = PlatformEvent.newBuilder()
+                .setEventId(ON_DEMAND_SOURCE + "/" + definitionId + "/" + request)
+                .setSource(ON_DEMAND_SOURCE)
+                .setEntityType(entityType)
+                .setEntityId(entityId)
+                .setMessageName(ON_DEMAND_MESSAGE)
+                .setOccurredAt(clock.instant())
+                .setStartsDefinition(definitionId)
+                .setInputs(values)
+                .build();
+        send(event, started);
+        Json.respond(
+                ctx,
+                202,
+                Map.of(
+                        "instanceId", InstanceId.of(event.getEventId(), definitionId),
+                        "requestId", request,
+                        "eventId", event.getEventId()));
+    }
+
+    /** Produces the event and waits for the broker, within the publish budget counted from {@code started}. */
+    private void send(PlatformEvent event, long started) {
         long budget = publisher.timeout().toNanos();
         try {
             if (System.nanoTime() - started >= budget) { // the wait for a turn took it all: not sent
@@ -71,7 +151,6 @@ final class EventRoutes {
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw unavailable(e, event, started);
         }
-        Json.respond(ctx, 202, Map.of("eventId", event.getEventId()));
     }
 
     PlatformEvent parse(JsonNode body) {

@@ -71,7 +71,7 @@ public final class GatewayServer implements AutoCloseable {
         InstanceGauge instances = new InstanceGauge(meters.registry(), queries);
         Cors cors = new Cors(limits.corsOrigins());
         RateLimits rates = new RateLimits(limits.ratePerSecond());
-        EventRoutes events = new EventRoutes(publisher, clock);
+        EventRoutes events = new EventRoutes(publisher, definitions, clock);
         DeadLetterRoutes deadLetterRoutes = new DeadLetterRoutes(deadLetters, events, publisher);
         QueryPeers peers = new QueryPeers(tls.enabled());
         InstanceQueries instanceQueries = new InstanceQueries(queries, peers);
@@ -124,6 +124,7 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.get("/v1/definitions/{id}/versions/{version}", definitionRoutes::version);
             config.routes.post("/v1/definitions/{id}/activate", definitionRoutes::activate);
             config.routes.post("/v1/definitions/{id}/deactivate", definitionRoutes::deactivate);
+            config.routes.post("/v1/definitions/{id}/instances", events::startOnDemand);
             config.routes.get("/v1/instances", instanceQueries::list);
             config.routes.get("/v1/instances/counts", instanceQueries::counts);
             config.routes.post("/v1/instances/actions/{action}", instanceRoutes::bulk);

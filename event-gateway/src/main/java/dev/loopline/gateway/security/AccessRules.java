@@ -56,6 +56,12 @@ public final class AccessRules {
                     READER),
             rule(HandlerType.POST, "/v1/definitions/{id}/activate", "activate a definition", ADMINISTRATOR),
             rule(HandlerType.POST, "/v1/definitions/{id}/deactivate", "deactivate a definition", ADMINISTRATOR),
+            rule(
+                    HandlerType.POST,
+                    "/v1/definitions/{id}/instances",
+                    "start an instance on demand, with initiation data (a publisher for source on-demand)",
+                    OPERATOR,
+                    PUBLISHER),
             rule(HandlerType.GET, "/v1/instances", "query instances", READER),
             rule(HandlerType.GET, "/v1/instances/counts", "count instances by state and status", READER),
             rule(

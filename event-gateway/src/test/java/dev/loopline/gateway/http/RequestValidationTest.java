@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class RequestValidationTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
-    private final EventRoutes events = new EventRoutes(null, CLOCK);
+    private final EventRoutes events = new EventRoutes(null, null, CLOCK);
 
     @Test
     void shouldTurnAValidEventIntoAPlatformEvent() throws Exception {

@@ -23,6 +23,7 @@ class AccessRulesTest {
                 | `GET /v1/definitions/{id}/versions/{version}` | `administrator`, `reader` | read one saved version of a definition |
                 | `POST /v1/definitions/{id}/activate` | `administrator` | activate a definition |
                 | `POST /v1/definitions/{id}/deactivate` | `administrator` | deactivate a definition |
+                | `POST /v1/definitions/{id}/instances` | `publisher`, `operator` | start an instance on demand, with initiation data (a publisher for source on-demand) |
                 | `GET /v1/instances` | `reader` | query instances |
                 | `GET /v1/instances/counts` | `reader` | count instances by state and status |
                 | `POST /v1/instances/actions/{action}` | `operator` | act on every matching instance, in the background |

@@ -43,6 +43,11 @@ class RouteAuthorizationTest {
             sample("GET /v1/definitions/{id}", "GET", "/v1/definitions/nope", null),
             sample("GET /v1/definitions/{id}/versions/{version}", "GET", "/v1/definitions/nope/versions/1", null),
             sample("POST /v1/definitions/{id}/activate", "POST", "/v1/definitions/nope/activate", ""),
+            sample(
+                    "POST /v1/definitions/{id}/instances",
+                    "POST",
+                    "/v1/definitions/nope/instances",
+                    "{\"entityId\":\"a-1\"}"),
             sample("POST /v1/definitions/{id}/deactivate", "POST", "/v1/definitions/nope/deactivate", ""),
             sample("GET /v1/instances", "GET", "/v1/instances", null),
             sample("GET /v1/instances/counts", "GET", "/v1/instances/counts", null),

@@ -1,7 +1,6 @@
 package dev.loopline.runtime.domain;
 
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
+import dev.loopline.api.InstanceId;
 
 /**
  * Deterministic ids, derived from their inputs and never from counters, so that a retry after a
@@ -11,10 +10,9 @@ public final class InstanceIds {
 
     private InstanceIds() {}
 
-    /** One instance per (event, definition): a name-based UUID of both ids. */
+    /** One instance per (event, definition): see {@link InstanceId}. */
     public static String instanceId(String eventId, String definitionId) {
-        byte[] name = (eventId + '\u0000' + definitionId).getBytes(StandardCharsets.UTF_8);
-        return UUID.nameUUIDFromBytes(name).toString();
+        return InstanceId.of(eventId, definitionId);
     }
 
     /** The "workflow started" message of an instance. */

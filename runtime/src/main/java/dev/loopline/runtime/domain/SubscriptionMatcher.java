@@ -20,6 +20,10 @@ import java.util.Objects;
  *   <li>for an Update trigger with changed attributes, the event changed at least one of them;
  *   <li>the trigger's condition, if any, is true for the event.
  * </ul>
+ *
+ * An on-demand start names its definition instead: it starts that one if it is active, may be
+ * started on demand, and runs on the event's entity type; no subscription matches it, and its
+ * definition's filter and condition do not apply (they choose events, and this is a request).
  */
 public final class SubscriptionMatcher {
 
@@ -35,7 +39,13 @@ public final class SubscriptionMatcher {
             return false;
         }
         Trigger trigger = definition.getTrigger();
-        if (!trigger.getEntityType().equals(event.getEntityType())
+        if (event.getStartsDefinition() != null) {
+            return event.getStartsDefinition().equals(definition.getId())
+                    && definition.getOnDemandInputs() != null
+                    && trigger.getEntityType().equals(event.getEntityType());
+        }
+        if (trigger.getMessageName().isEmpty()
+                || !trigger.getEntityType().equals(event.getEntityType())
                 || !trigger.getMessageName().equals(event.getMessageName())) {
             return false;
         }

@@ -57,6 +57,7 @@ public final class Variables {
         map.put("attributes", new HashMap<>(event.getAttributes()));
         map.put("changedAttributes", event.getChangedAttributes());
         map.put("occurredAt", event.getOccurredAt());
+        map.put("inputs", new HashMap<>(event.getInputs()));
         return map;
     }
 

@@ -561,6 +561,28 @@ class InstanceMachineTest {
     }
 
     @Nested
+    class OnDemand {
+
+        @Test
+        void shouldGiveTheStepsTheInitiationDataAsTriggerInputs() {
+            // given
+            WorkflowDefinition definition = steps("""
+                    {"name":"tell","kind":"send-message","messageName":"Review","payload":{"why":"=trigger.inputs.reason"}}""");
+            PlatformEvent start = PlatformEvent.newBuilder(Fixtures.expenseSubmitted("on-demand/test/r-1", "report-7"))
+                    .setMessageName("OnDemand")
+                    .setStartsDefinition("test")
+                    .setInputs(Map.of("reason", "audit"))
+                    .build();
+
+            // when
+            Decision decision = acknowledge(start(definition, start).next().orElseThrow(), ID + "/started", Map.of());
+
+            // then
+            assertThat(decision.messages().get(0).getPayload()).containsEntry("why", "audit");
+        }
+    }
+
+    @Nested
     class FailuresAndLoops {
 
         private final WorkflowDefinition definition =

@@ -135,4 +135,61 @@ class SubscriptionMatcherTest {
                 .isNotEqualTo(InstanceIds.instanceId("e-1", "d-2"))
                 .isNotEqualTo(InstanceIds.instanceId("e-2", "d-1"));
     }
+
+    @Test
+    void shouldStartOnlyTheNamedOnDemandDefinitionWhateverItsTrigger() {
+        // given: an on-demand start of the expense approval, for a report whose currency its filter refuses
+        WorkflowDefinition onDemand = WorkflowDefinition.newBuilder(Fixtures.expenseApproval(DefinitionStatus.ACTIVE))
+                .setOnDemandInputs("{\"type\":\"object\"}")
+                .build();
+        PlatformEvent start = PlatformEvent.newBuilder(submitted)
+                .setMessageName("OnDemand")
+                .setAttributes(Map.of("currency", "USD"))
+                .setStartsDefinition("expense-approval")
+                .setInputs(Map.of("reason", "audit"))
+                .build();
+
+        // then
+        assertThat(matcher.matches(onDemand, start, Fixtures.T0)).isTrue();
+        assertThat(matcher.matches(Fixtures.expenseApproval(DefinitionStatus.ACTIVE), start, Fixtures.T0))
+                .as("not an on-demand definition")
+                .isFalse();
+        assertThat(matcher.matches(
+                        WorkflowDefinition.newBuilder(onDemand).setId("other").build(), start, Fixtures.T0))
+                .as("another definition")
+                .isFalse();
+        assertThat(matcher.matches(
+                        WorkflowDefinition.newBuilder(onDemand)
+                                .setStatus(DefinitionStatus.INACTIVE)
+                                .build(),
+                        start,
+                        Fixtures.T0))
+                .as("not active")
+                .isFalse();
+        assertThat(matcher.matches(
+                        onDemand,
+                        PlatformEvent.newBuilder(start).setEntityType("account").build(),
+                        Fixtures.T0))
+                .as("another entity type")
+                .isFalse();
+    }
+
+    @Test
+    void shouldNeverStartADefinitionWithoutAMessageNameFromAnEvent() {
+        WorkflowDefinition onDemandOnly = WorkflowDefinition.newBuilder(
+                        Fixtures.expenseApproval(DefinitionStatus.ACTIVE))
+                .setOnDemandInputs("{\"type\":\"object\"}")
+                .setTrigger(Trigger.newBuilder()
+                        .setEntityType("expense_report")
+                        .setMessageName("")
+                        .build())
+                .build();
+
+        assertThat(matcher.matches(onDemandOnly, submitted, Fixtures.T0)).isFalse();
+        assertThat(matcher.matches(
+                        onDemandOnly,
+                        PlatformEvent.newBuilder(submitted).setMessageName("").build(),
+                        Fixtures.T0))
+                .isFalse();
+    }
 }

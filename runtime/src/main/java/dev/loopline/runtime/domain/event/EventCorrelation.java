@@ -20,9 +20,15 @@ public final class EventCorrelation {
 
     private EventCorrelation() {}
 
-    /** The event's correlation keys, one per watched key field the event has a value for. */
+    /**
+     * The event's correlation keys, one per watched key field the event has a value for; none for an
+     * on-demand start, which starts its definition and nothing else.
+     */
     public static List<String> keys(PlatformEvent event, List<WorkflowDefinition> definitions) {
         List<String> keys = new ArrayList<>();
+        if (event.getStartsDefinition() != null) {
+            return keys;
+        }
         for (String keyField : watchedKeyFields(event, definitions)) {
             String value = CorrelationKeys.valueIn(event, keyField);
             if (value != null) {
