@@ -84,6 +84,12 @@ public final class OnDemandInputs {
         return schema.toString();
     }
 
+    /** What is wrong with an on-demand start's inputs as an event carries them; empty if nothing. */
+    public static List<FieldError> checkValues(String schema, Map<String, Object> inputs) {
+        JsonNode tree = JSON.valueToTree(inputs);
+        return check(schema, tree);
+    }
+
     /** What is wrong with a start request's inputs, each at its path under {@code inputs}; empty if nothing. */
     public static List<FieldError> check(String schema, JsonNode inputs) {
         JsonSchema compiled = COMPILED.get(schema);

@@ -4,9 +4,12 @@ import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Trigger;
 import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.definition.OnDemandInputs;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
+import dev.loopline.definition.json.FieldError;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -40,9 +43,17 @@ public final class SubscriptionMatcher {
         }
         Trigger trigger = definition.getTrigger();
         if (event.getStartsDefinition() != null) {
-            return event.getStartsDefinition().equals(definition.getId())
-                    && definition.getOnDemandInputs() != null
-                    && trigger.getEntityType().equals(event.getEntityType());
+            if (!event.getStartsDefinition().equals(definition.getId())
+                    || definition.getOnDemandInputs() == null
+                    || !trigger.getEntityType().equals(event.getEntityType())) {
+                return false;
+            }
+            // the gateway checked them; an event written to the topic directly is checked here
+            List<FieldError> wrong = OnDemandInputs.checkValues(definition.getOnDemandInputs(), event.getInputs());
+            if (!wrong.isEmpty()) {
+                throw new ExpressionException("the initiation data does not satisfy the input schema: " + wrong);
+            }
+            return true;
         }
         if (trigger.getMessageName().isEmpty()
                 || !trigger.getEntityType().equals(event.getEntityType())
@@ -63,15 +74,17 @@ public final class SubscriptionMatcher {
                 || expressions.test(trigger.getCondition(), Variables.ofTrigger(event, now));
     }
 
-    /** Like {@link #matches}, but a failing condition counts as no match and is described in the exception. */
+    /**
+     * Like {@link #matches}, but a failing condition or invalid initiation data counts as no match
+     * and is described in the exception.
+     */
     public boolean matchesOrThrow(WorkflowDefinition definition, PlatformEvent event, Instant now) {
         try {
             return matches(definition, event, now);
         } catch (ExpressionException e) {
+            String what = event.getStartsDefinition() != null ? "on-demand start of " : "trigger condition of ";
             throw new ExpressionException(
-                    "trigger condition of " + definition.getId() + " v" + definition.getVersion() + ": "
-                            + e.getMessage(),
-                    e);
+                    what + definition.getId() + " v" + definition.getVersion() + ": " + e.getMessage(), e);
         }
     }
 

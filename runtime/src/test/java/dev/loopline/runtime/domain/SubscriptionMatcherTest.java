@@ -192,4 +192,24 @@ class SubscriptionMatcherTest {
                         Fixtures.T0))
                 .isFalse();
     }
+
+    @Test
+    void shouldStartNothingOnDemandWithInitiationDataTheSchemaRefuses() {
+        // given: an on-demand start written to the topic directly, past the gateway's check
+        WorkflowDefinition onDemand = WorkflowDefinition.newBuilder(Fixtures.expenseApproval(DefinitionStatus.ACTIVE))
+                .setOnDemandInputs("{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"}},"
+                        + "\"required\":[\"reason\"],\"additionalProperties\":false}")
+                .build();
+        PlatformEvent start = PlatformEvent.newBuilder(submitted)
+                .setMessageName("OnDemand")
+                .setStartsDefinition("expense-approval")
+                .setInputs(Map.of("colour", "red"))
+                .build();
+
+        // then
+        assertThatThrownBy(() -> matcher.matchesOrThrow(onDemand, start, Fixtures.T0))
+                .isInstanceOf(ExpressionException.class)
+                .hasMessageContaining("on-demand start of expense-approval v1")
+                .hasMessageContaining("inputs.reason");
+    }
 }
