@@ -45,4 +45,36 @@ public interface Program {
         steps(onTimeout, step.path("onTimeout"));
         skip.setTarget(next());
     }
+
+    /**
+     * The step's {@code compensation}: a message, or steps, that undo what the step did. They run
+     * only if the instance fails after the step succeeded: the compensations of every succeeded step,
+     * newest first, each through the message loop (see {@code EndCompensationStep}).
+     *
+     * <pre>
+     *   n    the step (compensation → n+2)
+     *   n+1  JUMP → past the compensation
+     *   n+2  the compensation's message or steps …
+     *   k    END-COMPENSATION: on to the next compensation, or the instance fails
+     * </pre>
+     */
+    default void compensationBranch(StepDocument step, Step.Builder instruction) {
+        JsonNode compensation = step.raw("compensation");
+        if (compensation == null) {
+            return;
+        }
+        Step.Builder skip = emit(step.name(), JumpStep.TYPE);
+        instruction.setCompensation(next());
+        if (compensation.isArray()) {
+            steps(compensation, step.path("compensation"));
+        } else if (compensation.isObject()) {
+            StepDocument message = step.nested("compensation", true);
+            message.onlyKnown(java.util.Set.of("messageName", "payload", "timeout"));
+            SendMessageStep.message(message, this, SendMessageStep.TYPE);
+        } else {
+            step.error("compensation", "expected a message ({\"messageName\": ...}) or a list of steps");
+        }
+        emit(step.name(), EndCompensationStep.TYPE);
+        skip.setTarget(next());
+    }
 }

@@ -6,7 +6,7 @@ import dev.loopline.api.v1.Step;
 /**
  * {@code send-message}: posts a message to the application and waits for its acknowledgement; the
  * acknowledgement's output becomes the step's. Without an acknowledgement by the timeout, the
- * instance fails.
+ * instance fails. It may declare a {@code compensation} that undoes it if the instance fails later.
  */
 final class SendMessageStep implements StepType, StepBehavior {
 
@@ -23,14 +23,15 @@ final class SendMessageStep implements StepType, StepBehavior {
                 {"properties": {
                    "messageName": {"type": "string", "minLength": 1},
                    "payload": {"$ref": "#/$defs/scalars"},
-                   "timeout": {"$ref": "#/$defs/duration"}},
+                   "timeout": {"$ref": "#/$defs/duration"},
+                   "compensation": {"$ref": "#/$defs/compensation"}},
                  "required": ["messageName"]}
                 """;
     }
 
     @Override
     public void compile(StepDocument step, Program program) {
-        message(step, program, TYPE);
+        program.compensationBranch(step, message(step, program, TYPE));
     }
 
     /** A message step's instruction: its message name, payload and acknowledgement timeout. */

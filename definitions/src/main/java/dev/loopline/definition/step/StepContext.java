@@ -74,6 +74,13 @@ public interface StepContext {
      */
     void audit(String entry);
 
+    /**
+     * While the instance undoes its succeeded steps: on to the next older step's compensation, or,
+     * when none is left, the instance completes Failed with the failure that started them. Outside a
+     * compensation the instance fails: the program is broken.
+     */
+    Next compensateNext();
+
     /** Completes the instance: Succeeded, or Canceled. */
     void complete(boolean canceled, String reason);
 }

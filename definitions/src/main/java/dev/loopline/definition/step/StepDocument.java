@@ -39,6 +39,12 @@ public final class StepDocument {
         return path + "." + field;
     }
 
+    /** A field's JSON as written, or null when absent: for a field that may take more than one shape. */
+    public JsonNode raw(String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value;
+    }
+
     public boolean has(String field) {
         return node.has(field);
     }

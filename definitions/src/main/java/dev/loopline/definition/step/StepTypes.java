@@ -32,7 +32,8 @@ public final class StepTypes {
             new JumpStep(),
             new SetVariableStep(),
             new StopStep(),
-            new LogStep());
+            new LogStep(),
+            new EndCompensationStep());
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StepBehavior UNKNOWN = new UnknownStep();

@@ -23,7 +23,8 @@ final class UpsertEntityStep implements StepType, StepBehavior {
                    "entityId": {"$ref": "#/$defs/expression"},
                    "messageName": {"type": "string", "minLength": 1},
                    "payload": {"$ref": "#/$defs/scalars"},
-                   "timeout": {"$ref": "#/$defs/duration"}},
+                   "timeout": {"$ref": "#/$defs/duration"},
+                   "compensation": {"$ref": "#/$defs/compensation"}},
                  "required": ["entityType", "entityId", "messageName"]}
                 """;
     }
@@ -33,6 +34,7 @@ final class UpsertEntityStep implements StepType, StepBehavior {
         Step.Builder instruction = SendMessageStep.message(step, program, name());
         instruction.setEntityType(step.text("entityType", true));
         instruction.setEntityIdExpression(step.expression("entityId", true));
+        program.compensationBranch(step, instruction);
     }
 
     @Override

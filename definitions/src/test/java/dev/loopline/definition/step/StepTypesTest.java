@@ -44,7 +44,7 @@ class StepTypesTest {
                 .contains("send-message", "condition", "stop")
                 .doesNotContain("jump");
         assertThat(StepTypes.fields("send-message"))
-                .containsExactlyInAnyOrder("name", "kind", "messageName", "payload", "timeout");
+                .containsExactlyInAnyOrder("name", "kind", "messageName", "payload", "timeout", "compensation");
     }
 
     private static Step step(StepKind kind, String type) {

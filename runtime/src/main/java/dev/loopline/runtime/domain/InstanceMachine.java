@@ -163,14 +163,17 @@ public final class InstanceMachine {
         }
         run.instance.setRetryCount(0);
         run.instance.setStepAttempt(0);
-        run.instance.setErrorCode(null);
-        run.instance.setErrorMessage(null);
+        if (current.getCompensatingFor() == null) { // a compensating instance keeps the error it fails with
+            run.instance.setErrorCode(null);
+            run.instance.setErrorMessage(null);
+        }
         run.recordOutput(outputName(current), ack.getOutput());
         if (current.getStepIndex() < 0) {
             run.execute(0, this);
             return finish(run);
         }
         Step step = run.step(current.getStepIndex());
+        run.succeeded(step);
         onStep(run, step, context -> StepTypes.behaviorOf(step).acknowledged(step, context, wait.getDueAt()));
         return finish(run);
     }
@@ -274,6 +277,7 @@ public final class InstanceMachine {
         Run run = new Run(instance, now);
         run.retention = retention;
         run.tokens = tokens;
+        run.machine = this;
         return run;
     }
 
@@ -281,6 +285,7 @@ public final class InstanceMachine {
         Run run = Run.leave(current, now);
         run.retention = retention;
         run.tokens = tokens;
+        run.machine = this;
         return run;
     }
 
@@ -309,7 +314,7 @@ public final class InstanceMachine {
         failing.moveTo(Status.IN_PROGRESS, "resumed: " + where(before));
         failing.instance.setErrorCode(InstanceLimits.ERROR_CODE);
         failing.instance.setErrorMessage(exceeded.get());
-        failing.fail(where(before) + ": instance limit exceeded: " + exceeded.get());
+        failing.failNow(where(before) + ": instance limit exceeded: " + exceeded.get());
         return failing.decision();
     }
 

@@ -16,6 +16,7 @@ import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.definition.step.Next;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ final class Run {
     ReplyTokens tokens;
     /** Set when a step of this run went over an instance limit: the run is dropped (see finish). */
     String exceeded;
+    /** The machine that runs this: a failure runs the compensations of the succeeded steps with it. */
+    InstanceMachine machine;
 
     Run(InstanceRecord instance, Instant now) {
         this.instance = instance;
@@ -145,9 +148,55 @@ final class Run {
         return waiting && wait != null && wait.getKind() != WaitKind.RETENTION ? wait.getDueAt() : null;
     }
 
+    /**
+     * The instance fails. If steps that succeeded declared compensations, it first undoes them,
+     * newest first, each through the message loop, and fails with this reason once they are done.
+     * A failure while compensating fails the instance at once, naming both.
+     */
     void fail(String reason) {
+        String compensatingFor = instance.getCompensatingFor();
+        if (compensatingFor == null && !instance.getCompensations().isEmpty() && machine != null) {
+            instance.setCompensatingFor(reason);
+            moveTo(Status.IN_PROGRESS, "compensating the steps that succeeded, after: " + reason);
+            execute(popCompensation(), machine);
+            return;
+        }
+        failNow(compensatingFor == null ? reason : reason + " (while compensating after: " + compensatingFor + ")");
+    }
+
+    /** The instance fails at once, its compensations left undone: for a run the instance limits refuse. */
+    void failNow(String reason) {
         instance.setWait(null);
         moveTo(Status.FAILED, reason);
+    }
+
+    /** A step succeeded: if it declares a compensation, a later failure runs it (not while compensating). */
+    void succeeded(Step step) {
+        if (step.getCompensation() >= 0 && instance.getCompensatingFor() == null) {
+            List<Integer> compensations = new ArrayList<>(instance.getCompensations());
+            compensations.add(step.getCompensation());
+            instance.setCompensations(compensations);
+        }
+    }
+
+    /** While compensating: the next older compensation, or the end (the instance fails as it was to). */
+    Next compensateNext() {
+        String compensatingFor = instance.getCompensatingFor();
+        if (compensatingFor == null) {
+            return Next.fail("reached the end of a compensation without compensating");
+        }
+        if (!instance.getCompensations().isEmpty()) {
+            return Next.goTo(popCompensation());
+        }
+        failNow("failed after compensating the steps that succeeded: " + compensatingFor);
+        return Next.halt();
+    }
+
+    private int popCompensation() {
+        List<Integer> compensations = new ArrayList<>(instance.getCompensations());
+        int newest = compensations.remove(compensations.size() - 1);
+        instance.setCompensations(compensations);
+        return newest;
     }
 
     /** Posts a message and suspends the instance until its acknowledgement (or the due time). */

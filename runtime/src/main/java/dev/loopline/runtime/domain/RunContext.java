@@ -5,6 +5,7 @@ import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Step;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
+import dev.loopline.definition.step.Next;
 import dev.loopline.definition.step.StepContext;
 import java.time.Instant;
 import java.util.HashMap;
@@ -116,6 +117,11 @@ final class RunContext implements StepContext {
     @Override
     public void audit(String entry) {
         run.moveTo(Status.IN_PROGRESS, InstanceLimits.cap(entry, InstanceLimits.MAX_TEXT_CHARS));
+    }
+
+    @Override
+    public Next compensateNext() {
+        return run.compensateNext();
     }
 
     @Override

@@ -583,6 +583,100 @@ class InstanceMachineTest {
     }
 
     @Nested
+    class Compensation {
+
+        // reserve (#0, undone at #2..3) → charge (#4, undone at #6..7) → ship (#8)
+        private final WorkflowDefinition saga = steps("""
+                {"name":"reserve","kind":"send-message","messageName":"ReserveStock",
+                 "compensation":{"messageName":"ReleaseStock","payload":{"order":"=trigger.entityId"}}},
+                {"name":"charge","kind":"send-message","messageName":"ChargeCard",
+                 "compensation":[{"name":"refund","kind":"send-message","messageName":"RefundCard"}]},
+                {"name":"ship","kind":"send-message","messageName":"Ship",
+                 "compensation":{"messageName":"Recall"}}""");
+
+        @Test
+        void shouldUndoTheStepsThatSucceededNewestFirstAndThenFail() {
+            // given: reserve and charge succeeded
+            InstanceRecord charged =
+                    ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of("reservation", "r-1"));
+            InstanceRecord shipping = ack(charged, ID + "/step-4", Map.of());
+
+            // when: shipping fails for good
+            Decision shipFailed = machine.acknowledge(shipping, failure(ID + "/step-8", "NoCarrier"), T0);
+
+            // then: the charge is refunded first, then the stock released, then the instance fails
+            assertThat(shipFailed.messages())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("RefundCard");
+            InstanceRecord refunding = shipFailed.next().orElseThrow();
+            assertThat(refunding.getState()).isEqualTo(InstanceState.SUSPENDED);
+            Decision refunded = machine.acknowledge(refunding, succeeded(ID + "/step-6", Map.of()), T0);
+            assertThat(refunded.messages()).singleElement().satisfies(release -> {
+                assertThat(release.getMessageName()).isEqualTo("ReleaseStock");
+                assertThat(release.getPayload()).containsEntry("order", "report-7");
+            });
+            Decision released =
+                    machine.acknowledge(refunded.next().orElseThrow(), succeeded(ID + "/step-2", Map.of()), T0);
+            assertThat(released.messages()).isEmpty();
+            assertThat(statuses(released)).endsWith(31);
+            assertThat(reason(released))
+                    .startsWith("failed after compensating the steps that succeeded: step ship failed: NoCarrier");
+            assertThat(released.next().orElseThrow().getErrorCode()).isEqualTo("NoCarrier");
+            assertThat(shipFailed.transitions())
+                    .extracting(InstanceTransition::getReason)
+                    .anySatisfy(why -> assertThat(why).startsWith("compensating the steps that succeeded"));
+        }
+
+        @Test
+        void shouldFailAtOnceWhenACompensationFailsAndCompensateNothingOfAStepThatFailed() {
+            // given: reserve succeeded, charge failed: only the reservation is undone
+            InstanceRecord reserved = ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of());
+            Decision chargeFailed = machine.acknowledge(reserved, failure(ID + "/step-4", "CardDeclined"), T0);
+            assertThat(chargeFailed.messages())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("ReleaseStock");
+
+            // when: releasing the stock fails too
+            Decision releaseFailed = machine.acknowledge(
+                    chargeFailed.next().orElseThrow(), failure(ID + "/step-2", "WarehouseDown"), T0);
+
+            // then
+            assertThat(releaseFailed.messages()).isEmpty();
+            assertThat(statuses(releaseFailed)).endsWith(31);
+            assertThat(reason(releaseFailed))
+                    .contains("WarehouseDown")
+                    .contains("while compensating after: step charge failed: CardDeclined");
+        }
+
+        @Test
+        void shouldRunNoCompensationWhenTheInstanceSucceeds() {
+            InstanceRecord shipping = ack(
+                    ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of()),
+                    ID + "/step-4",
+                    Map.of());
+
+            Decision shipped = machine.acknowledge(shipping, succeeded(ID + "/step-8", Map.of()), T0);
+
+            assertThat(shipped.messages()).isEmpty();
+            assertThat(statuses(shipped)).endsWith(30);
+        }
+
+        private Acknowledgement failure(String messageId, String code) {
+            return Acknowledgement.newBuilder()
+                    .setMessageId(messageId)
+                    .setReplyToken(Fixtures.TOKEN)
+                    .setInstanceId(ID)
+                    .setOutcome(Outcome.FAILED)
+                    .setError(AckError.newBuilder()
+                            .setCode(code)
+                            .setMessage(code + " happened")
+                            .setCategory("permanent")
+                            .build())
+                    .build();
+        }
+    }
+
+    @Nested
     class FailuresAndLoops {
 
         private final WorkflowDefinition definition =
