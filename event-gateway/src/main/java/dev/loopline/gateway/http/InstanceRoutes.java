@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * Operators' actions on instances (queries: {@link InstanceQueries}).
  *
  * <pre>
- * POST /v1/instances/{id}/{cancel|pause|resume|postpone}   {"until": "…", "note": "…"}: 200, 404, 409
+ * POST /v1/instances/{id}/{cancel|pause|resume|postpone}   {"until": "…", "note": "…", "compensate": true}: 200, 404, 409
  * DELETE /v1/instances/{id}                     a completed instance (failed ones stay until deleted): 200, 404, 409
  * POST /v1/instances/actions/{action}           {"filter": {…}, "until", "note"}: 202, the action on every
  *                                               match as a background operation
@@ -121,23 +121,34 @@ final class InstanceRoutes {
     }
 
     /** The command an action's body asks for; 400 for a bad {@code until}, or none to postpone to. */
-    private static OperatorCommand.Builder command(OperatorAction action, JsonNode body, String principal) {
+    static OperatorCommand.Builder command(OperatorAction action, JsonNode body, String principal) {
         JsonFields fields = new JsonFields();
         Instant until = fields.instant(body, "until", "until");
         String note = body.hasNonNull("note") ? body.get("note").asText() : null;
         if (action == OperatorAction.POSTPONE && until == null && !fields.hasErrors()) {
             fields.error("until", "is required to postpone");
         }
+        boolean compensate = false;
+        if (body.has("compensate")) {
+            if (!body.get("compensate").isBoolean()) {
+                fields.error("compensate", "expected true or false");
+            } else if (action != OperatorAction.CANCEL) {
+                fields.error("compensate", "only a cancel compensates");
+            } else {
+                compensate = body.get("compensate").asBoolean();
+            }
+        }
         fields.throwIfInvalid();
         return OperatorCommand.newBuilder()
                 .setAction(action)
                 .setPostponeUntil(until)
                 .setNote(note)
-                .setPrincipal(principal);
+                .setPrincipal(principal)
+                .setCompensate(compensate);
     }
 
     /** The fields a bulk action's body may have. */
-    private static final Set<String> BULK_FIELDS = Set.of("filter", "confirmAll", "until", "note");
+    private static final Set<String> BULK_FIELDS = Set.of("filter", "confirmAll", "until", "note", "compensate");
     /** What a bulk filter may name; paging is the gateway's own. */
     private static final Set<String> BULK_FILTERS = InstanceQueries.FILTERS;
 

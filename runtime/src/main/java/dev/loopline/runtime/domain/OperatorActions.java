@@ -21,7 +21,9 @@ final class OperatorActions {
      *
      * <ul>
      *   <li>cancel, from Ready, Suspended or Locked: Locked/22 Canceling → Completed/32 Canceled; the
-     *       instance's wait, timer and correlation entry are removed;
+     *       instance's wait, timer and correlation entry are removed. With {@code compensate}, the
+     *       steps that succeeded are undone first, newest first, and the instance ends Canceled after
+     *       the last compensation;
      *   <li>pause, from Locked: 21 Pausing → Suspended. An instance is Locked only while the runtime
      *       processes one of its inputs, and commands are processed between inputs, so a pause is
      *       refused unless the instance is Locked when it arrives;
@@ -41,6 +43,9 @@ final class OperatorActions {
                 Run run = machine.leave(current, now, command);
                 run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
                 run.closeWait();
+                if (command.getCompensate() && run.compensate("canceled by an operator" + note, true)) {
+                    return new OperatorOutcome(machine.finish(run), true, "canceling: compensating");
+                }
                 run.moveTo(Status.CANCELED, "canceled by an operator" + note);
                 return new OperatorOutcome(machine.finish(run), true, "canceled");
             }

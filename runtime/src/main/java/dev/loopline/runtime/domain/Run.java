@@ -155,13 +155,26 @@ final class Run {
      */
     void fail(String reason) {
         String compensatingFor = instance.getCompensatingFor();
-        if (compensatingFor == null && !instance.getCompensations().isEmpty() && machine != null) {
-            instance.setCompensatingFor(reason);
-            moveTo(Status.IN_PROGRESS, "compensating the steps that succeeded, after: " + reason);
-            execute(popCompensation(), machine);
+        if (compensate(reason, false)) {
             return;
         }
         failNow(compensatingFor == null ? reason : reason + " (while compensating after: " + compensatingFor + ")");
+    }
+
+    /**
+     * Starts undoing the steps that succeeded, newest first, if any declared a compensation and the
+     * instance is not compensating already; at the end it fails, or, for an operator's cancel, is
+     * canceled. Whether it started.
+     */
+    boolean compensate(String reason, boolean cancels) {
+        if (instance.getCompensatingFor() != null || instance.getCompensations().isEmpty() || machine == null) {
+            return false;
+        }
+        instance.setCompensatingFor(reason);
+        instance.setCompensationCancels(cancels);
+        moveTo(Status.IN_PROGRESS, "compensating the steps that succeeded, after: " + reason);
+        execute(popCompensation(), machine);
+        return true;
     }
 
     /** The instance fails at once, its compensations left undone: for a run the instance limits refuse. */
@@ -179,7 +192,10 @@ final class Run {
         }
     }
 
-    /** While compensating: the next older compensation, or the end (the instance fails as it was to). */
+    /**
+     * While compensating: the next older compensation, or the end: the instance fails as it was to,
+     * or is canceled when an operator's cancel started it.
+     */
     Next compensateNext() {
         String compensatingFor = instance.getCompensatingFor();
         if (compensatingFor == null) {
@@ -188,7 +204,12 @@ final class Run {
         if (!instance.getCompensations().isEmpty()) {
             return Next.goTo(popCompensation());
         }
-        failNow("failed after compensating the steps that succeeded: " + compensatingFor);
+        if (instance.getCompensationCancels()) {
+            instance.setWait(null);
+            moveTo(Status.CANCELED, "canceled after compensating the steps that succeeded: " + compensatingFor);
+        } else {
+            failNow("failed after compensating the steps that succeeded: " + compensatingFor);
+        }
         return Next.halt();
     }
 

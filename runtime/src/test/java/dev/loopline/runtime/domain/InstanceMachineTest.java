@@ -8,6 +8,8 @@ import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.DeliverEvent;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.internal.OperatorAction;
+import dev.loopline.api.internal.OperatorCommand;
 import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.AckError;
@@ -646,6 +648,56 @@ class InstanceMachineTest {
             assertThat(reason(releaseFailed))
                     .contains("WarehouseDown")
                     .contains("while compensating after: step charge failed: CardDeclined");
+        }
+
+        @Test
+        void shouldUndoTheStepsThatSucceededWhenAnOperatorCancelsWithCompensationAndEndCanceled() {
+            // given: reserve and charge succeeded; the instance waits for the shipment
+            InstanceRecord shipping = ack(
+                    ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of()),
+                    ID + "/step-4",
+                    Map.of());
+
+            // when
+            OperatorOutcome cancel = machine.operate(
+                    shipping,
+                    OperatorCommand.newBuilder()
+                            .setRequestId("r-1")
+                            .setAction(OperatorAction.CANCEL)
+                            .setCompensate(true)
+                            .build(),
+                    T0);
+
+            // then: the charge is refunded, then the stock released, then it is canceled
+            assertThat(cancel.accepted()).isTrue();
+            assertThat(statuses(cancel.decision())).startsWith(22);
+            assertThat(cancel.decision().messages())
+                    .extracting(WorkflowMessage::getMessageName)
+                    .containsExactly("RefundCard");
+            Decision refunded = machine.acknowledge(
+                    cancel.decision().next().orElseThrow(), succeeded(ID + "/step-6", Map.of()), T0);
+            Decision released =
+                    machine.acknowledge(refunded.next().orElseThrow(), succeeded(ID + "/step-2", Map.of()), T0);
+            assertThat(statuses(released)).endsWith(32);
+            assertThat(reason(released))
+                    .startsWith("canceled after compensating the steps that succeeded: canceled by an operator");
+        }
+
+        @Test
+        void shouldCancelAtOnceWithCompensationWhenNothingSucceededThatDeclaresOne() {
+            InstanceRecord reserving = ack(started(saga), ID + "/started", Map.of());
+
+            OperatorOutcome cancel = machine.operate(
+                    reserving,
+                    OperatorCommand.newBuilder()
+                            .setRequestId("r-1")
+                            .setAction(OperatorAction.CANCEL)
+                            .setCompensate(true)
+                            .build(),
+                    T0);
+
+            assertThat(cancel.decision().messages()).isEmpty();
+            assertThat(statuses(cancel.decision())).containsExactly(22, 32);
         }
 
         @Test
