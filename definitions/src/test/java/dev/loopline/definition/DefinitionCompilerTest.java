@@ -120,6 +120,16 @@ class DefinitionCompilerTest {
                 .satisfies(e -> assertThat(e.field()).isEqualTo("$"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"expense-approval.json", "document-review.json", "order-saga.json", "credit-review.json"})
+    void shouldCompileEveryExample(String name) throws IOException {
+        WorkflowDefinition definition = compiler.compile(example(name), NOW);
+
+        assertThat(definition.getSteps()).isNotEmpty();
+        assertThat(definition.getId()).isEqualTo(name.replace(".json", ""));
+    }
+
     static String example(String name) throws IOException {
         return Files.readString(Path.of("..", "examples", name));
     }

@@ -12,6 +12,7 @@ import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.systemtests.support.Examples;
 import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
@@ -27,22 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Dynamics' on-demand workflow: an operator starts a definition on one record with initiation data,
+ * Dynamics' on-demand workflow ({@code examples/credit-review.json}): an operator starts a definition on one record with initiation data,
  * through the gateway, on a real broker and registry. Invalid data is refused with its fields; valid
  * data starts one instance, which reads it; the same request id again starts nothing more.
  */
 @ExtendWith(LooplineInfrastructureExtension.class)
 class OnDemandStartIT {
-
-    private static final String DEFINITION = """
-            {"id":"credit-review","name":"Credit review",
-             "trigger":{"entityType":"account"},
-             "onDemand":{"inputs":{"properties":{"reason":{"type":"string","minLength":3},
-                                                "limit":{"type":"integer","minimum":0}},
-                                   "required":["reason"]}},
-             "steps":[{"name":"review","kind":"send-message","messageName":"ReviewCredit",
-                       "payload":{"reason":"=trigger.inputs.reason","limit":"=trigger.inputs.limit",
-                                  "account":"=trigger.entityId"}}]}""";
 
     @Test
     void shouldRefuseInvalidInitiationDataThenStartOneInstanceWithValidData(Infrastructure infra) throws Exception {
@@ -64,7 +55,9 @@ class OnDemandStartIT {
                             return Ack.succeeded();
                         })) {
             GatewayClient gateway = new GatewayClient(eventGateway.port());
-            assertThat(gateway.post("/v1/definitions", DEFINITION).status()).isEqualTo(201);
+            assertThat(gateway.post("/v1/definitions", Examples.read("credit-review.json"))
+                            .status())
+                    .isEqualTo(201);
             assertThat(gateway.post("/v1/definitions/credit-review/activate", "")
                             .status())
                     .isEqualTo(200);

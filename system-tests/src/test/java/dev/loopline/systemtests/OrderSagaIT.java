@@ -13,6 +13,7 @@ import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.runtime.domain.InstanceIds;
+import dev.loopline.systemtests.support.Examples;
 import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
@@ -28,24 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A saga on a real broker and registry: an order reserves stock, charges the card and ships; the
+ * A saga on a real broker and registry ({@code examples/order-saga.json}): an order reserves stock, charges the card and ships; the
  * shipment fails for good, so the charge is refunded and then the stock released, each through the
  * message loop, and the instance fails with the shipment's error.
  */
 @ExtendWith(LooplineInfrastructureExtension.class)
 class OrderSagaIT {
-
-    private static final String SAGA = """
-            {"id":"order-saga","name":"Order saga",
-             "trigger":{"entityType":"order","messageName":"Create"},
-             "steps":[
-               {"name":"reserve","kind":"send-message","messageName":"ReserveStock",
-                "compensation":{"messageName":"ReleaseStock","payload":{"reservation":"=steps.reserve.reservation"}}},
-               {"name":"charge","kind":"send-message","messageName":"ChargeCard",
-                "compensation":[{"name":"refund","kind":"send-message","messageName":"RefundCard",
-                                 "payload":{"payment":"=steps.charge.payment"}}]},
-               {"name":"ship","kind":"send-message","messageName":"Ship",
-                "compensation":{"messageName":"Recall"}}]}""";
 
     @Test
     void shouldUndoTheChargeThenTheReservationWhenShippingFails(Infrastructure infra) throws Exception {
@@ -72,7 +61,9 @@ class OrderSagaIT {
                             };
                         })) {
             GatewayClient gateway = new GatewayClient(eventGateway.port());
-            assertThat(gateway.post("/v1/definitions", SAGA).status()).isEqualTo(201);
+            assertThat(gateway.post("/v1/definitions", Examples.read("order-saga.json"))
+                            .status())
+                    .isEqualTo(201);
             assertThat(gateway.post("/v1/definitions/order-saga/activate", "").status())
                     .isEqualTo(200);
             assertThat(runtime.awaitRunning(Duration.ofSeconds(60))).isTrue();
