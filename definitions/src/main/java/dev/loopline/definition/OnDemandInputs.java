@@ -33,6 +33,29 @@ public final class OnDemandInputs {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final Set<String> SCALAR_TYPES = Set.of("string", "number", "integer", "boolean");
     private static final Set<String> ON_DEMAND_FIELDS = Set.of("inputs");
+    /**
+     * The keywords an input schema may use. No reference, identifier or meta-schema keyword: a
+     * schema must never make the gateway or the runtime load another document (a URL, a file).
+     * No pattern: a caller's text must not meet an administrator's regular expression on the
+     * stream thread.
+     */
+    private static final Set<String> SCHEMA_KEYWORDS =
+            Set.of("type", "properties", "required", "additionalProperties", "title", "description");
+
+    private static final Set<String> PROPERTY_KEYWORDS = Set.of(
+            "type",
+            "title",
+            "description",
+            "enum",
+            "const",
+            "default",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "minLength",
+            "maxLength");
     /** Compiled schemas by their text: a definition's schema is compiled once per process, not per request. */
     private static final Map<String, JsonSchema> COMPILED = new ConcurrentHashMap<>();
 
@@ -50,6 +73,15 @@ public final class OnDemandInputs {
         JsonNode declared = fields.object(onDemand, "inputs", "onDemand.inputs", false);
         ObjectNode schema = declared == null ? JSON.createObjectNode() : ((ObjectNode) declared).deepCopy();
         String at = "onDemand.inputs";
+        fields.onlyKnown(schema, at, SCHEMA_KEYWORDS);
+        JsonNode additional = schema.get("additionalProperties");
+        if (additional != null && !additional.isBoolean()) {
+            fields.error(at + ".additionalProperties", "expected true or false");
+        }
+        JsonNode required = schema.get("required");
+        if (required != null && (!required.isArray() || !allText(required))) {
+            fields.error(at + ".required", "expected a list of input names");
+        }
         JsonNode type = schema.get("type");
         if (type != null && !"object".equals(type.asText())) {
             fields.error(at + ".type", "expected \"object\": inputs are named values");
@@ -60,6 +92,11 @@ public final class OnDemandInputs {
             fields.error(at + ".properties", "expected an object of input parameters");
         } else if (properties != null) {
             properties.properties().forEach(property -> {
+                if (!property.getValue().isObject()) {
+                    fields.error(at + ".properties." + property.getKey(), "expected a schema object");
+                    return;
+                }
+                fields.onlyKnown(property.getValue(), at + ".properties." + property.getKey(), PROPERTY_KEYWORDS);
                 JsonNode propertyType = property.getValue().get("type");
                 if (propertyType == null || !SCALAR_TYPES.contains(propertyType.asText())) {
                     fields.error(
@@ -82,6 +119,15 @@ public final class OnDemandInputs {
             return null;
         }
         return schema.toString();
+    }
+
+    private static boolean allText(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isTextual()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What is wrong with an on-demand start's inputs as an event carries them; empty if nothing. */

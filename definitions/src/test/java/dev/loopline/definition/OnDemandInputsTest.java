@@ -62,6 +62,23 @@ class OnDemandInputsTest {
         assertThat(triggered.errors()).extracting(FieldError::field).containsExactly("trigger.messageName");
     }
 
+    @Test
+    void shouldRefuseSchemaKeywordsThatLoadOtherDocumentsOrRunExpressions() {
+        InvalidDocumentException error = catchThrowableOfType(InvalidDocumentException.class, () -> compile("""
+                        "trigger":{"entityType":"a"},
+                        "onDemand":{"inputs":{"$schema":"http://example.org/s","$ref":"file:///etc/passwd",
+                          "properties":{"code":{"type":"string","pattern":"(a+)+$"},
+                                        "id":{"$ref":"http://169.254.169.254/latest"}}}},"""));
+
+        assertThat(error.errors())
+                .extracting(FieldError::field)
+                .contains(
+                        "onDemand.inputs.$schema",
+                        "onDemand.inputs.$ref",
+                        "onDemand.inputs.properties.code.pattern",
+                        "onDemand.inputs.properties.id.$ref");
+    }
+
     private WorkflowDefinition compile(String triggerAndOnDemand) {
         return compiler.compile("""
                 {"id":"d","name":"n",%s

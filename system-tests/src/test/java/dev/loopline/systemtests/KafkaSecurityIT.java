@@ -184,9 +184,9 @@ class KafkaSecurityIT {
         String runtime = "User:" + RUNTIME;
         // the runtime: the topology's sources and sinks (both applications)
         allow(acls, runtime, ResourceType.TOPIC, topics.definitions(), PatternType.LITERAL, AclOperation.READ);
-        allow(acls, runtime, ResourceType.TOPIC, topics.events(), PatternType.LITERAL, AclOperation.READ);
         allow(acls, runtime, ResourceType.TOPIC, topics.acks(), PatternType.LITERAL, AclOperation.READ);
         for (String readWrite : List.of(
+                topics.events(), // written by start-workflow steps
                 topics.acksRerouted(),
                 topics.instanceCommands(),
                 topics.correlationCommands(),

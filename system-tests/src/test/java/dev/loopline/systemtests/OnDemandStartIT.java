@@ -12,6 +12,7 @@ import dev.loopline.gateway.EventGateway;
 import dev.loopline.gateway.GatewayConfig;
 import dev.loopline.runtime.LooplineRuntime;
 import dev.loopline.runtime.config.RuntimeConfig;
+import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.systemtests.support.Examples;
 import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.TestRuntime;
@@ -102,10 +103,73 @@ class OnDemandStartIT {
                     .hasSize(1);
             assertThat(handler.handled()).isGreaterThanOrEqualTo(2); // "workflow started" and the review
 
+            // and: the same request id on another account is another request
+            GatewayClient.Response other = gateway.post("/v1/definitions/credit-review/instances", """
+                    {"entityId":"acc-8","requestId":"r-1","inputs":{"reason":"annual audit"}}""");
+            assertThat(other.status()).isEqualTo(202);
+            assertThat(other.json().get("instanceId").asText()).isNotEqualTo(instance);
+
             // and: a definition that does not exist starts nothing
             assertThat(gateway.post("/v1/definitions/nothing-here/instances", "{\"entityId\":\"acc-7\"}")
                             .status())
                     .isEqualTo(404);
+        }
+    }
+
+    @Test
+    void shouldStartAChildWorkflowFromAStepOfAnother(Infrastructure infra) throws Exception {
+        // given: credit-review on demand, and a parent that starts it for a new account
+        Topics topics = TestTopics.unique("child");
+        try (Admin admin = infra.admin()) {
+            TopicProvisioner.ensureTopics(admin, topics, 3, (short) 1);
+        }
+        Map<String, String> settings = TestRuntime.settings(infra, topics);
+        settings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
+        settings.put("LOOPLINE_HTTP_PORT", "0");
+        List<WorkflowMessage> received = new CopyOnWriteArrayList<>();
+        try (LooplineRuntime runtime = LooplineRuntime.start(RuntimeConfig.from(settings));
+                EventGateway eventGateway = EventGateway.start(GatewayConfig.from(settings));
+                AcknowledgingHandler handler =
+                        AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "app", message -> {
+                            received.add(message);
+                            return Ack.succeeded();
+                        })) {
+            GatewayClient gateway = new GatewayClient(eventGateway.port());
+            assertThat(gateway.post("/v1/definitions", Examples.read("credit-review.json"))
+                            .status())
+                    .isEqualTo(201);
+            assertThat(gateway.post("/v1/definitions", """
+                            {"id":"onboarding","name":"Onboarding","trigger":{"entityType":"account","messageName":"Create"},
+                             "steps":[{"name":"review","kind":"start-workflow","definition":"credit-review",
+                                       "inputs":{"reason":"='new account ' + trigger.entityId"}}]}""").status()).isEqualTo(201);
+            for (String id : List.of("credit-review", "onboarding")) {
+                assertThat(gateway.post("/v1/definitions/" + id + "/activate", "")
+                                .status())
+                        .isEqualTo(200);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> runtime.catalogEntry(id).isPresent());
+            }
+            assertThat(runtime.awaitRunning(Duration.ofSeconds(60))).isTrue();
+
+            // when
+            assertThat(gateway.post("/v1/events", """
+                            {"eventId":"acc-3-created","source":"crm","entityType":"account","entityId":"acc-3",
+                             "messageName":"Create"}""").status()).isEqualTo(202);
+
+            // then: the child reviews the new account with the parent's inputs, one cause deeper
+            WorkflowMessage review = await().atMost(Duration.ofSeconds(60))
+                    .until(() -> find(received, MessageKind.STEP_REQUEST), m -> m != null);
+            assertThat(review.getDefinitionId()).isEqualTo("credit-review");
+            assertThat(review.getPayload())
+                    .containsEntry("reason", "new account acc-3")
+                    .containsEntry("account", "acc-3");
+            String parent = InstanceIds.instanceId("acc-3-created", "onboarding");
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(status(gateway, parent)).isEqualTo(30));
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() ->
+                            assertThat(status(gateway, review.getInstanceId())).isEqualTo(30));
+            assertThat(handler.handled()).isGreaterThanOrEqualTo(3);
         }
     }
 

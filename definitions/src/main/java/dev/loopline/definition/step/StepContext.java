@@ -75,6 +75,15 @@ public interface StepContext {
     void audit(String entry);
 
     /**
+     * Starts an instance of another active definition that may be started on demand, on an entity
+     * (null: the trigger's entity type and id), with initiation data, and goes on without waiting
+     * for it. The child is one level deeper in the chain of causes that loop protection bounds; the
+     * event half checks its data against the child's input schema, and starts nothing if it is not
+     * active or the data does not fit. The child instance's id.
+     */
+    String startWorkflow(String definitionId, String entityType, String entityId, Map<String, Object> inputs);
+
+    /**
      * While the instance undoes its succeeded steps: on to the next older step's compensation, or,
      * when none is left, the instance completes Failed with the failure that started them. Outside a
      * compensation the instance fails: the program is broken.

@@ -106,7 +106,12 @@ public final class StepDocument {
 
     /** The step's {@code payload}: literal values, and values starting with "=" as CEL expressions. */
     public void payload(Step.Builder instruction) {
-        Map<String, Object> literal = fields.scalars(node, "payload", path("payload"));
+        payload("payload", instruction);
+    }
+
+    /** Named values read like a payload, from another field of the step, into the instruction's payload. */
+    public void payload(String field, Step.Builder instruction) {
+        Map<String, Object> literal = fields.scalars(node, field, path(field));
         Map<String, Object> values = new HashMap<>();
         Map<String, String> computed = new HashMap<>();
         literal.forEach((key, value) -> {
@@ -116,7 +121,7 @@ public final class StepDocument {
                     Expressions.check(source);
                     computed.put(key, source);
                 } catch (ExpressionException e) {
-                    fields.error(path("payload") + "." + key, e.getMessage());
+                    fields.error(path(field) + "." + key, e.getMessage());
                 }
             } else {
                 values.put(key, value);

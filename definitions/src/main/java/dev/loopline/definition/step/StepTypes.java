@@ -33,6 +33,7 @@ public final class StepTypes {
             new SetVariableStep(),
             new StopStep(),
             new LogStep(),
+            new StartWorkflowStep(),
             new EndCompensationStep());
 
     private static final ObjectMapper JSON = new ObjectMapper();

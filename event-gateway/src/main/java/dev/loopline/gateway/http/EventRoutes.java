@@ -2,6 +2,7 @@ package dev.loopline.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopline.api.InstanceId;
+import dev.loopline.api.OnDemandStart;
 import dev.loopline.api.v1.Causation;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.PlatformEvent;
@@ -43,11 +44,8 @@ final class EventRoutes {
             "occurredAt",
             "causation");
 
-    /** The source and message name of the events on-demand starts publish. */
-    static final String ON_DEMAND_SOURCE = "on-demand";
-
-    static final String ON_DEMAND_MESSAGE = "OnDemand";
     private static final Set<String> ON_DEMAND_FIELDS = Set.of("entityId", "requestId", "inputs");
+    private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final EventPublisher publisher;
     private final DefinitionRepository definitions;
@@ -92,10 +90,17 @@ final class EventRoutes {
         fields.onlyKnown(body, "", ON_DEMAND_FIELDS);
         String entityId = fields.text(body, "entityId", "entityId", true);
         String requestId = fields.text(body, "requestId", "requestId", false);
+        if (requestId != null && !REQUEST_ID.matcher(requestId).matches()) {
+            fields.error("requestId", "expected letters, digits, '.', '_', ':' or '-' (at most 128)");
+        }
         JsonNode inputs = fields.object(body, "inputs", "inputs", false);
         fields.throwIfInvalid();
         WorkflowDefinition definition = definitions
                 .find(definitionId)
+                // a caller that may not start it learns nothing of it, not even that it exists
+                .filter(found -> Principals.of(ctx)
+                        .mayPublish(
+                                OnDemandStart.REQUEST_SOURCE, found.getTrigger().getEntityType()))
                 .orElseThrow(() -> ProblemException.notFound("definition " + definitionId));
         if (definition.getStatus() != DefinitionStatus.ACTIVE) {
             throw ProblemException.conflict("definition " + definitionId + " is not active");
@@ -112,21 +117,34 @@ final class EventRoutes {
                     .toList());
         }
         String entityType = definition.getTrigger().getEntityType();
-        Principals.requireMayPublish(ctx, ON_DEMAND_SOURCE, entityType);
         Map<String, Object> values = fields.scalars(body, "inputs", "inputs");
         fields.throwIfInvalid();
         String request = requestId != null ? requestId : UUID.randomUUID().toString();
         PlatformEvent event = PlatformEvent.newBuilder()
-                .setEventId(ON_DEMAND_SOURCE + "/" + definitionId + "/" + request)
-                .setSource(ON_DEMAND_SOURCE)
+                .setEventId(OnDemandStart.requestEventId(definitionId, entityId, request))
+                .setSource(OnDemandStart.REQUEST_SOURCE)
                 .setEntityType(entityType)
                 .setEntityId(entityId)
-                .setMessageName(ON_DEMAND_MESSAGE)
+                .setMessageName(OnDemandStart.MESSAGE_NAME)
                 .setOccurredAt(clock.instant())
                 .setStartsDefinition(definitionId)
                 .setInputs(values)
                 .build();
-        send(event, started);
+        try {
+            send(event, started);
+        } catch (ProblemException unconfirmed) {
+            throw new ProblemException(
+                    503,
+                    "unavailable",
+                    "Start not confirmed",
+                    unconfirmed
+                            .getMessage()
+                            .replaceFirst(
+                                    "send it again with eventId .*",
+                                    "send the request again with requestId " + request
+                                            + ", which starts nothing twice"),
+                    List.of());
+        }
         Json.respond(
                 ctx,
                 202,
@@ -173,6 +191,12 @@ final class EventRoutes {
             if (origin != null && depth != null) {
                 causation = new Causation(origin, depth, chainStartedAt);
             }
+        }
+        if (OnDemandStart.isReserved(source, eventId)) {
+            fields.error(
+                    OnDemandStart.isReserved(source, null) ? "source" : "eventId",
+                    "the sources on-demand and workflow, and event ids under them, are reserved for on-demand"
+                            + " starts (POST /v1/definitions/{id}/instances)");
         }
         fields.throwIfInvalid();
         return PlatformEvent.newBuilder()

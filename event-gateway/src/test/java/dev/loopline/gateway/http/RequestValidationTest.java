@@ -50,6 +50,20 @@ class RequestValidationTest {
                 .containsExactlyInAnyOrder("colour", "source", "entityId", "attributes.nested", "occurredAt");
     }
 
+    @Test
+    void shouldKeepTheSourcesAndEventIdsOfOnDemandStartsForThemAlone() {
+        InvalidDocumentException source =
+                catchThrowableOfType(InvalidDocumentException.class, () -> events.parse(json("""
+                        {"source":"on-demand","entityType":"a","entityId":"a-1","messageName":"Create"}""")));
+        InvalidDocumentException eventId =
+                catchThrowableOfType(InvalidDocumentException.class, () -> events.parse(json("""
+                        {"eventId":"workflow/i-1/step-0","source":"erp","entityType":"a","entityId":"a-1",
+                         "messageName":"Create"}""")));
+
+        assertThat(source.errors()).extracting(FieldError::field).containsExactly("source");
+        assertThat(eventId.errors()).extracting(FieldError::field).containsExactly("eventId");
+    }
+
     private static JsonNode json(String text) throws Exception {
         return Json.MAPPER.readTree(text);
     }

@@ -4,6 +4,7 @@ import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowMessage;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link Changed}: the instance as it must be stored, the messages to post, the transitions to
  *       publish, the waits to open or close at the correlation half, the timers to set or cancel,
- *       and the dependency tokens completed jobs give back;
+ *       the dependency tokens completed jobs give back, and the workflows it starts (on-demand start
+ *       events);
  *   <li>{@link Deleted}: the instance is removed, with its timer;
  *   <li>{@link Ignored}: nothing the instance waits for (a duplicate, a stale timer): nothing changes;
  *   <li>{@link Rejected}: bad input that belongs in the dead-letter topic with its reason (an
@@ -37,7 +39,8 @@ public sealed interface Decision permits Decision.Changed, Decision.Deleted, Dec
             List<InstanceTransition> transitions,
             List<CorrelationCommand> correlations,
             List<TimerChange> timers,
-            List<ReleaseToken> releases)
+            List<ReleaseToken> releases,
+            List<PlatformEvent> starts)
             implements Decision {
 
         public Changed {
@@ -46,11 +49,12 @@ public sealed interface Decision permits Decision.Changed, Decision.Deleted, Dec
             correlations = List.copyOf(correlations);
             timers = List.copyOf(timers);
             releases = List.copyOf(releases);
+            starts = List.copyOf(starts);
         }
 
         /** The instance changed without any effect (an event its wait's condition let pass). */
         static Changed quietly(InstanceRecord instance) {
-            return new Changed(instance, List.of(), List.of(), List.of(), List.of(), List.of());
+            return new Changed(instance, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
         }
 
         @Override
@@ -112,6 +116,11 @@ public sealed interface Decision permits Decision.Changed, Decision.Deleted, Dec
 
     default List<ReleaseToken> releases() {
         return this instanceof Changed changed ? changed.releases() : List.of();
+    }
+
+    /** On-demand start events of the workflows a start-workflow step starts. */
+    default List<PlatformEvent> starts() {
+        return this instanceof Changed changed ? changed.starts() : List.of();
     }
 
     default boolean delete() {

@@ -1,5 +1,6 @@
 package dev.loopline.runtime.domain;
 
+import dev.loopline.api.OnDemandStart;
 import dev.loopline.api.internal.CloseWait;
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceRecord;
@@ -33,6 +34,7 @@ final class Run {
     final List<CorrelationCommand> correlations = new ArrayList<>();
     final List<Decision.TimerChange> timers = new ArrayList<>();
     final List<ReleaseToken> releases = new ArrayList<>();
+    final List<PlatformEvent> starts = new ArrayList<>();
     /** How long a succeeded or canceled instance is kept; set by the machine that runs this. */
     Duration retention;
     /** The instance as it was before this input (null for a new one): what a run over a limit falls back to. */
@@ -260,6 +262,30 @@ final class Run {
                 List.of(InstanceMachine.WAITING_FOR_MESSAGE + name));
     }
 
+    /**
+     * Starts an instance of another definition on demand, on an entity, with initiation data: an
+     * event on the entity's partition that the event half turns into a job like any other, one level
+     * deeper in the chain of causes that loop protection bounds. Its id is the step's, so a step run
+     * again starts nothing twice. The child instance's id.
+     */
+    String startWorkflow(
+            String stepMessageId, String definitionId, String entityType, String entityId, Map<String, Object> inputs) {
+        PlatformEvent trigger = instance.getTrigger();
+        String eventId = OnDemandStart.workflowEventId(stepMessageId);
+        starts.add(PlatformEvent.newBuilder()
+                .setEventId(eventId)
+                .setSource(OnDemandStart.WORKFLOW_SOURCE)
+                .setEntityType(entityType != null ? entityType : trigger.getEntityType())
+                .setEntityId(entityId != null ? entityId : trigger.getEntityId())
+                .setMessageName(OnDemandStart.MESSAGE_NAME)
+                .setOccurredAt(now)
+                .setCausation(LoopGuard.next(instance.getInstanceId(), trigger))
+                .setStartsDefinition(definitionId)
+                .setInputs(inputs)
+                .build());
+        return InstanceIds.instanceId(eventId, definitionId);
+    }
+
     /** Posts the "workflow started" message that every instance begins with, and waits for its acknowledgement. */
     void postStarted() {
         String token = tokens.next();
@@ -386,6 +412,6 @@ final class Run {
     }
 
     Decision decision() {
-        return new Decision.Changed(instance, messages, transitions, correlations, timers, releases);
+        return new Decision.Changed(instance, messages, transitions, correlations, timers, releases, starts);
     }
 }

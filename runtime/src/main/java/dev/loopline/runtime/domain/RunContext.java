@@ -120,6 +120,12 @@ final class RunContext implements StepContext {
     }
 
     @Override
+    public String startWorkflow(String definitionId, String entityType, String entityId, Map<String, Object> inputs) {
+        String stepMessageId = run.messageId(InstanceIds.stepMessageId(run.instance.getInstanceId(), pc));
+        return run.startWorkflow(stepMessageId, definitionId, entityType, entityId, inputs);
+    }
+
+    @Override
     public Next compensateNext() {
         return run.compensateNext();
     }

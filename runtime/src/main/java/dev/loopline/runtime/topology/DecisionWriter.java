@@ -5,6 +5,7 @@ import dev.loopline.api.internal.DefinitionOutcome;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.runtime.domain.Decision;
 import dev.loopline.runtime.domain.Status;
@@ -92,6 +93,10 @@ final class DecisionWriter {
         }
         for (ReleaseToken release : decision.releases()) {
             release(release, timestamp, headers);
+        }
+        for (PlatformEvent start : decision.starts()) {
+            // keyed by entity id, as every event: the child takes its turn with that entity's jobs
+            forward(start.getEntityId(), start, timestamp, headers, LooplineTopology.WORKFLOW_STARTS_SINK);
         }
     }
 

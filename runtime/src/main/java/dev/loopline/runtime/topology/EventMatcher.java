@@ -4,6 +4,7 @@ import dev.loopline.api.internal.CorrelateEvent;
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.StartInstance;
+import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.expression.ExpressionException;
@@ -98,12 +99,14 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
             Headers headers) {
         Instant now = Instant.ofEpochMilli(record.timestamp());
         List<WorkflowDefinition> matching = new ArrayList<>();
+        String refused = null;
         for (WorkflowDefinition definition : definitions) {
             try {
                 if (matcher.matchesOrThrow(definition, event, now)) {
                     matching.add(definition);
                 }
             } catch (ExpressionException e) {
+                refused = e.getMessage();
                 log.warn(
                         "event {} starts no instance of {}: {}",
                         event.getEventId(),
@@ -118,6 +121,11 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                         definition.getId(),
                         e);
             }
+        }
+        if (event.getStartsDefinition() != null && matching.isEmpty()) {
+            // the caller was told an instance would start: say why none did, where it can be replayed
+            throw new RejectedRecordException("on-demand start of " + event.getStartsDefinition() + " started nothing: "
+                    + (refused != null ? refused : whyNot(event, definitions)));
         }
         matching.sort(
                 Comparator.comparingInt((WorkflowDefinition d) -> d.getTrigger().getRank())
@@ -163,6 +171,20 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
                             instanceId, start, record.timestamp(), new RecordHeaders(headers.toArray())),
                     LooplineTopology.STARTS_SINK);
         }
+    }
+
+    /** Why an on-demand start matched no definition, as the catalog has it. */
+    private static String whyNot(PlatformEvent event, List<WorkflowDefinition> definitions) {
+        return definitions.stream()
+                .filter(definition -> definition.getId().equals(event.getStartsDefinition()))
+                .findFirst()
+                .map(definition -> definition.getStatus() != DefinitionStatus.ACTIVE
+                        ? "it is not active"
+                        : definition.getOnDemandInputs() == null
+                                ? "it cannot be started on demand"
+                                : "it runs on " + definition.getTrigger().getEntityType() + ", not "
+                                        + event.getEntityType())
+                .orElse("no such definition");
     }
 
     private void correlate(

@@ -75,6 +75,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                      ├─▶ [waits-sink] ─▶ correlation-commands (open/close waits)
  *                                      ├─▶ [releases-sink] ─▶ dependency-commands (completed jobs give tokens back)
  *                                      ├─▶ [outcomes-sink] ─▶ definition-outcomes (succeeded or failed jobs)
+ *                                      ├─▶ [workflow-starts-sink] ─▶ events (start-workflow steps' children)
  *                                      ├─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
  *                                      └─▶ [expired-acks-sink] ─▶ dead-letters (early acks whose instance never started)
  *
@@ -134,6 +135,9 @@ public final class LooplineTopology {
     public static final String WAITS_SINK = "waits-sink";
     public static final String OPERATOR_RESULTS_SINK = "operator-results-sink";
     public static final String RELEASES_SINK = "releases-sink";
+    /** On-demand start events of the workflows start-workflow steps start, back to the events topic. */
+    public static final String WORKFLOW_STARTS_SINK = "workflow-starts-sink";
+
     public static final String OUTCOMES_SINK = "outcomes-sink";
 
     public static final String DEFINITION_OUTCOMES_SOURCE = "definition-outcomes-source";
@@ -375,6 +379,8 @@ public final class LooplineTopology {
                     keys.serializer(),
                     new InternalAvroSerde<>(ReleaseToken.class).serializer(),
                     instanceProcessors);
+            topology.addSink(
+                    WORKFLOW_STARTS_SINK, topics.events(), keys.serializer(), events.serializer(), instanceProcessors);
             // expired early acknowledgements, as the acks topic's bytes (see EarlyAcks)
             topology.addSink(
                     EXPIRED_ACKS_SINK, topics.deadLetters(), keys.serializer(), ackBytes, INSTANCE_COMMAND_PROCESSOR);
