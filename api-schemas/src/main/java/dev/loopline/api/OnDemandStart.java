@@ -32,12 +32,18 @@ public final class OnDemandStart {
         return REQUEST_SOURCE + "/" + definitionId + "/" + requestId + "/" + entity;
     }
 
-    /** Whether an event's source or id is one that only on-demand starts may use. */
+    /**
+     * Whether an event's source or id is one that only on-demand starts and dialog answers may use
+     * (the gateway and the runtime write those; {@code POST /v1/events} may not).
+     */
     public static boolean isReserved(String source, String eventId) {
         return REQUEST_SOURCE.equals(source)
                 || WORKFLOW_SOURCE.equals(source)
+                || Dialogs.SOURCE.equals(source)
                 || (eventId != null
-                        && (eventId.startsWith(REQUEST_SOURCE + "/") || eventId.startsWith(WORKFLOW_SOURCE + "/")));
+                        && (eventId.startsWith(REQUEST_SOURCE + "/")
+                                || eventId.startsWith(WORKFLOW_SOURCE + "/")
+                                || eventId.startsWith(Dialogs.SOURCE + "/")));
     }
 
     /** The event of a start-workflow step: one per step message id, so that a step run again starts nothing twice. */

@@ -70,9 +70,17 @@ public final class OnDemandInputs {
      */
     static String compile(JsonFields fields, JsonNode onDemand) {
         fields.onlyKnown(onDemand, "onDemand", ON_DEMAND_FIELDS);
-        JsonNode declared = fields.object(onDemand, "inputs", "onDemand.inputs", false);
+        return schema(fields, fields.object(onDemand, "inputs", "onDemand.inputs", false), "onDemand.inputs");
+    }
+
+    /**
+     * A schema of named scalar values as a definition keeps it (an empty object schema when none is
+     * declared), checked with errors at {@code at}: on-demand inputs, a dialog page's answers. Null
+     * when it is wrong.
+     */
+    public static String schema(JsonFields fields, JsonNode declared, String at) {
+        int errorsBefore = fields.errorCount();
         ObjectNode schema = declared == null ? JSON.createObjectNode() : ((ObjectNode) declared).deepCopy();
-        String at = "onDemand.inputs";
         fields.onlyKnown(schema, at, SCHEMA_KEYWORDS);
         JsonNode additional = schema.get("additionalProperties");
         if (additional != null && !additional.isBoolean()) {
@@ -109,7 +117,7 @@ public final class OnDemandInputs {
         if (!schema.has("additionalProperties")) {
             schema.put("additionalProperties", false);
         }
-        if (fields.hasErrors()) {
+        if (fields.errorCount() > errorsBefore) {
             return null;
         }
         try {

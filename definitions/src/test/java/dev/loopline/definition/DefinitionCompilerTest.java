@@ -122,7 +122,14 @@ class DefinitionCompilerTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(
-            strings = {"expense-approval.json", "document-review.json", "order-saga.json", "credit-review.json"})
+            strings = {
+                "expense-approval.json",
+                "document-review.json",
+                "order-saga.json",
+                "credit-review.json",
+                "expense-dialog.json",
+                "expense-filing.json"
+            })
     void shouldCompileEveryExample(String name) throws IOException {
         WorkflowDefinition definition = compiler.compile(example(name), NOW);
 

@@ -44,7 +44,15 @@ class DefinitionSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"expense-approval.json", "document-review.json", "order-saga.json", "credit-review.json"})
+    @ValueSource(
+            strings = {
+                "expense-approval.json",
+                "document-review.json",
+                "order-saga.json",
+                "credit-review.json",
+                "expense-dialog.json",
+                "expense-filing.json"
+            })
     void shouldAcceptTheExamples(String example) throws IOException {
         var errors = schema().validate(JSON.readTree(DefinitionCompilerTest.example(example)));
 

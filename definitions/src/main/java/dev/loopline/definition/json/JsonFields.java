@@ -231,4 +231,9 @@ public final class JsonFields {
     public boolean hasErrors() {
         return !errors.isEmpty();
     }
+
+    /** How many errors were found so far: a reader compares it before and after one part. */
+    public int errorCount() {
+        return errors.size() + unreported;
+    }
 }

@@ -2,6 +2,7 @@ package dev.loopline.definition.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopline.api.v1.Step;
+import dev.loopline.definition.OnDemandInputs;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
 import dev.loopline.definition.json.JsonFields;
@@ -97,6 +98,15 @@ public final class StepDocument {
     /** An object inside the step, such as an element of one of its arrays, read like the step itself. */
     public StepDocument within(JsonNode object, String field) {
         return new StepDocument(object, name, path(field), fields);
+    }
+
+    /**
+     * A JSON Schema of named scalar values in one of the step's fields (as on-demand inputs have),
+     * checked, as a JSON text: an empty object schema when the field is absent, null when wrong.
+     */
+    public String valuesSchema(String field) {
+        JsonNode declared = fields.object(node, field, path(field), false);
+        return OnDemandInputs.schema(fields, declared, path(field));
     }
 
     /** Reports every field of this object not in {@code known}. */

@@ -34,6 +34,7 @@ public final class StepTypes {
             new StopStep(),
             new LogStep(),
             new StartWorkflowStep(),
+            new PromptStep(),
             new EndCompensationStep());
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,6 +1,7 @@
 package dev.loopline.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopline.api.Dialogs;
 import dev.loopline.api.InstanceId;
 import dev.loopline.api.OnDemandStart;
 import dev.loopline.api.v1.Causation;
@@ -45,6 +46,7 @@ final class EventRoutes {
             "causation");
 
     private static final Set<String> ON_DEMAND_FIELDS = Set.of("entityId", "requestId", "inputs");
+    private static final Set<String> SESSION_FIELDS = Set.of("requestId", "inputs");
     private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final EventPublisher publisher;
@@ -84,23 +86,61 @@ final class EventRoutes {
      */
     void startOnDemand(Context ctx) {
         long started = ctx.attribute(BodyDeadline.ARRIVED) instanceof Long arrived ? arrived : System.nanoTime();
-        String definitionId = ctx.pathParam("id");
         JsonNode body = Json.objectBody(ctx);
         JsonFields fields = new JsonFields();
         fields.onlyKnown(body, "", ON_DEMAND_FIELDS);
         String entityId = fields.text(body, "entityId", "entityId", true);
+        String requestId = requestId(fields, body);
+        fields.throwIfInvalid();
+        Started start = start(ctx, started, ctx.pathParam("id"), entityId, requestId, body, false);
+        Json.respond(
+                ctx,
+                202,
+                Map.of("instanceId", start.instanceId(), "requestId", start.requestId(), "eventId", start.eventId()));
+    }
+
+    /**
+     * {@code POST /v1/dialogs/{id}/sessions}: starts a session of a dialog (a definition on demand on
+     * the {@code dialog-session} entity type), on a session entity of its own. The session's id is
+     * its instance's; the client follows it with {@code GET /v1/dialogs/sessions/{id}}.
+     */
+    void startSession(Context ctx) {
+        long started = ctx.attribute(BodyDeadline.ARRIVED) instanceof Long arrived ? arrived : System.nanoTime();
+        JsonNode body = ctx.body().isBlank() ? Json.MAPPER.createObjectNode() : Json.objectBody(ctx);
+        JsonFields fields = new JsonFields();
+        fields.onlyKnown(body, "", SESSION_FIELDS);
+        String requestId = requestId(fields, body);
+        fields.throwIfInvalid();
+        String request = requestId != null ? requestId : UUID.randomUUID().toString();
+        Started start = start(ctx, started, ctx.pathParam("id"), "session-" + request, request, body, true);
+        Json.respond(ctx, 202, Map.of("sessionId", start.instanceId(), "requestId", start.requestId()));
+    }
+
+    private record Started(String instanceId, String requestId, String eventId) {}
+
+    private static String requestId(JsonFields fields, JsonNode body) {
         String requestId = fields.text(body, "requestId", "requestId", false);
         if (requestId != null && !REQUEST_ID.matcher(requestId).matches()) {
             fields.error("requestId", "expected letters, digits, '.', '_', ':' or '-' (at most 128)");
         }
-        JsonNode inputs = fields.object(body, "inputs", "inputs", false);
-        fields.throwIfInvalid();
+        return requestId;
+    }
+
+    /** Checks the definition and the request's inputs, publishes the start, and waits for the broker. */
+    private Started start(
+            Context ctx,
+            long started,
+            String definitionId,
+            String entityId,
+            String requestId,
+            JsonNode body,
+            boolean session) {
+        String source = session ? Dialogs.SOURCE : OnDemandStart.REQUEST_SOURCE;
         WorkflowDefinition definition = definitions
                 .find(definitionId)
                 // a caller that may not start it learns nothing of it, not even that it exists
-                .filter(found -> Principals.of(ctx)
-                        .mayPublish(
-                                OnDemandStart.REQUEST_SOURCE, found.getTrigger().getEntityType()))
+                .filter(found ->
+                        Principals.of(ctx).mayPublish(source, found.getTrigger().getEntityType()))
                 .orElseThrow(() -> ProblemException.notFound("definition " + definitionId));
         if (definition.getStatus() != DefinitionStatus.ACTIVE) {
             throw ProblemException.conflict("definition " + definitionId + " is not active");
@@ -109,14 +149,25 @@ final class EventRoutes {
             throw ProblemException.conflict(
                     "definition " + definitionId + " cannot be started on demand (its document has no onDemand)");
         }
-        JsonNode data = inputs == null ? Json.MAPPER.createObjectNode() : inputs;
-        List<FieldError> wrong = OnDemandInputs.check(definition.getOnDemandInputs(), data);
+        String entityType = definition.getTrigger().getEntityType();
+        if (session != Dialogs.SESSION_ENTITY_TYPE.equals(entityType)) {
+            throw ProblemException.conflict(
+                    session
+                            ? "definition " + definitionId + " is not a dialog (its trigger's entity type is not "
+                                    + Dialogs.SESSION_ENTITY_TYPE + ")"
+                            : "definition " + definitionId + " is a dialog: start a session with POST /v1/dialogs/"
+                                    + definitionId + "/sessions");
+        }
+        JsonFields fields = new JsonFields();
+        JsonNode inputs = fields.object(body, "inputs", "inputs", false);
+        fields.throwIfInvalid();
+        List<FieldError> wrong = OnDemandInputs.check(
+                definition.getOnDemandInputs(), inputs == null ? Json.MAPPER.createObjectNode() : inputs);
         if (!wrong.isEmpty()) {
             throw ProblemException.invalid(wrong.stream()
                     .map(error -> new Problem.FieldError(error.field(), error.message()))
                     .toList());
         }
-        String entityType = definition.getTrigger().getEntityType();
         Map<String, Object> values = fields.scalars(body, "inputs", "inputs");
         fields.throwIfInvalid();
         String request = requestId != null ? requestId : UUID.randomUUID().toString();
@@ -145,17 +196,11 @@ final class EventRoutes {
                                             + ", which starts nothing twice"),
                     List.of());
         }
-        Json.respond(
-                ctx,
-                202,
-                Map.of(
-                        "instanceId", InstanceId.of(event.getEventId(), definitionId),
-                        "requestId", request,
-                        "eventId", event.getEventId()));
+        return new Started(InstanceId.of(event.getEventId(), definitionId), request, event.getEventId());
     }
 
     /** Produces the event and waits for the broker, within the publish budget counted from {@code started}. */
-    private void send(PlatformEvent event, long started) {
+    void send(PlatformEvent event, long started) {
         long budget = publisher.timeout().toNanos();
         try {
             if (System.nanoTime() - started >= budget) { // the wait for a turn took it all: not sent
@@ -195,8 +240,11 @@ final class EventRoutes {
         if (OnDemandStart.isReserved(source, eventId)) {
             fields.error(
                     OnDemandStart.isReserved(source, null) ? "source" : "eventId",
-                    "the sources on-demand and workflow, and event ids under them, are reserved for on-demand"
-                            + " starts (POST /v1/definitions/{id}/instances)");
+                    "the sources on-demand, workflow and dialog, and event ids under them, are reserved for"
+                            + " on-demand starts and dialog answers");
+        }
+        if (Dialogs.SESSION_ENTITY_TYPE.equals(entityType)) {
+            fields.error("entityType", "dialog sessions are answered through /v1/dialogs/sessions/{id}/responses");
         }
         fields.throwIfInvalid();
         return PlatformEvent.newBuilder()

@@ -79,6 +79,7 @@ public final class GatewayServer implements AutoCloseable {
         BulkOperations bulk = new BulkOperations(instanceQueries, operators, clock);
         InstanceRoutes instanceRoutes = new InstanceRoutes(instanceQueries, operators, bulk, peers);
         MessageRoutes messageRoutes = new MessageRoutes(queries, instanceQueries, acks);
+        DialogRoutes dialogRoutes = new DialogRoutes(instanceQueries, definitions, events, clock);
         ConsoleRoutes console = new ConsoleRoutes();
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
@@ -125,6 +126,9 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.post("/v1/definitions/{id}/activate", definitionRoutes::activate);
             config.routes.post("/v1/definitions/{id}/deactivate", definitionRoutes::deactivate);
             config.routes.post("/v1/definitions/{id}/instances", events::startOnDemand);
+            config.routes.post("/v1/dialogs/{id}/sessions", events::startSession);
+            config.routes.get("/v1/dialogs/sessions/{sessionId}", dialogRoutes::session);
+            config.routes.post("/v1/dialogs/sessions/{sessionId}/responses", dialogRoutes::respond);
             config.routes.get("/v1/instances", instanceQueries::list);
             config.routes.get("/v1/instances/counts", instanceQueries::counts);
             config.routes.post("/v1/instances/actions/{action}", instanceRoutes::bulk);

@@ -111,7 +111,7 @@ final class InstanceQueries {
         return OptionalInt.empty();
     }
 
-    private InstanceSummary summary(int partition, String id) {
+    InstanceSummary summary(int partition, String id) {
         return read(() -> stores.summary(partition, id)).orElseThrow(() -> ProblemException.notFound("instance " + id));
     }
 

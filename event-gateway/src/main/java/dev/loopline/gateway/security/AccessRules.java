@@ -62,6 +62,24 @@ public final class AccessRules {
                     "start an instance on demand, with initiation data (a publisher for source on-demand)",
                     OPERATOR,
                     PUBLISHER),
+            rule(
+                    HandlerType.POST,
+                    "/v1/dialogs/{id}/sessions",
+                    "start a dialog session (a publisher for source dialog)",
+                    OPERATOR,
+                    PUBLISHER),
+            rule(
+                    HandlerType.GET,
+                    "/v1/dialogs/sessions/{sessionId}",
+                    "a dialog session: its state, current page and answers",
+                    OPERATOR,
+                    PUBLISHER),
+            rule(
+                    HandlerType.POST,
+                    "/v1/dialogs/sessions/{sessionId}/responses",
+                    "answer a dialog session's current page",
+                    OPERATOR,
+                    PUBLISHER),
             rule(HandlerType.GET, "/v1/instances", "query instances", READER),
             rule(HandlerType.GET, "/v1/instances/counts", "count instances by state and status", READER),
             rule(

@@ -24,6 +24,9 @@ class AccessRulesTest {
                 | `POST /v1/definitions/{id}/activate` | `administrator` | activate a definition |
                 | `POST /v1/definitions/{id}/deactivate` | `administrator` | deactivate a definition |
                 | `POST /v1/definitions/{id}/instances` | `publisher`, `operator` | start an instance on demand, with initiation data (a publisher for source on-demand) |
+                | `POST /v1/dialogs/{id}/sessions` | `publisher`, `operator` | start a dialog session (a publisher for source dialog) |
+                | `GET /v1/dialogs/sessions/{sessionId}` | `publisher`, `operator` | a dialog session: its state, current page and answers |
+                | `POST /v1/dialogs/sessions/{sessionId}/responses` | `publisher`, `operator` | answer a dialog session's current page |
                 | `GET /v1/instances` | `reader` | query instances |
                 | `GET /v1/instances/counts` | `reader` | count instances by state and status |
                 | `POST /v1/instances/actions/{action}` | `operator` | act on every matching instance, in the background |

@@ -43,6 +43,13 @@ class RouteAuthorizationTest {
             sample("GET /v1/definitions/{id}", "GET", "/v1/definitions/nope", null),
             sample("GET /v1/definitions/{id}/versions/{version}", "GET", "/v1/definitions/nope/versions/1", null),
             sample("POST /v1/definitions/{id}/activate", "POST", "/v1/definitions/nope/activate", ""),
+            sample("POST /v1/dialogs/{id}/sessions", "POST", "/v1/dialogs/nope/sessions", "{}"),
+            sample("GET /v1/dialogs/sessions/{sessionId}", "GET", "/v1/dialogs/sessions/nope", ""),
+            sample(
+                    "POST /v1/dialogs/sessions/{sessionId}/responses",
+                    "POST",
+                    "/v1/dialogs/sessions/nope/responses",
+                    "{\"page\":\"p\"}"),
             sample(
                     "POST /v1/definitions/{id}/instances",
                     "POST",

@@ -729,6 +729,59 @@ class InstanceMachineTest {
     }
 
     @Nested
+    class Dialog {
+
+        private final WorkflowDefinition dialog = steps("""
+                {"name":"amount","kind":"prompt","text":"How much?","timeout":"PT10M",
+                 "responses":{"properties":{"amount":{"type":"number"}},"required":["amount"]}},
+                {"name":"big","kind":"condition","branches":[{"when":"steps.amount.amount > 100","steps":[
+                  {"name":"why","kind":"prompt","text":"Why so much?","responses":{"properties":{"reason":{"type":"string"}}}}]}]},
+                {"name":"file","kind":"send-message","messageName":"FileExpense",
+                 "payload":{"amount":"=steps.amount.amount"}}""");
+
+        @Test
+        void shouldWaitAtEachPageForItsAnswerAndBranchOnIt() {
+            // given: the session waits at its first page
+            InstanceRecord atAmount = ack(started(dialog), ID + "/started", Map.of());
+            assertThat(atAmount.getWait().getKind()).isEqualTo(WaitKind.EVENT);
+            assertThat(atAmount.getWait().getMessageNames()).containsExactly("DialogResponse");
+
+            // when: an answer for another page arrives, then the page's own
+            Decision other = deliver(atAmount, atAmount.getWait().getWaitId(), answer("a-0", "why", Map.of()));
+            Decision answered = deliver(
+                    other.next().orElseThrow(),
+                    atAmount.getWait().getWaitId(),
+                    answer("a-1", "amount", Map.of("amount", 250L)));
+
+            // then: the first waits on; the second moves to the page the answer leads to
+            assertThat(other.transitions()).isEmpty();
+            InstanceRecord atWhy = answered.next().orElseThrow();
+            assertThat(atWhy.getVariables()).containsEntry("steps.amount.amount", 250L);
+            assertThat(atWhy.getDefinition()
+                            .getSteps()
+                            .get(atWhy.getStepIndex())
+                            .getName())
+                    .isEqualTo("why");
+        }
+
+        @Test
+        void shouldAbandonTheSessionWhenAPageIsNotAnsweredInTime() {
+            InstanceRecord atAmount = ack(started(dialog), ID + "/started", Map.of());
+
+            Decision late = machine.timerFired(atAmount, atAmount.getWait().getWaitId(), T0.plusSeconds(601));
+
+            assertThat(statuses(late)).endsWith(32);
+            assertThat(reason(late)).isEqualTo("abandoned: page amount was not answered in time");
+        }
+
+        private PlatformEvent answer(String eventId, String page, Map<String, Object> answers) {
+            Map<String, Object> attributes = new java.util.HashMap<>(answers);
+            attributes.put("page", page);
+            return event(eventId, "dialog-session", "report-7", "DialogResponse", attributes);
+        }
+    }
+
+    @Nested
     class FailuresAndLoops {
 
         private final WorkflowDefinition definition =
