@@ -120,16 +120,20 @@ class DefinitionCompilerTest {
                 .satisfies(e -> assertThat(e.field()).isEqualTo("$"));
     }
 
+    /** Every example under {@code examples/}: the definition tests compile and schema-check each. */
+    static java.util.stream.Stream<String> examples() throws IOException {
+        try (var files = Files.list(Path.of("..", "examples"))) {
+            return files
+                    .map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".json"))
+                    .sorted()
+                    .toList()
+                    .stream();
+        }
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(
-            strings = {
-                "expense-approval.json",
-                "document-review.json",
-                "order-saga.json",
-                "credit-review.json",
-                "expense-dialog.json",
-                "expense-filing.json"
-            })
+    @org.junit.jupiter.params.provider.MethodSource("examples")
     void shouldCompileEveryExample(String name) throws IOException {
         WorkflowDefinition definition = compiler.compile(example(name), NOW);
 

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -44,15 +45,7 @@ class DefinitionSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(
-            strings = {
-                "expense-approval.json",
-                "document-review.json",
-                "order-saga.json",
-                "credit-review.json",
-                "expense-dialog.json",
-                "expense-filing.json"
-            })
+    @MethodSource("dev.loopline.definition.DefinitionCompilerTest#examples")
     void shouldAcceptTheExamples(String example) throws IOException {
         var errors = schema().validate(JSON.readTree(DefinitionCompilerTest.example(example)));
 

@@ -4,26 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loopline.api.TopicProvisioner;
-import dev.loopline.api.Topics;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.client.Ack;
-import dev.loopline.gateway.EventGateway;
-import dev.loopline.gateway.GatewayConfig;
-import dev.loopline.runtime.LooplineRuntime;
-import dev.loopline.runtime.config.RuntimeConfig;
 import dev.loopline.systemtests.support.Examples;
 import dev.loopline.systemtests.support.GatewayClient;
-import dev.loopline.systemtests.support.TestRuntime;
-import dev.loopline.systemtests.support.TestTopics;
-import dev.loopline.testsupport.handler.AcknowledgingHandler;
+import dev.loopline.systemtests.support.RunningLoop;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,35 +30,11 @@ class DialogIT {
 
     @Test
     void shouldCompleteOneSessionPageByPageAndLeaveAnAbandonedOneIncomplete(Infrastructure infra) throws Exception {
-        // given
-        Topics topics = TestTopics.unique("dialog");
-        try (Admin admin = infra.admin()) {
-            TopicProvisioner.ensureTopics(admin, topics, 3, (short) 1);
-        }
-        Map<String, String> settings = TestRuntime.settings(infra, topics);
-        settings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
-        settings.put("LOOPLINE_HTTP_PORT", "0");
-        List<WorkflowMessage> received = new CopyOnWriteArrayList<>();
-        try (LooplineRuntime runtime = LooplineRuntime.start(RuntimeConfig.from(settings));
-                EventGateway eventGateway = EventGateway.start(GatewayConfig.from(settings));
-                AcknowledgingHandler handler =
-                        AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "app", message -> {
-                            received.add(message);
-                            return Ack.succeeded();
-                        })) {
-            GatewayClient gateway = new GatewayClient(eventGateway.port());
-            for (String document :
-                    List.of(Examples.read("expense-filing.json"), Examples.read("expense-dialog.json"), QUICK)) {
-                assertThat(gateway.post("/v1/definitions", document).status()).isEqualTo(201);
-            }
-            for (String id : List.of("expense-filing", "expense-dialog", "quick-dialog")) {
-                assertThat(gateway.post("/v1/definitions/" + id + "/activate", "")
-                                .status())
-                        .isEqualTo(200);
-                await().atMost(Duration.ofSeconds(30))
-                        .until(() -> runtime.catalogEntry(id).isPresent());
-            }
-            assertThat(runtime.awaitRunning(Duration.ofSeconds(60))).isTrue();
+        try (RunningLoop loop = RunningLoop.start(infra, "dialog", message -> Ack.succeeded())) {
+            // given
+            loop.activate(Examples.read("expense-filing.json"), Examples.read("expense-dialog.json"), QUICK);
+            GatewayClient gateway = loop.gateway;
+            List<WorkflowMessage> received = loop.received;
 
             // when: a session starts
             GatewayClient.Response started =
@@ -135,7 +100,7 @@ class DialogIT {
                             .get("reason")
                             .asText())
                     .isEqualTo("abandoned: page hurry was not answered in time");
-            assertThat(handler.handled()).isGreaterThanOrEqualTo(4);
+            assertThat(loop.handler.handled()).isGreaterThanOrEqualTo(4);
         }
     }
 

@@ -604,7 +604,7 @@ class InstanceMachineTest {
             InstanceRecord shipping = ack(charged, ID + "/step-4", Map.of());
 
             // when: shipping fails for good
-            Decision shipFailed = machine.acknowledge(shipping, failure(ID + "/step-8", "NoCarrier"), T0);
+            Decision shipFailed = machine.acknowledge(shipping, failure(ID + "/step-8", "NoCarrier", "permanent"), T0);
 
             // then: the charge is refunded first, then the stock released, then the instance fails
             assertThat(shipFailed.messages())
@@ -633,14 +633,15 @@ class InstanceMachineTest {
         void shouldFailAtOnceWhenACompensationFailsAndCompensateNothingOfAStepThatFailed() {
             // given: reserve succeeded, charge failed: only the reservation is undone
             InstanceRecord reserved = ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of());
-            Decision chargeFailed = machine.acknowledge(reserved, failure(ID + "/step-4", "CardDeclined"), T0);
+            Decision chargeFailed =
+                    machine.acknowledge(reserved, failure(ID + "/step-4", "CardDeclined", "permanent"), T0);
             assertThat(chargeFailed.messages())
                     .extracting(WorkflowMessage::getMessageName)
                     .containsExactly("ReleaseStock");
 
             // when: releasing the stock fails too
             Decision releaseFailed = machine.acknowledge(
-                    chargeFailed.next().orElseThrow(), failure(ID + "/step-2", "WarehouseDown"), T0);
+                    chargeFailed.next().orElseThrow(), failure(ID + "/step-2", "WarehouseDown", "permanent"), T0);
 
             // then
             assertThat(releaseFailed.messages()).isEmpty();
@@ -711,20 +712,6 @@ class InstanceMachineTest {
 
             assertThat(shipped.messages()).isEmpty();
             assertThat(statuses(shipped)).endsWith(30);
-        }
-
-        private Acknowledgement failure(String messageId, String code) {
-            return Acknowledgement.newBuilder()
-                    .setMessageId(messageId)
-                    .setReplyToken(Fixtures.TOKEN)
-                    .setInstanceId(ID)
-                    .setOutcome(Outcome.FAILED)
-                    .setError(AckError.newBuilder()
-                            .setCode(code)
-                            .setMessage(code + " happened")
-                            .setCategory("permanent")
-                            .build())
-                    .build();
         }
     }
 
@@ -867,20 +854,6 @@ class InstanceMachineTest {
             assertThat(decision.messages()).isEmpty();
             assertThat(decision.transitions().get(2).getErrorCode()).isEqualTo(LoopGuard.ERROR_CODE);
         }
-
-        private Acknowledgement failure(String messageId, String code, String category) {
-            return Acknowledgement.newBuilder()
-                    .setMessageId(messageId)
-                    .setReplyToken(Fixtures.TOKEN)
-                    .setInstanceId(ID)
-                    .setOutcome(Outcome.FAILED)
-                    .setError(AckError.newBuilder()
-                            .setCode(code)
-                            .setMessage(code + " happened")
-                            .setCategory(category)
-                            .build())
-                    .build();
-        }
     }
 
     // --- helpers ---
@@ -934,6 +907,20 @@ class InstanceMachineTest {
                 .setMessageName(name)
                 .setAttributes(attributes)
                 .setOccurredAt(T0)
+                .build();
+    }
+
+    private static Acknowledgement failure(String messageId, String code, String category) {
+        return Acknowledgement.newBuilder()
+                .setMessageId(messageId)
+                .setReplyToken(Fixtures.TOKEN)
+                .setInstanceId(ID)
+                .setOutcome(Outcome.FAILED)
+                .setError(AckError.newBuilder()
+                        .setCode(code)
+                        .setMessage(code + " happened")
+                        .setCategory(category)
+                        .build())
                 .build();
     }
 
