@@ -654,20 +654,10 @@ class InstanceMachineTest {
         @Test
         void shouldUndoTheStepsThatSucceededWhenAnOperatorCancelsWithCompensationAndEndCanceled() {
             // given: reserve and charge succeeded; the instance waits for the shipment
-            InstanceRecord shipping = ack(
-                    ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of()),
-                    ID + "/step-4",
-                    Map.of());
+            InstanceRecord shipping = shipping();
 
             // when
-            OperatorOutcome cancel = machine.operate(
-                    shipping,
-                    OperatorCommand.newBuilder()
-                            .setRequestId("r-1")
-                            .setAction(OperatorAction.CANCEL)
-                            .setCompensate(true)
-                            .build(),
-                    T0);
+            OperatorOutcome cancel = cancelCompensating(shipping);
 
             // then: the charge is refunded, then the stock released, then it is canceled
             assertThat(cancel.accepted()).isTrue();
@@ -688,25 +678,34 @@ class InstanceMachineTest {
         void shouldCancelAtOnceWithCompensationWhenNothingSucceededThatDeclaresOne() {
             InstanceRecord reserving = ack(started(saga), ID + "/started", Map.of());
 
-            OperatorOutcome cancel = machine.operate(
-                    reserving,
+            OperatorOutcome cancel = cancelCompensating(reserving);
+
+            assertThat(cancel.decision().messages()).isEmpty();
+            assertThat(statuses(cancel.decision())).containsExactly(22, 32);
+        }
+
+        /** Reserve and charge succeeded; the instance waits for the shipment. */
+        private InstanceRecord shipping() {
+            return ack(
+                    ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of()),
+                    ID + "/step-4",
+                    Map.of());
+        }
+
+        private OperatorOutcome cancelCompensating(InstanceRecord instance) {
+            return machine.operate(
+                    instance,
                     OperatorCommand.newBuilder()
                             .setRequestId("r-1")
                             .setAction(OperatorAction.CANCEL)
                             .setCompensate(true)
                             .build(),
                     T0);
-
-            assertThat(cancel.decision().messages()).isEmpty();
-            assertThat(statuses(cancel.decision())).containsExactly(22, 32);
         }
 
         @Test
         void shouldRunNoCompensationWhenTheInstanceSucceeds() {
-            InstanceRecord shipping = ack(
-                    ack(ack(started(saga), ID + "/started", Map.of()), ID + "/step-0", Map.of()),
-                    ID + "/step-4",
-                    Map.of());
+            InstanceRecord shipping = shipping();
 
             Decision shipped = machine.acknowledge(shipping, succeeded(ID + "/step-8", Map.of()), T0);
 
