@@ -85,13 +85,15 @@ class OnDemandStartIT {
     }
 
     @Test
-    void shouldStartAChildWorkflowFromAStepOfAnother(Infrastructure infra) throws Exception {
+    void shouldCallAChildWorkflowFromAStepOfAnotherAndWaitForIt(Infrastructure infra) throws Exception {
         try (RunningLoop loop = RunningLoop.start(infra, "child", message -> Ack.succeeded())) {
-            // given: credit-review on demand, and a parent that starts it for a new account
+            // given: credit-review on demand, and a parent that calls it for a new account
             loop.activate(Examples.read("credit-review.json"), """
                     {"id":"onboarding","name":"Onboarding","trigger":{"entityType":"account","messageName":"Create"},
-                     "steps":[{"name":"review","kind":"start-workflow","definition":"credit-review",
-                               "inputs":{"reason":"='new account ' + trigger.entityId"}}]}""");
+                     "steps":[{"name":"review","kind":"call-workflow","definition":"credit-review",
+                               "inputs":{"reason":"='new account ' + trigger.entityId"}},
+                              {"name":"welcome","kind":"send-message","messageName":"Welcome",
+                               "payload":{"reviewedIn":"=steps.review.instanceId"}}]}""");
 
             // when
             assertThat(loop.gateway.post("/v1/events", """
@@ -107,11 +109,14 @@ class OnDemandStartIT {
                     .containsEntry("account", "acc-3");
             String parent = InstanceIds.instanceId("acc-3-created", "onboarding");
             await().atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> assertThat(loop.status(parent)).isEqualTo(30));
-            await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(() ->
                             assertThat(loop.status(review.getInstanceId())).isEqualTo(30));
-            assertThat(loop.handler.handled()).isGreaterThanOrEqualTo(3);
+            // and the parent, which waited for it, goes on only then, naming it
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(loop.status(parent)).isEqualTo(30));
+            assertThat(loop.first("Welcome").getPayload()).containsEntry("reviewedIn", review.getInstanceId());
+            assertThat(loop.received.indexOf(loop.first("Welcome"))).isGreaterThan(loop.received.indexOf(review));
+            assertThat(loop.handler.handled()).isGreaterThanOrEqualTo(4);
         }
     }
 }

@@ -31,7 +31,11 @@ final class StartWorkflowStep implements StepType, StepBehavior {
 
     @Override
     public void compile(StepDocument step, Program program) {
-        Step.Builder instruction = program.emit(step.name(), name());
+        call(step, program.emit(step.name(), name()));
+    }
+
+    /** The child's definition, entity and inputs, as start-workflow and call-workflow read them. */
+    static void call(StepDocument step, Step.Builder instruction) {
         String definition = step.text("definition", true);
         if (definition != null && !definition.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
             step.error("definition", "expected a definition id");
@@ -47,10 +51,13 @@ final class StartWorkflowStep implements StepType, StepBehavior {
 
     @Override
     public Next start(Step step, StepContext context) {
-        String entityId = step.getEntityIdExpression() == null ? null : context.key(step.getEntityIdExpression());
-        String child = context.startWorkflow(
-                step.getStartsDefinition(), step.getEntityType(), entityId, context.payload(step));
-        context.recordOutput(step.getName(), Map.of("instanceId", child));
+        context.recordOutput(step.getName(), Map.of("instanceId", startChild(step, context)));
         return Next.following(context);
+    }
+
+    /** Starts the step's child; its instance id. */
+    static String startChild(Step step, StepContext context) {
+        String entityId = step.getEntityIdExpression() == null ? null : context.key(step.getEntityIdExpression());
+        return context.startWorkflow(step.getStartsDefinition(), step.getEntityType(), entityId, context.payload(step));
     }
 }

@@ -1,5 +1,6 @@
 package dev.loopline.definition.step;
 
+import dev.loopline.api.internal.ChildCompleted;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
 import java.time.Instant;
@@ -51,6 +52,14 @@ public non-sealed interface StepBehavior extends StepPart {
      */
     default Next timerFired(Step step, StepContext context, String timedOut) {
         return Next.fail(timedOut);
+    }
+
+    /**
+     * The child workflow the step waits for completed. By default the instance fails: only a step
+     * that waits for a child expects this.
+     */
+    default Next childCompleted(Step step, StepContext context, ChildCompleted child) {
+        return Next.fail("no child workflow was expected here");
     }
 
     /**

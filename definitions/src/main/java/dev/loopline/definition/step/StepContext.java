@@ -83,6 +83,9 @@ public interface StepContext {
      */
     String startWorkflow(String definitionId, String entityType, String entityId, Map<String, Object> inputs);
 
+    /** Suspends the instance until the child instance it started completes. */
+    void waitForChild(Step step, String childInstanceId);
+
     /**
      * While the instance undoes its succeeded steps: on to the next older step's compensation, or,
      * when none is left, the instance completes Failed with the failure that started them. Outside a

@@ -34,6 +34,7 @@ public final class StepTypes {
             new StopStep(),
             new LogStep(),
             new StartWorkflowStep(),
+            new CallWorkflowStep(),
             new PromptStep(),
             new EndCompensationStep());
 

@@ -1,6 +1,7 @@
 package dev.loopline.runtime.domain;
 
 import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
@@ -16,8 +17,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link Changed}: the instance as it must be stored, the messages to post, the transitions to
  *       publish, the waits to open or close at the correlation half, the timers to set or cancel,
- *       the dependency tokens completed jobs give back, and the workflows it starts (on-demand start
- *       events);
+ *       the dependency tokens completed jobs give back, the workflows it starts (on-demand start
+ *       events) and its commands to other instances (a child's result, a parent's cancel);
  *   <li>{@link Deleted}: the instance is removed, with its timer;
  *   <li>{@link Ignored}: nothing the instance waits for (a duplicate, a stale timer): nothing changes;
  *   <li>{@link Rejected}: bad input that belongs in the dead-letter topic with its reason (an
@@ -40,7 +41,8 @@ public sealed interface Decision permits Decision.Changed, Decision.Deleted, Dec
             List<CorrelationCommand> correlations,
             List<TimerChange> timers,
             List<ReleaseToken> releases,
-            List<PlatformEvent> starts)
+            List<PlatformEvent> starts,
+            List<InstanceCommand> commands)
             implements Decision {
 
         public Changed {
@@ -50,11 +52,12 @@ public sealed interface Decision permits Decision.Changed, Decision.Deleted, Dec
             timers = List.copyOf(timers);
             releases = List.copyOf(releases);
             starts = List.copyOf(starts);
+            commands = List.copyOf(commands);
         }
 
         /** The instance changed without any effect (an event its wait's condition let pass). */
         static Changed quietly(InstanceRecord instance) {
-            return new Changed(instance, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+            return new Changed(instance, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
         }
 
         @Override
@@ -121,6 +124,11 @@ public sealed interface Decision permits Decision.Changed, Decision.Deleted, Dec
     /** On-demand start events of the workflows a start-workflow step starts. */
     default List<PlatformEvent> starts() {
         return this instanceof Changed changed ? changed.starts() : List.of();
+    }
+
+    /** Commands to other instances: a completed child's result for its parent, a cancel for a parent's child. */
+    default List<InstanceCommand> commands() {
+        return this instanceof Changed changed ? changed.commands() : List.of();
     }
 
     default boolean delete() {

@@ -1,5 +1,6 @@
 package dev.loopline.runtime.domain;
 
+import dev.loopline.api.internal.ChildCompleted;
 import dev.loopline.api.internal.DeliverEvent;
 import dev.loopline.api.internal.GrantToken;
 import dev.loopline.api.internal.InstanceRecord;
@@ -68,6 +69,8 @@ public final class InstanceMachine {
 
     static final String WAITING_FOR_EVENT = "event:";
     static final String WAITING_FOR_TIMER = "timer";
+    /** A call-workflow step waits for its child: "workflow:<definition>". */
+    static final String WAITING_FOR_WORKFLOW = "workflow:";
     /** How long succeeded and canceled instances are kept by default. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
 
@@ -175,6 +178,23 @@ public final class InstanceMachine {
         Step step = run.step(current.getStepIndex());
         run.succeeded(step);
         onStep(run, step, context -> StepTypes.behaviorOf(step).acknowledged(step, context, wait.getDueAt()));
+        return finish(run);
+    }
+
+    /** Applies a child workflow's completion to the call-workflow step that waits for it. */
+    public Decision childCompleted(InstanceRecord current, ChildCompleted child, Instant now) {
+        Wait wait = current.getWait();
+        if (current.getState() == InstanceState.COMPLETED) {
+            return Decision.ignored("instance already completed");
+        }
+        if (wait == null
+                || wait.getKind() != WaitKind.CHILD
+                || !child.getChildInstanceId().equals(wait.getChildInstanceId())) {
+            return Decision.ignored("not waiting for child " + child.getChildInstanceId());
+        }
+        Run run = resume(current, now, "child workflow " + child.getChildInstanceId() + " completed");
+        Step step = run.step(current.getStepIndex());
+        onStep(run, step, context -> StepTypes.behaviorOf(step).childCompleted(step, context, child));
         return finish(run);
     }
 
@@ -444,6 +464,7 @@ public final class InstanceMachine {
             case TOKEN -> "dependency token";
             case POSTPONED -> "postponed start";
             case RETENTION -> "retention";
+            case CHILD -> "child workflow " + wait.getChildInstanceId();
         };
     }
 

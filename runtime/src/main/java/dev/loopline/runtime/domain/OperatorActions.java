@@ -42,6 +42,7 @@ final class OperatorActions {
                 }
                 Run run = machine.leave(current, now, command);
                 run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
+                run.cancelChild(command);
                 run.closeWait();
                 if (command.getCompensate() && run.compensate("canceled by an operator" + note, true)) {
                     return new OperatorOutcome(machine.finish(run), true, "canceling: compensating");

@@ -1,10 +1,13 @@
 package dev.loopline.runtime.domain;
 
 import dev.loopline.api.OnDemandStart;
+import dev.loopline.api.internal.ChildCompleted;
 import dev.loopline.api.internal.CloseWait;
 import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.OpenWait;
+import dev.loopline.api.internal.OperatorCommand;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.internal.Wait;
 import dev.loopline.api.internal.WaitKind;
@@ -35,6 +38,8 @@ final class Run {
     final List<Decision.TimerChange> timers = new ArrayList<>();
     final List<ReleaseToken> releases = new ArrayList<>();
     final List<PlatformEvent> starts = new ArrayList<>();
+    /** Commands to other instances: a completed child's result for its parent, a cancel for a parent's child. */
+    final List<InstanceCommand> commands = new ArrayList<>();
     /** How long a succeeded or canceled instance is kept; set by the machine that runs this. */
     Duration retention;
     /** The instance as it was before this input (null for a new one): what a run over a limit falls back to. */
@@ -94,6 +99,9 @@ final class Run {
     void moveTo(Status status, String reason, List<String> waitingFor) {
         if (status.state() == InstanceState.COMPLETED && instance.getDependencyToken() != null) {
             releases.add(new ReleaseToken(instance.getDependencyToken(), instance.getInstanceId()));
+        }
+        if (status.state() == InstanceState.COMPLETED) {
+            tellParent(status, reason);
         }
         if ((status == Status.SUCCEEDED || status == Status.CANCELED) && retention != null) {
             Instant due = now.plus(retention);
@@ -286,6 +294,53 @@ final class Run {
         return InstanceIds.instanceId(eventId, definitionId);
     }
 
+    /**
+     * A child a workflow started (its trigger's source is a workflow's, its causation names the
+     * parent) tells its parent how it ended, with its variables; a parent that does not wait for it
+     * ignores that.
+     */
+    private void tellParent(Status status, String reason) {
+        PlatformEvent trigger = instance.getTrigger();
+        if (!OnDemandStart.WORKFLOW_SOURCE.equals(trigger.getSource()) || trigger.getCausation() == null) {
+            return;
+        }
+        Map<String, Object> output = new HashMap<>();
+        instance.getVariables().forEach((name, value) -> {
+            if (name.startsWith(Variables.VARS)) {
+                output.put(name.substring(Variables.VARS.length()), value);
+            }
+        });
+        commands.add(new InstanceCommand(
+                trigger.getCausation().getOriginatingInstanceId(),
+                new ChildCompleted(instance.getInstanceId(), status.code(), reason, output)));
+    }
+
+    /** A parent canceled while it waits for a child cancels the child too, in the operator's name. */
+    void cancelChild(OperatorCommand cancel) {
+        Wait wait = instance.getWait();
+        if (wait != null && wait.getKind() == WaitKind.CHILD) {
+            commands.add(new InstanceCommand(
+                    wait.getChildInstanceId(),
+                    OperatorCommand.newBuilder(cancel)
+                            .setRequestId("parent/" + cancel.getRequestId())
+                            .setNote("its parent " + instance.getInstanceId() + " was canceled")
+                            .setCompensate(false)
+                            .build()));
+        }
+    }
+
+    /** Suspends the instance until the child instance it started completes. */
+    void waitForChild(Step step, String childInstanceId) {
+        openWait(
+                Wait.newBuilder()
+                        .setWaitId(nextWaitId())
+                        .setKind(WaitKind.CHILD)
+                        .setChildInstanceId(childInstanceId)
+                        .build(),
+                "child workflow " + childInstanceId + " (" + step.getStartsDefinition() + ")",
+                List.of(InstanceMachine.WAITING_FOR_WORKFLOW + step.getStartsDefinition()));
+    }
+
     /** Posts the "workflow started" message that every instance begins with, and waits for its acknowledgement. */
     void postStarted() {
         String token = tokens.next();
@@ -412,6 +467,6 @@ final class Run {
     }
 
     Decision decision() {
-        return new Decision.Changed(instance, messages, transitions, correlations, timers, releases, starts);
+        return new Decision.Changed(instance, messages, transitions, correlations, timers, releases, starts, commands);
     }
 }

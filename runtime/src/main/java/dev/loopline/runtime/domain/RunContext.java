@@ -126,6 +126,11 @@ final class RunContext implements StepContext {
     }
 
     @Override
+    public void waitForChild(Step step, String childInstanceId) {
+        run.waitForChild(step, childInstanceId);
+    }
+
+    @Override
     public Next compensateNext() {
         return run.compensateNext();
     }

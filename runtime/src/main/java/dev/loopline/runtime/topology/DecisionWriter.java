@@ -2,6 +2,7 @@ package dev.loopline.runtime.topology;
 
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.DefinitionOutcome;
+import dev.loopline.api.internal.InstanceCommand;
 import dev.loopline.api.internal.InstanceRecord;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.v1.InstanceTransition;
@@ -93,6 +94,9 @@ final class DecisionWriter {
         }
         for (ReleaseToken release : decision.releases()) {
             release(release, timestamp, headers);
+        }
+        for (InstanceCommand command : decision.commands()) {
+            forward(command.getInstanceId(), command, timestamp, headers, LooplineTopology.CHILD_COMMANDS_SINK);
         }
         for (PlatformEvent start : decision.starts()) {
             // keyed by entity id, as every event: the child takes its turn with that entity's jobs

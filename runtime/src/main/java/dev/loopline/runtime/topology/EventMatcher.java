@@ -145,7 +145,7 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
             StartInstance command = job.command();
             if (job.loopStopped()) {
                 telemetry.metrics().loopStopped(definition.getId());
-            } else {
+            } else if (job.command().getDependencyToken() != null) { // a workflow's child takes none
                 queues.put(token, job.queue());
             }
             if (job.postponed()) {

@@ -1,5 +1,6 @@
 package dev.loopline.runtime.topology;
 
+import dev.loopline.api.internal.ChildCompleted;
 import dev.loopline.api.internal.DeliverEvent;
 import dev.loopline.api.internal.GrantToken;
 import dev.loopline.api.internal.InstanceCommand;
@@ -121,6 +122,17 @@ final class InstanceCommandProcessor implements Processor<String, InstanceComman
         } else if (command.getCommand() instanceof OperatorCommand operation) {
             operate(command.getInstanceId(), instance, operation, time, work);
             return;
+        } else if (command.getCommand() instanceof ChildCompleted child) {
+            if (instance.isEmpty()) { // a parent deleted by its retention: nothing waits for it
+                log.debug(
+                        "child {} completed for unknown parent {}",
+                        child.getChildInstanceId(),
+                        command.getInstanceId());
+                return;
+            }
+            decision = RejectedRecordException.ifItFails(
+                    "child result for " + command.getInstanceId(),
+                    () -> machine.childCompleted(instance.get(), child, now));
         } else if (command.getCommand() instanceof DeliverEvent delivery) {
             if (instance.isEmpty()) {
                 throw new RejectedRecordException("event for unknown instance " + command.getInstanceId());

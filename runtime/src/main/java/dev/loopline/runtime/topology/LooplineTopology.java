@@ -76,6 +76,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                      ├─▶ [releases-sink] ─▶ dependency-commands (completed jobs give tokens back)
  *                                      ├─▶ [outcomes-sink] ─▶ definition-outcomes (succeeded or failed jobs)
  *                                      ├─▶ [workflow-starts-sink] ─▶ events (start-workflow steps' children)
+ *                                      ├─▶ [child-commands-sink] ─▶ instance-commands (children's results, cancels)
  *                                      ├─▶ [operator-results-sink] ─▶ operator-results (answers to operators)
  *                                      └─▶ [expired-acks-sink] ─▶ dead-letters (early acks whose instance never started)
  *
@@ -137,6 +138,8 @@ public final class LooplineTopology {
     public static final String RELEASES_SINK = "releases-sink";
     /** On-demand start events of the workflows start-workflow steps start, back to the events topic. */
     public static final String WORKFLOW_STARTS_SINK = "workflow-starts-sink";
+    /** Commands between parent and child instances (a child's result, a parent's cancel), back to instance-commands. */
+    public static final String CHILD_COMMANDS_SINK = "child-commands-sink";
 
     public static final String OUTCOMES_SINK = "outcomes-sink";
 
@@ -381,6 +384,12 @@ public final class LooplineTopology {
                     instanceProcessors);
             topology.addSink(
                     WORKFLOW_STARTS_SINK, topics.events(), keys.serializer(), events.serializer(), instanceProcessors);
+            topology.addSink(
+                    CHILD_COMMANDS_SINK,
+                    topics.instanceCommands(),
+                    keys.serializer(),
+                    commands.serializer(),
+                    instanceProcessors);
             // expired early acknowledgements, as the acks topic's bytes (see EarlyAcks)
             topology.addSink(
                     EXPIRED_ACKS_SINK, topics.deadLetters(), keys.serializer(), ackBytes, INSTANCE_COMMAND_PROCESSOR);

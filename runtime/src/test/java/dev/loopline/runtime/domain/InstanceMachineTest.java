@@ -3,6 +3,7 @@ package dev.loopline.runtime.domain;
 import static dev.loopline.runtime.domain.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loopline.api.internal.ChildCompleted;
 import dev.loopline.api.internal.CloseWait;
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.DeliverEvent;
@@ -764,6 +765,87 @@ class InstanceMachineTest {
             Map<String, Object> attributes = new java.util.HashMap<>(answers);
             attributes.put("page", page);
             return event(eventId, "dialog-session", "report-7", "DialogResponse", attributes);
+        }
+    }
+
+    @Nested
+    class CallWorkflow {
+
+        private final WorkflowDefinition parent = steps("""
+                {"name":"check","kind":"call-workflow","definition":"credit-check","inputs":{"amount":"=trigger.attributes.amount"}},
+                {"name":"tell","kind":"send-message","messageName":"Checked","payload":{"score":"=steps.check.score"}}""");
+
+        @Test
+        void shouldStartTheChildWaitForItAndTakeItsVariablesAsOutput() {
+            // given
+            Decision calling = acknowledge(started(parent, 120), ID + "/started", Map.of());
+            PlatformEvent start = calling.starts().get(0);
+            String child = InstanceIds.instanceId(start.getEventId(), "credit-check");
+            InstanceRecord waiting = calling.next().orElseThrow();
+            assertThat(start.getStartsDefinition()).isEqualTo("credit-check");
+            assertThat(start.getInputs()).containsEntry("amount", 120L);
+            assertThat(waiting.getWait().getKind()).isEqualTo(WaitKind.CHILD);
+
+            // when: another child's result, then its own
+            Decision other =
+                    machine.childCompleted(waiting, new ChildCompleted("someone-else", 30, null, Map.of()), T0);
+            Decision done =
+                    machine.childCompleted(waiting, new ChildCompleted(child, 30, "done", Map.of("score", 7L)), T0);
+
+            // then
+            assertThat(other.isIgnored()).isTrue();
+            assertThat(done.messages())
+                    .singleElement()
+                    .satisfies(told -> assertThat(told.getPayload()).containsEntry("score", 7L));
+        }
+
+        @Test
+        void shouldFailWhenTheChildFailsAndCancelTheChildWhenCanceled() {
+            InstanceRecord waiting = acknowledge(started(parent, 120), ID + "/started", Map.of())
+                    .next()
+                    .orElseThrow();
+            String child = waiting.getWait().getChildInstanceId();
+
+            Decision failed = machine.childCompleted(waiting, new ChildCompleted(child, 31, "no score", Map.of()), T0);
+            OperatorOutcome canceled = machine.operate(
+                    waiting,
+                    OperatorCommand.newBuilder()
+                            .setRequestId("r-1")
+                            .setAction(OperatorAction.CANCEL)
+                            .build(),
+                    T0);
+
+            assertThat(statuses(failed)).endsWith(31);
+            assertThat(reason(failed)).contains("child workflow " + child + " ended with status 31: no score");
+            assertThat(canceled.decision().commands()).singleElement().satisfies(cancel -> {
+                assertThat(cancel.getInstanceId()).isEqualTo(child);
+                assertThat(((OperatorCommand) cancel.getCommand()).getAction()).isEqualTo(OperatorAction.CANCEL);
+            });
+        }
+
+        @Test
+        void shouldTellItsParentHowAChildEndedWithItsVariables() {
+            // given: a child a workflow started
+            WorkflowDefinition childDefinition = steps("""
+                    {"name":"score","kind":"set-variable","variable":"score","value":"7"}""");
+            PlatformEvent start = PlatformEvent.newBuilder(
+                            Fixtures.expenseSubmitted("workflow/parent-1/step-0", "report-7"))
+                    .setSource("workflow")
+                    .setCausation(new Causation("parent-1", 1, T0))
+                    .setStartsDefinition("test")
+                    .build();
+
+            // when
+            Decision done = acknowledge(start(childDefinition, start).next().orElseThrow(), ID + "/started", Map.of());
+
+            // then
+            assertThat(statuses(done)).endsWith(30);
+            assertThat(done.commands()).singleElement().satisfies(told -> {
+                assertThat(told.getInstanceId()).isEqualTo("parent-1");
+                ChildCompleted result = (ChildCompleted) told.getCommand();
+                assertThat(result.getStatusCode()).isEqualTo(30);
+                assertThat(result.getOutput()).containsEntry("score", 7L);
+            });
         }
     }
 

@@ -63,6 +63,33 @@ class OnDemandStartsTest extends TopologyHarness {
     }
 
     @Test
+    void shouldWaitForACalledChildAndGoOnWithItsVariables() {
+        // given: a child that sets a variable, and a parent that calls it
+        definitions().publish(active("""
+                {"id":"child","name":"child","trigger":{"entityType":"order"},"onDemand":{},
+                 "steps":[{"name":"score","kind":"set-variable","variable":"score","value":"42"}]}"""));
+        definitions().deploy("""
+                {"name":"check","kind":"call-workflow","definition":"child"},
+                {"name":"tell","kind":"send-message","messageName":"Scored","payload":{"score":"=steps.check.score"}}""");
+
+        // when: the parent starts; then the child starts and completes
+        events().publish(order("o-1", "c-9"));
+        String parent = recorded().messages().get(0).getInstanceId();
+        acks().acknowledgeStarted(parent);
+        String child = storedInstance(parent).getWait().getChildInstanceId();
+        assertThat(recorded().stepMessages()).isEmpty();
+        acks().acknowledgeStarted(child);
+
+        // then: the parent goes on with the child's variable
+        assertThat(recorded().lastStatus(child)).isEqualTo(30);
+        assertThat(recorded().messagesOf(parent))
+                .filteredOn(message -> message.getMessageName().equals("Scored"))
+                .singleElement()
+                .satisfies(scored -> assertThat(scored.getPayload()).containsEntry("score", 42L));
+        assertThat(recorded().deadLetters()).isEmpty();
+    }
+
+    @Test
     void shouldDeadLetterAnOnDemandStartThatStartsNothingWithTheReason() {
         // given: the definition is not active (deactivated after the gateway's check, say)
         WorkflowDefinition child = active("""

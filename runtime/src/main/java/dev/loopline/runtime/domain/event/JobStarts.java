@@ -1,5 +1,6 @@
 package dev.loopline.runtime.domain.event;
 
+import dev.loopline.api.OnDemandStart;
 import dev.loopline.api.internal.StartInstance;
 import dev.loopline.api.internal.TokenQueue;
 import dev.loopline.api.v1.PlatformEvent;
@@ -17,7 +18,8 @@ import java.util.Optional;
  * <ol>
  *   <li>loop protection ({@link LoopGuard}): a job of a causation chain too deep, or one run too
  *       many on the same record, fails at once without doing any work, and takes no token;
- *   <li>ordering ({@link DependencyQueues}): the job takes its entity's token, or queues for it;
+ *   <li>ordering ({@link DependencyQueues}): the job takes its entity's token, or queues for it; a
+ *       workflow's child takes none, and runs under its parent;
  *   <li>a failing definition (its last jobs failed in a row) gets its new jobs postponed, for longer
  *       and longer (the failure policy's backoff by the number of failures), queued or not; its
  *       first success ends it.
@@ -63,15 +65,21 @@ public final class JobStarts {
         if (loopError != null) {
             return new JobStart(instanceId, command, runs, queue, false);
         }
-        String token = DependencyQueues.token(event.getEntityType(), event.getEntityId());
-        DependencyQueues.Admission admission = DependencyQueues.admit(queue, instanceId);
-        command.setDependencyToken(token);
-        command.setGranted(admission.granted());
         if (consecutiveFailures > 0) {
             command.setPostponeUntil(now.plus(failurePolicy.backoff(definition.getId(), consecutiveFailures)));
             command.setPostponeReason(
                     definition.getId() + "'s last " + consecutiveFailures + " job(s) failed in a row");
         }
+        if (OnDemandStart.WORKFLOW_SOURCE.equals(event.getSource())) {
+            // a workflow's child runs under its parent, which holds or waits for the entity's token:
+            // queued behind it, a child its parent calls would wait for the parent, and the parent for it
+            command.setGranted(true);
+            return new JobStart(instanceId, command, runs, queue, command.getPostponeUntil() == null);
+        }
+        String token = DependencyQueues.token(event.getEntityType(), event.getEntityId());
+        DependencyQueues.Admission admission = DependencyQueues.admit(queue, instanceId);
+        command.setDependencyToken(token);
+        command.setGranted(admission.granted());
         boolean startsNow = admission.newJob() && admission.granted() && command.getPostponeUntil() == null;
         return new JobStart(instanceId, command, runs, admission.queue(), startsNow);
     }

@@ -50,6 +50,26 @@ class JobStartsTest {
     }
 
     @Test
+    void shouldStartAWorkflowsChildUnderItsParentWithoutTheEntitysToken() {
+        // given: the parent holds the entity's token, and starts a child on the same entity
+        TokenQueue heldByParent = new TokenQueue("parent-1", List.of());
+        PlatformEvent child = PlatformEvent.newBuilder(event)
+                .setEventId("workflow/parent-1/step-0")
+                .setSource("workflow")
+                .setStartsDefinition("expense-approval")
+                .build();
+
+        // when
+        JobStart job = starts.start(definition, child, List.of(), heldByParent, 0, T0);
+
+        // then: it starts at once, and the parent's queue is as it was
+        assertThat(job.startsNow()).isTrue();
+        assertThat(job.command().getGranted()).isTrue();
+        assertThat(job.command().getDependencyToken()).isNull();
+        assertThat(job.queue()).isEqualTo(heldByParent);
+    }
+
+    @Test
     void shouldPostponeAFailingDefinitionsJobWhetherOrNotItIsQueued() {
         JobStart free = starts.start(definition, event, List.of(), FREE, 3, T0);
         JobStart queued = starts.start(definition, event, List.of(), new TokenQueue("job-0", List.of()), 3, T0);
