@@ -115,6 +115,12 @@ class OnDemandStartIT {
             await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> assertThat(loop.status(parent)).isEqualTo(30));
             assertThat(loop.first("Welcome").getPayload()).containsEntry("reviewedIn", review.getInstanceId());
+            assertThat(loop.gateway
+                            .get("/v1/instances/" + review.getInstanceId())
+                            .json()
+                            .get("parentInstanceId")
+                            .asText())
+                    .isEqualTo(parent);
             assertThat(loop.received.indexOf(loop.first("Welcome"))).isGreaterThan(loop.received.indexOf(review));
             assertThat(loop.handler.handled()).isGreaterThanOrEqualTo(4);
         }

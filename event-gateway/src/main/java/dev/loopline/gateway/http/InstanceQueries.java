@@ -418,6 +418,7 @@ final class InstanceQueries {
         view.put("errorMessage", s.getErrorMessage());
         view.put("waitingFor", s.getWaitingFor());
         view.put("stepName", s.getStepName());
+        view.put("parentInstanceId", s.getParentInstanceId());
         view.put(
                 "waitingUntil",
                 s.getWaitingUntil() == null ? null : s.getWaitingUntil().toString());

@@ -82,6 +82,7 @@ public final class ReadModel {
                 .setEntityId(t.getEntityId() != null || current == null ? t.getEntityId() : current.getEntityId())
                 .setWaitingFor(t.getWaitingFor())
                 .setStepName(t.getStepName())
+                .setParentInstanceId(t.getParentInstanceId())
                 .setWaitingUntil(t.getWaitingUntil())
                 .setVariables(
                         t.getState() == InstanceState.SUSPENDED

@@ -136,12 +136,20 @@ final class Run {
                 .setPrincipal(principal)
                 .setWaitingFor(waitingFor)
                 .setStepName(stepName(status))
+                .setParentInstanceId(parentOf(instance.getTrigger()))
                 .setWaitingUntil(waitingUntil(status))
                 .setVariables(
                         status.state() == InstanceState.SUSPENDED || status.state() == InstanceState.COMPLETED
                                 ? instance.getVariables()
                                 : Map.of())
                 .build());
+    }
+
+    /** The instance whose step started this one: a workflow's child names it in its trigger's causation. */
+    private static String parentOf(PlatformEvent trigger) {
+        return OnDemandStart.WORKFLOW_SOURCE.equals(trigger.getSource()) && trigger.getCausation() != null
+                ? trigger.getCausation().getOriginatingInstanceId()
+                : null;
     }
 
     private String stepName(Status status) {
@@ -300,8 +308,8 @@ final class Run {
      * ignores that.
      */
     private void tellParent(Status status, String reason) {
-        PlatformEvent trigger = instance.getTrigger();
-        if (!OnDemandStart.WORKFLOW_SOURCE.equals(trigger.getSource()) || trigger.getCausation() == null) {
+        String parent = parentOf(instance.getTrigger());
+        if (parent == null) {
             return;
         }
         Map<String, Object> output = new HashMap<>();
@@ -311,8 +319,7 @@ final class Run {
             }
         });
         commands.add(new InstanceCommand(
-                trigger.getCausation().getOriginatingInstanceId(),
-                new ChildCompleted(instance.getInstanceId(), status.code(), reason, output)));
+                parent, new ChildCompleted(instance.getInstanceId(), status.code(), reason, output)));
     }
 
     /** A parent canceled while it waits for a child cancels the child too, in the operator's name. */

@@ -2,14 +2,17 @@ package dev.loopline.systemtests.chaos;
 
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
+import dev.loopline.api.v1.DefinitionStatus;
+import dev.loopline.api.v1.WorkflowDefinition;
+import dev.loopline.definition.DefinitionCompiler;
 import dev.loopline.systemtests.support.Records;
-import dev.loopline.systemtests.support.Samples;
 import dev.loopline.systemtests.support.TestRuntime;
 import dev.loopline.systemtests.support.TestTopics;
 import dev.loopline.testsupport.infra.Infrastructure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * What every chaos experiment starts from: its own topics ({@value #PARTITIONS} partitions), the
- * active one-step definition the load triggers, a directory for logs and the report, and the
+ * active definition the load triggers, a directory for logs and the report, and the
  * settings its processes share.
  */
 record ChaosStage(Topics topics, Path dir, Map<String, String> settings) {
@@ -32,10 +35,29 @@ record ChaosStage(Topics topics, Path dir, Map<String, String> settings) {
         try (Admin admin = infra.admin()) {
             TopicProvisioner.ensureTopics(admin, topics, PARTITIONS, replicationFactor);
         }
-        Records.write(infra, topics, Samples.activeOneStep(DEFINITION, EventLoad.ENTITY_TYPE, EventLoad.MESSAGE_NAME));
+        Records.write(infra, topics, definition());
         Map<String, String> settings = TestRuntime.settings(infra, topics);
         settings.put("LOOPLINE_REPLICATION_FACTOR", Short.toString(replicationFactor));
         return new ChaosStage(topics, Files.createDirectories(Path.of("target", "chaos", topics.prefix())), settings);
+    }
+
+    /**
+     * The definition the load triggers: a message step that declares its compensation (so every
+     * instance's compensation stack changes under the faults) and a log step (an audit transition).
+     */
+    static WorkflowDefinition definition() {
+        WorkflowDefinition compiled = new DefinitionCompiler()
+                .compile(
+                        """
+                        {"id":"%s","name":"%s","trigger":{"entityType":"%s","messageName":"%s"},
+                         "steps":[{"name":"approval","kind":"send-message","messageName":"RequestApproval",
+                                   "compensation":{"messageName":"WithdrawApproval"}},
+                                  {"name":"audit","kind":"log","entry":"'approved ' + trigger.entityId"}]}""".formatted(DEFINITION, DEFINITION, EventLoad.ENTITY_TYPE, EventLoad.MESSAGE_NAME),
+                        Instant.now());
+        return WorkflowDefinition.newBuilder(compiled)
+                .setStatus(DefinitionStatus.ACTIVE)
+                .setVersion(1)
+                .build();
     }
 
     /** The runtime processes' settings: the shared ones and the experiment's. */
