@@ -1,15 +1,20 @@
 package dev.loopline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopline.cli.Output.Column;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code loopline definitions deploy|list|get|activate|deactivate}. */
-@Command(name = "definitions", description = "Deploy, read, activate and deactivate workflow definitions.")
+/** {@code loopline definitions deploy|list|get|activate|start|deactivate}. */
+@Command(
+        name = "definitions",
+        description = "Deploy, read, activate and deactivate workflow definitions, and start them on demand.")
 final class DefinitionsCommand {
 
     private static final List<Column> SUMMARY = List.of(
@@ -67,6 +72,58 @@ final class DefinitionsCommand {
     @Command(name = "activate", description = "Let matching events start instances of the current version.")
     int activate(@Parameters(paramLabel = "ID") String id) {
         return change(id, "activate");
+    }
+
+    @Command(
+            name = "start",
+            description = "Start an instance of an on-demand definition on one record, with initiation data.")
+    int start(
+            @Parameters(paramLabel = "ID") String id,
+            @Option(
+                            names = "--entity",
+                            required = true,
+                            paramLabel = "ENTITY_ID",
+                            description = "the record it runs on")
+                    String entityId,
+            @Option(
+                            names = "--request-id",
+                            paramLabel = "ID",
+                            description = "makes a retry start nothing twice (made up when left out)")
+                    String requestId,
+            @Option(
+                            names = "--input",
+                            paramLabel = "NAME=VALUE",
+                            description = "an input; a number, true or false is sent as one, anything else as text")
+                    Map<String, String> inputs) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("entityId", entityId);
+        if (requestId != null) {
+            body.put("requestId", requestId);
+        }
+        ObjectNode values = body.putObject("inputs");
+        if (inputs != null) {
+            inputs.forEach((name, value) -> values.set(name, scalar(value)));
+        }
+        JsonNode started = cli.gateway().post("/v1/definitions/" + Gateway.segment(id) + "/instances", body.toString());
+        cli.output()
+                .print(
+                        started,
+                        List.of(started),
+                        List.of(Column.of("INSTANCE", "/instanceId"), Column.of("REQUEST", "/requestId")));
+        return ExitCodes.OK;
+    }
+
+    /** A command-line value as JSON: a whole or decimal number, a boolean, or else text. */
+    static JsonNode scalar(String value) {
+        if (value.equals("true") || value.equals("false")) {
+            return JsonNodeFactory.instance.booleanNode(Boolean.parseBoolean(value));
+        }
+        if (value.matches("-?\\d{1,18}")) {
+            return JsonNodeFactory.instance.numberNode(Long.parseLong(value));
+        }
+        if (value.matches("-?\\d+\\.\\d+")) {
+            return JsonNodeFactory.instance.numberNode(Double.parseDouble(value));
+        }
+        return JsonNodeFactory.instance.textNode(value);
     }
 
     @Command(name = "deactivate", description = "Start no new instances; running ones go on.")

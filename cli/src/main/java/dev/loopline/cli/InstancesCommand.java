@@ -200,8 +200,16 @@ final class InstancesCommand {
     }
 
     @Command(name = "cancel", description = "Cancel (Completed/Canceled, 32).")
-    int cancel(@Parameters(paramLabel = "ID", arity = "0..*") List<String> ids, @Mixin Filter filter, @Mixin Bulk bulk)
+    int cancel(
+            @Parameters(paramLabel = "ID", arity = "0..*") List<String> ids,
+            @Mixin Filter filter,
+            @Option(
+                            names = "--compensate",
+                            description = "first undo the steps that succeeded, through their compensations")
+                    boolean compensate,
+            @Mixin Bulk bulk)
             throws InterruptedException {
+        bulk.compensate = compensate;
         return act("cancel", ids, filter, null, bulk);
     }
 
@@ -248,6 +256,9 @@ final class InstancesCommand {
 
         @Option(names = "--all-instances", description = "with no ids and no filter: every instance of the deployment")
         boolean all;
+
+        /** Set by cancel's own option. */
+        boolean compensate;
     }
 
     /** On each id, at once; or, with a filter and no ids, on every match as one background operation. */
@@ -261,6 +272,9 @@ final class InstancesCommand {
         }
         if (options.note != null) {
             body.put("note", options.note);
+        }
+        if (options.compensate) {
+            body.put("compensate", true);
         }
         Map<String, Object> matching = filter.parameters();
         if (ids != null && !ids.isEmpty() && (!matching.isEmpty() || options.all)) {

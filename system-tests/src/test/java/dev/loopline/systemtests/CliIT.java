@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loopline.api.InstanceId;
+import dev.loopline.api.OnDemandStart;
 import dev.loopline.api.TopicProvisioner;
 import dev.loopline.api.Topics;
 import dev.loopline.api.security.ApiKeyStore;
@@ -204,12 +206,46 @@ class CliIT {
 
             // actions: one by id; a refused one exits 1 with the runtime's reason
             String parcel = InstanceIds.instanceId("parcel-1", "parcels");
-            Result canceled = cli("instances", "cancel", parcel, "--note", "customer called");
+            Result canceled = cli("instances", "cancel", parcel, "--note", "customer called", "--compensate");
             assertThat(canceled.exit()).as(canceled.err()).isZero();
             assertThat(canceled.out()).contains("COMPLETED", "32");
             Result again = cli("instances", "cancel", parcel);
             assertThat(again.exit()).isEqualTo(1);
             assertThat(again.err()).contains("409", "cancel");
+
+            // an on-demand start: invalid inputs exit 1 with the field; valid ones start the instance named
+            assertThat(cli(
+                                    "definitions",
+                                    "deploy",
+                                    Path.of("..", "examples", "credit-review.json")
+                                            .toString(),
+                                    "--activate")
+                            .exit())
+                    .isZero();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> runtime.catalogEntry("credit-review").isPresent());
+            Result refusedStart =
+                    cli("definitions", "start", "credit-review", "--entity", "acc-1", "--input", "limit=-1");
+            assertThat(refusedStart.exit()).isEqualTo(1);
+            assertThat(refusedStart.err()).contains("inputs.reason");
+            Result startedOnDemand = cli(
+                    "-o",
+                    "json",
+                    "definitions",
+                    "start",
+                    "credit-review",
+                    "--entity",
+                    "acc-1",
+                    "--request-id",
+                    "r-1",
+                    "--input",
+                    "reason=annual audit",
+                    "--input",
+                    "limit=5");
+            assertThat(startedOnDemand.exit()).as(startedOnDemand.err()).isZero();
+            assertThat(startedOnDemand.lines().get(0).get("instanceId").asText())
+                    .isEqualTo(InstanceId.of(
+                            OnDemandStart.requestEventId("credit-review", "acc-1", "r-1"), "credit-review"));
             Result postponed = cli(
                     "-o",
                     "json",
