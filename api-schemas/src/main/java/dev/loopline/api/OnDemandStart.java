@@ -1,5 +1,6 @@
 package dev.loopline.api;
 
+import dev.loopline.api.v1.PlatformEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -30,6 +31,16 @@ public final class OnDemandStart {
         String entity = UUID.nameUUIDFromBytes(entityId.getBytes(StandardCharsets.UTF_8))
                 .toString();
         return REQUEST_SOURCE + "/" + definitionId + "/" + requestId + "/" + entity;
+    }
+
+    /**
+     * The instance whose start-workflow or call-workflow step published this start (its causation
+     * names it), or null for any other event.
+     */
+    public static String parentOf(PlatformEvent event) {
+        return WORKFLOW_SOURCE.equals(event.getSource()) && event.getCausation() != null
+                ? event.getCausation().getOriginatingInstanceId()
+                : null;
     }
 
     /**

@@ -136,20 +136,13 @@ final class Run {
                 .setPrincipal(principal)
                 .setWaitingFor(waitingFor)
                 .setStepName(stepName(status))
-                .setParentInstanceId(parentOf(instance.getTrigger()))
+                .setParentInstanceId(OnDemandStart.parentOf(instance.getTrigger()))
                 .setWaitingUntil(waitingUntil(status))
                 .setVariables(
                         status.state() == InstanceState.SUSPENDED || status.state() == InstanceState.COMPLETED
                                 ? instance.getVariables()
                                 : Map.of())
                 .build());
-    }
-
-    /** The instance whose step started this one: a workflow's child names it in its trigger's causation. */
-    private static String parentOf(PlatformEvent trigger) {
-        return OnDemandStart.WORKFLOW_SOURCE.equals(trigger.getSource()) && trigger.getCausation() != null
-                ? trigger.getCausation().getOriginatingInstanceId()
-                : null;
     }
 
     private String stepName(Status status) {
@@ -308,7 +301,7 @@ final class Run {
      * ignores that.
      */
     private void tellParent(Status status, String reason) {
-        String parent = parentOf(instance.getTrigger());
+        String parent = OnDemandStart.parentOf(instance.getTrigger());
         if (parent == null) {
             return;
         }

@@ -1,5 +1,7 @@
 package dev.loopline.runtime.topology;
 
+import dev.loopline.api.OnDemandStart;
+import dev.loopline.api.internal.ChildCompleted;
 import dev.loopline.api.internal.CorrelateEvent;
 import dev.loopline.api.internal.CorrelationCommand;
 import dev.loopline.api.internal.InstanceCommand;
@@ -9,6 +11,7 @@ import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
+import dev.loopline.runtime.domain.InstanceIds;
 import dev.loopline.runtime.domain.InstanceMachine;
 import dev.loopline.runtime.domain.ReplyTokens;
 import dev.loopline.runtime.domain.SubscriptionMatcher;
@@ -24,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -123,9 +127,24 @@ final class EventMatcher implements Processor<String, PlatformEvent, String, Obj
             }
         }
         if (event.getStartsDefinition() != null && matching.isEmpty()) {
+            String why = "on-demand start of " + event.getStartsDefinition() + " started nothing: "
+                    + (refused != null ? refused : whyNot(event, definitions));
+            String parent = OnDemandStart.parentOf(event);
+            if (parent != null) {
+                // a workflow's child: its parent learns that it ended before it began (a caller fails its step)
+                log.warn("{} (for instance {})", why, parent);
+                String child = InstanceIds.instanceId(event.getEventId(), event.getStartsDefinition());
+                context.forward(
+                        new Record<String, Object>(
+                                parent,
+                                new InstanceCommand(parent, new ChildCompleted(child, 31, why, Map.of())),
+                                record.timestamp(),
+                                new RecordHeaders(headers.toArray())),
+                        LooplineTopology.STARTS_SINK);
+                return;
+            }
             // the caller was told an instance would start: say why none did, where it can be replayed
-            throw new RejectedRecordException("on-demand start of " + event.getStartsDefinition() + " started nothing: "
-                    + (refused != null ? refused : whyNot(event, definitions)));
+            throw new RejectedRecordException(why);
         }
         matching.sort(
                 Comparator.comparingInt((WorkflowDefinition d) -> d.getTrigger().getRank())

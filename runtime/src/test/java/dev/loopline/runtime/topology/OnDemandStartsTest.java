@@ -90,6 +90,28 @@ class OnDemandStartsTest extends TopologyHarness {
     }
 
     @Test
+    void shouldFailTheCallingStepWhenTheChildStartsNothing() {
+        // given: a parent that calls a definition that does not exist
+        definitions().deploy("""
+                {"name":"check","kind":"call-workflow","definition":"no-such-child"},
+                {"name":"tell","kind":"send-message","messageName":"Never"}""");
+
+        // when
+        events().publish(order("o-1", "c-9"));
+        String parent = recorded().messages().get(0).getInstanceId();
+        acks().acknowledgeStarted(parent);
+
+        // then: the parent's step fails with the reason, and nothing is dead-lettered
+        assertThat(recorded().lastStatus(parent)).isEqualTo(31);
+        assertThat(recorded()
+                        .transitionsOf(parent)
+                        .get(recorded().transitionsOf(parent).size() - 1)
+                        .getReason())
+                .contains("on-demand start of no-such-child started nothing: no such definition");
+        assertThat(recorded().deadLetters()).isEmpty();
+    }
+
+    @Test
     void shouldDeadLetterAnOnDemandStartThatStartsNothingWithTheReason() {
         // given: the definition is not active (deactivated after the gateway's check, say)
         WorkflowDefinition child = active("""
