@@ -17,8 +17,14 @@ public final class OnDemandStart {
     /** The source of those the gateway publishes for a request. */
     public static final String REQUEST_SOURCE = "on-demand";
 
-    /** The source of those a workflow's start-workflow step publishes. */
+    /** The source of those a workflow's start-workflow or call-workflow step publishes. */
     public static final String WORKFLOW_SOURCE = "workflow";
+
+    /**
+     * The source of a call-workflow child on its parent's own entity: it runs under the token its
+     * parent holds, where queueing behind the parent would have each wait for the other.
+     */
+    public static final String CALL_SOURCE = "workflow-call";
 
     private OnDemandStart() {}
 
@@ -38,7 +44,8 @@ public final class OnDemandStart {
      * names it), or null for any other event.
      */
     public static String parentOf(PlatformEvent event) {
-        return WORKFLOW_SOURCE.equals(event.getSource()) && event.getCausation() != null
+        return (WORKFLOW_SOURCE.equals(event.getSource()) || CALL_SOURCE.equals(event.getSource()))
+                        && event.getCausation() != null
                 ? event.getCausation().getOriginatingInstanceId()
                 : null;
     }
@@ -50,6 +57,7 @@ public final class OnDemandStart {
     public static boolean isReserved(String source, String eventId) {
         return REQUEST_SOURCE.equals(source)
                 || WORKFLOW_SOURCE.equals(source)
+                || CALL_SOURCE.equals(source)
                 || Dialogs.SOURCE.equals(source)
                 || (eventId != null
                         && (eventId.startsWith(REQUEST_SOURCE + "/")

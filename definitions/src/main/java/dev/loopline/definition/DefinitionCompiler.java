@@ -36,7 +36,8 @@ import java.util.Set;
  * <p>Each kind of step compiles itself ({@link StepType}, found in {@link StepTypes} by its {@code
  * kind}); nested steps compile in place, and conditions and timeout branches become forward jumps
  * (see {@code ConditionStep} and {@link Program#timeoutBranch}).
- * Jumps only go forward, so every instance runs at most as many instructions as the program has.
+ * Jumps go forward (but from the end of a compensation, see {@link Program}), so a run executes
+ * at most as many instructions as the program has.
  */
 public final class DefinitionCompiler {
 

@@ -37,7 +37,7 @@ final class CallWorkflowStep implements StepType, StepBehavior {
 
     @Override
     public Next start(Step step, StepContext context) {
-        context.waitForChild(step, StartWorkflowStep.startChild(step, context));
+        context.waitForChild(step, StartWorkflowStep.startChild(step, context, true));
         return Next.halt();
     }
 

@@ -5,8 +5,9 @@ import dev.loopline.api.v1.Step;
 
 /**
  * The flat program a definition compiles to, as a {@link StepType} writes to it: instructions in
- * order, a program counter's targets as indexes. Jumps only go forward, so an instance runs each
- * instruction at most once per run.
+ * order, a program counter's targets as indexes. Jumps go forward, so an instance runs each
+ * instruction at most once per run; only the end of a compensation goes back, to the next older
+ * compensation, each of which runs once.
  */
 public interface Program {
 
@@ -68,7 +69,7 @@ public interface Program {
         if (compensation.isArray()) {
             steps(compensation, step.path("compensation"));
         } else if (compensation.isObject()) {
-            StepDocument message = step.nested("compensation", true);
+            StepDocument message = step.nested("compensation", true).named(step.name() + "_compensation");
             message.onlyKnown(java.util.Set.of("messageName", "payload", "timeout"));
             SendMessageStep.message(message, this, SendMessageStep.TYPE);
         } else {

@@ -51,13 +51,14 @@ final class StartWorkflowStep implements StepType, StepBehavior {
 
     @Override
     public Next start(Step step, StepContext context) {
-        context.recordOutput(step.getName(), Map.of("instanceId", startChild(step, context)));
+        context.recordOutput(step.getName(), Map.of("instanceId", startChild(step, context, false)));
         return Next.following(context);
     }
 
-    /** Starts the step's child; its instance id. */
-    static String startChild(Step step, StepContext context) {
+    /** Starts the step's child, waited for or not; its instance id. */
+    static String startChild(Step step, StepContext context, boolean waits) {
         String entityId = step.getEntityIdExpression() == null ? null : context.key(step.getEntityIdExpression());
-        return context.startWorkflow(step.getStartsDefinition(), step.getEntityType(), entityId, context.payload(step));
+        return context.startWorkflow(
+                step.getStartsDefinition(), step.getEntityType(), entityId, context.payload(step), waits);
     }
 }

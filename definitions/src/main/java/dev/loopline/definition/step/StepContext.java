@@ -77,11 +77,12 @@ public interface StepContext {
     /**
      * Starts an instance of another active definition that may be started on demand, on an entity
      * (null: the trigger's entity type and id), with initiation data, and goes on without waiting
-     * for it. The child is one level deeper in the chain of causes that loop protection bounds; the
+     * for it, unless {@code waits} (a call). The child is one level deeper in the chain of causes that loop protection bounds; the
      * event half checks its data against the child's input schema, and starts nothing if it is not
      * active or the data does not fit. The child instance's id.
      */
-    String startWorkflow(String definitionId, String entityType, String entityId, Map<String, Object> inputs);
+    String startWorkflow(
+            String definitionId, String entityType, String entityId, Map<String, Object> inputs, boolean waits);
 
     /** Suspends the instance until the child instance it started completes. */
     void waitForChild(Step step, String childInstanceId);

@@ -95,6 +95,11 @@ public final class StepDocument {
         return object == null ? null : new StepDocument(object, name, path(field), fields);
     }
 
+    /** The same document under another name: the instructions it compiles to carry that name. */
+    public StepDocument named(String otherName) {
+        return new StepDocument(node, otherName, path, fields);
+    }
+
     /** An object inside the step, such as an element of one of its arrays, read like the step itself. */
     public StepDocument within(JsonNode object, String field) {
         return new StepDocument(object, name, path(field), fields);

@@ -41,6 +41,9 @@ import java.util.UUID;
 final class DialogRoutes {
 
     private static final Set<String> RESPONSE_FIELDS = Set.of("page", "answers");
+    /** What a page's output holds besides the answers: the answer event's own fields. */
+    private static final Set<String> EVENT_FIELDS =
+            Set.of(Dialogs.PAGE_ATTRIBUTE, "eventId", "messageName", "entityId");
 
     private final InstanceQueries instances;
     private final DefinitionRepository definitions;
@@ -70,7 +73,7 @@ final class DialogRoutes {
         view.put("page", page(session).map(DialogRoutes::pageView).orElse(null));
         Map<String, Object> answers = new TreeMap<>();
         session.getVariables().forEach((name, value) -> {
-            if (name.startsWith("steps.") && !name.endsWith("." + Dialogs.PAGE_ATTRIBUTE)) {
+            if (name.startsWith("steps.") && EVENT_FIELDS.stream().noneMatch(field -> name.endsWith("." + field))) {
                 answers.put(name.substring("steps.".length()), value);
             }
         });
@@ -126,7 +129,15 @@ final class DialogRoutes {
 
     /** The instance, if it is a dialog session the caller may see; else 404, as if it did not exist. */
     private InstanceSummary session(Context ctx, int partition, String id) {
-        InstanceSummary summary = instances.summary(partition, id);
+        InstanceSummary summary;
+        try {
+            summary = instances.summary(partition, id);
+        } catch (ProblemException e) {
+            if (e.status() == 404) { // one answer whether it does not exist or is not a session
+                throw ProblemException.notFound("dialog session " + id);
+            }
+            throw e;
+        }
         if (!Dialogs.SESSION_ENTITY_TYPE.equals(summary.getEntityType())
                 || !Principals.of(ctx).mayPublish(Dialogs.SOURCE, Dialogs.SESSION_ENTITY_TYPE)) {
             throw ProblemException.notFound("dialog session " + id);

@@ -112,7 +112,9 @@ final class EventRoutes {
         String requestId = requestId(fields, body);
         fields.throwIfInvalid();
         String request = requestId != null ? requestId : UUID.randomUUID().toString();
-        Started start = start(ctx, started, ctx.pathParam("id"), "session-" + request, request, body, true);
+        // the dialog in the entity too: sessions of two dialogs under one request id must not share a record
+        String sessionEntity = "session-" + ctx.pathParam("id") + "-" + request;
+        Started start = start(ctx, started, ctx.pathParam("id"), sessionEntity, request, body, true);
         Json.respond(ctx, 202, Map.of("sessionId", start.instanceId(), "requestId", start.requestId()));
     }
 

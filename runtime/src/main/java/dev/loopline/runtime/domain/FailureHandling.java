@@ -23,11 +23,14 @@ final class FailureHandling {
      */
     void handle(Run run, InstanceRecord current, AckError error) {
         String what = InstanceMachine.where(current) + " failed: " + InstanceMachine.describe(error);
-        run.instance.setErrorCode(
-                error == null ? "Unknown" : InstanceLimits.cap(error.getCode(), InstanceLimits.MAX_TEXT_CHARS));
-        run.instance.setErrorMessage(
-                error == null ? null : InstanceLimits.cap(error.getMessage(), InstanceLimits.MAX_TEXT_CHARS));
         FailurePolicy.Action action = failures.classify(error);
+        // while compensating, the instance keeps the error it fails with, unless a compensation stops for good
+        if (current.getCompensatingFor() == null || action != FailurePolicy.Action.RETRY) {
+            run.instance.setErrorCode(
+                    error == null ? "Unknown" : InstanceLimits.cap(error.getCode(), InstanceLimits.MAX_TEXT_CHARS));
+            run.instance.setErrorMessage(
+                    error == null ? null : InstanceLimits.cap(error.getMessage(), InstanceLimits.MAX_TEXT_CHARS));
+        }
         if (action == FailurePolicy.Action.RETRY && current.getRetryCount() >= failures.maxRetries()) {
             action = FailurePolicy.Action.SUSPEND;
             what = what + " (" + failures.maxRetries() + " retries used)";

@@ -40,6 +40,10 @@ final class OperatorActions {
                 if (state == InstanceState.COMPLETED) {
                     return OperatorOutcome.refused(refusal("cancel", current, "Ready, Suspended or Locked"));
                 }
+                if (command.getCompensate() && current.getCompensatingFor() != null) {
+                    return OperatorOutcome.refused("cannot cancel " + current.getInstanceId()
+                            + " with compensation: it is compensating already; cancel without compensation to stop");
+                }
                 Run run = machine.leave(current, now, command);
                 run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
                 run.cancelChild(command);
@@ -64,6 +68,13 @@ final class OperatorActions {
             case RESUME -> {
                 if (state != InstanceState.SUSPENDED) {
                     return OperatorOutcome.refused(refusal("resume", current, "Suspended"));
+                }
+                if (current.getWait() != null && current.getWait().getKind() == WaitKind.CHILD) {
+                    // running the step again would start a second child beside the first
+                    return OperatorOutcome.refused("cannot resume " + current.getInstanceId()
+                            + ": it waits for child workflow "
+                            + current.getWait().getChildInstanceId()
+                            + ", which ends the wait; cancel it instead");
                 }
                 Run run = machine.leave(current, now, command);
                 run.moveTo(Status.WAITING_FOR_RESOURCES, "resumed by an operator" + note);

@@ -183,6 +183,9 @@ final class Run {
         }
         instance.setCompensatingFor(reason);
         instance.setCompensationCancels(cancels);
+        // each compensation gets the retries of a step of its own
+        instance.setRetryCount(0);
+        instance.setStepAttempt(0);
         moveTo(Status.IN_PROGRESS, "compensating the steps that succeeded, after: " + reason);
         execute(popCompensation(), machine);
         return true;
@@ -278,14 +281,23 @@ final class Run {
      * again starts nothing twice. The child instance's id.
      */
     String startWorkflow(
-            String stepMessageId, String definitionId, String entityType, String entityId, Map<String, Object> inputs) {
+            String stepMessageId,
+            String definitionId,
+            String entityType,
+            String entityId,
+            Map<String, Object> inputs,
+            boolean waits) {
         PlatformEvent trigger = instance.getTrigger();
+        String childType = entityType != null ? entityType : trigger.getEntityType();
+        String childId = entityId != null ? entityId : trigger.getEntityId();
+        boolean underParent =
+                waits && childType.equals(trigger.getEntityType()) && childId.equals(trigger.getEntityId());
         String eventId = OnDemandStart.workflowEventId(stepMessageId);
         starts.add(PlatformEvent.newBuilder()
                 .setEventId(eventId)
-                .setSource(OnDemandStart.WORKFLOW_SOURCE)
-                .setEntityType(entityType != null ? entityType : trigger.getEntityType())
-                .setEntityId(entityId != null ? entityId : trigger.getEntityId())
+                .setSource(underParent ? OnDemandStart.CALL_SOURCE : OnDemandStart.WORKFLOW_SOURCE)
+                .setEntityType(childType)
+                .setEntityId(childId)
                 .setMessageName(OnDemandStart.MESSAGE_NAME)
                 .setOccurredAt(now)
                 .setCausation(LoopGuard.next(instance.getInstanceId(), trigger))
@@ -324,7 +336,6 @@ final class Run {
                     OperatorCommand.newBuilder(cancel)
                             .setRequestId("parent/" + cancel.getRequestId())
                             .setNote("its parent " + instance.getInstanceId() + " was canceled")
-                            .setCompensate(false)
                             .build()));
         }
     }

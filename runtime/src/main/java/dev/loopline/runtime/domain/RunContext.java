@@ -120,9 +120,10 @@ final class RunContext implements StepContext {
     }
 
     @Override
-    public String startWorkflow(String definitionId, String entityType, String entityId, Map<String, Object> inputs) {
+    public String startWorkflow(
+            String definitionId, String entityType, String entityId, Map<String, Object> inputs, boolean waits) {
         String stepMessageId = run.messageId(InstanceIds.stepMessageId(run.instance.getInstanceId(), pc));
-        return run.startWorkflow(stepMessageId, definitionId, entityType, entityId, inputs);
+        return run.startWorkflow(stepMessageId, definitionId, entityType, entityId, inputs, waits);
     }
 
     @Override

@@ -100,6 +100,7 @@ final class DecisionWriter {
         }
         for (PlatformEvent start : decision.starts()) {
             // keyed by entity id, as every event: the child takes its turn with that entity's jobs
+            // (but for a child called on its parent's entity, which runs under the parent's token)
             forward(start.getEntityId(), start, timestamp, headers, LooplineTopology.WORKFLOW_STARTS_SINK);
         }
     }

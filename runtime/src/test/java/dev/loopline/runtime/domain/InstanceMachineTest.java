@@ -705,6 +705,30 @@ class InstanceMachineTest {
         }
 
         @Test
+        void shouldKeepTheOriginalErrorThroughATransientCompensationFailureAndRefuseACompensatingCancel() {
+            // given: shipping failed; the refund is under way
+            InstanceRecord refunding = machine.acknowledge(
+                            shipping(), failure(ID + "/step-8", "NoCarrier", "permanent"), T0)
+                    .next()
+                    .orElseThrow();
+
+            // when: the refund fails for a moment
+            InstanceRecord retrying = machine.acknowledge(
+                            refunding, failure(ID + "/step-6", "Timeout", "transient"), T0)
+                    .next()
+                    .orElseThrow();
+
+            // then: it retries with retries of its own, the instance keeps the error it will fail with,
+            // and a cancel that asks to compensate again is refused
+            assertThat(retrying.getWait().getKind()).isEqualTo(WaitKind.RETRY);
+            assertThat(retrying.getRetryCount()).isEqualTo(1);
+            assertThat(retrying.getErrorCode()).isEqualTo("NoCarrier");
+            OperatorOutcome cancel = cancelCompensating(retrying);
+            assertThat(cancel.accepted()).isFalse();
+            assertThat(cancel.reason()).contains("compensating already");
+        }
+
+        @Test
         void shouldRunNoCompensationWhenTheInstanceSucceeds() {
             InstanceRecord shipping = shipping();
 
@@ -821,6 +845,24 @@ class InstanceMachineTest {
                 assertThat(cancel.getInstanceId()).isEqualTo(child);
                 assertThat(((OperatorCommand) cancel.getCommand()).getAction()).isEqualTo(OperatorAction.CANCEL);
             });
+        }
+
+        @Test
+        void shouldRefuseToResumeAParentThatWaitsForItsChild() {
+            InstanceRecord waiting = acknowledge(started(parent, 120), ID + "/started", Map.of())
+                    .next()
+                    .orElseThrow();
+
+            OperatorOutcome resume = machine.operate(
+                    waiting,
+                    OperatorCommand.newBuilder()
+                            .setRequestId("r-1")
+                            .setAction(OperatorAction.RESUME)
+                            .build(),
+                    T0);
+
+            assertThat(resume.accepted()).isFalse();
+            assertThat(resume.reason()).contains("waits for child workflow");
         }
 
         @Test

@@ -19,7 +19,7 @@ import java.util.Optional;
  *   <li>loop protection ({@link LoopGuard}): a job of a causation chain too deep, or one run too
  *       many on the same record, fails at once without doing any work, and takes no token;
  *   <li>ordering ({@link DependencyQueues}): the job takes its entity's token, or queues for it; a
- *       workflow's child takes none, and runs under its parent;
+ *       child that its parent calls on its own entity takes none, and runs under the parent's;
  *   <li>a failing definition (its last jobs failed in a row) gets its new jobs postponed, for longer
  *       and longer (the failure policy's backoff by the number of failures), queued or not; its
  *       first success ends it.
@@ -70,9 +70,9 @@ public final class JobStarts {
             command.setPostponeReason(
                     definition.getId() + "'s last " + consecutiveFailures + " job(s) failed in a row");
         }
-        if (OnDemandStart.WORKFLOW_SOURCE.equals(event.getSource())) {
-            // a workflow's child runs under its parent, which holds or waits for the entity's token:
-            // queued behind it, a child its parent calls would wait for the parent, and the parent for it
+        if (OnDemandStart.CALL_SOURCE.equals(event.getSource())) {
+            // a child its parent calls on its own entity runs under the parent's token: queued behind
+            // the parent, it would wait for the parent, and the parent for it
             command.setGranted(true);
             return new JobStart(instanceId, command, runs, queue, command.getPostponeUntil() == null);
         }

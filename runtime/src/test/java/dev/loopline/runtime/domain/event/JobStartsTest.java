@@ -50,23 +50,29 @@ class JobStartsTest {
     }
 
     @Test
-    void shouldStartAWorkflowsChildUnderItsParentWithoutTheEntitysToken() {
-        // given: the parent holds the entity's token, and starts a child on the same entity
+    void shouldStartACalledChildUnderItsParentWithoutTheEntitysTokenAndQueueAStartedOne() {
+        // given: the parent holds the entity's token, and calls a child on the same entity
         TokenQueue heldByParent = new TokenQueue("parent-1", List.of());
         PlatformEvent child = PlatformEvent.newBuilder(event)
                 .setEventId("workflow/parent-1/step-0")
-                .setSource("workflow")
+                .setSource("workflow-call")
                 .setStartsDefinition("expense-approval")
                 .build();
+        PlatformEvent started =
+                PlatformEvent.newBuilder(child).setSource("workflow").build();
 
         // when
         JobStart job = starts.start(definition, child, List.of(), heldByParent, 0, T0);
+        JobStart queued = starts.start(definition, started, List.of(), heldByParent, 0, T0);
 
         // then: it starts at once, and the parent's queue is as it was
         assertThat(job.startsNow()).isTrue();
         assertThat(job.command().getGranted()).isTrue();
         assertThat(job.command().getDependencyToken()).isNull();
         assertThat(job.queue()).isEqualTo(heldByParent);
+        // while a child it does not wait for queues behind it, as any job
+        assertThat(queued.startsNow()).isFalse();
+        assertThat(queued.command().getDependencyToken()).isEqualTo(TOKEN);
     }
 
     @Test
