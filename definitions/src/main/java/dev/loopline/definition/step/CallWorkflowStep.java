@@ -20,14 +20,7 @@ final class CallWorkflowStep implements StepType, StepBehavior {
 
     @Override
     public String schema() {
-        return """
-                {"properties": {
-                   "definition": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},
-                   "entityType": {"type": "string", "minLength": 1},
-                   "entityId": {"$ref": "#/$defs/expression"},
-                   "inputs": {"$ref": "#/$defs/scalars"}},
-                 "required": ["definition"]}
-                """;
+        return StartWorkflowStep.SCHEMA;
     }
 
     @Override

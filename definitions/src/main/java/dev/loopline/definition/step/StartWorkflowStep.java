@@ -17,16 +17,19 @@ final class StartWorkflowStep implements StepType, StepBehavior {
         return "start-workflow";
     }
 
+    /** The fields of a step that starts a child, waited for or not. */
+    static final String SCHEMA = """
+            {"properties": {
+               "definition": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},
+               "entityType": {"type": "string", "minLength": 1},
+               "entityId": {"$ref": "#/$defs/expression"},
+               "inputs": {"$ref": "#/$defs/scalars"}},
+             "required": ["definition"]}
+            """;
+
     @Override
     public String schema() {
-        return """
-                {"properties": {
-                   "definition": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},
-                   "entityType": {"type": "string", "minLength": 1},
-                   "entityId": {"$ref": "#/$defs/expression"},
-                   "inputs": {"$ref": "#/$defs/scalars"}},
-                 "required": ["definition"]}
-                """;
+        return SCHEMA;
     }
 
     @Override
