@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopline.api.security.ApiKeyStore;
+import dev.loopline.api.security.Role;
 import dev.loopline.api.v1.WorkflowMessage;
 import dev.loopline.client.Ack;
 import dev.loopline.systemtests.support.Examples;
@@ -11,8 +13,13 @@ import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.RunningLoop;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,10 +37,28 @@ class DialogIT {
 
     @Test
     void shouldCompleteOneSessionPageByPageAndLeaveAnAbandonedOneIncomplete(Infrastructure infra) throws Exception {
-        try (RunningLoop loop = RunningLoop.start(infra, "dialog", message -> Ack.succeeded())) {
-            // given
+        // given: two publishers besides the suite's key (every role, an operator too)
+        String patKey = ApiKeyStore.newKey();
+        String quinnKey = ApiKeyStore.newKey();
+        Path keys = Files.createTempFile("loopline-dialog-it-", ".json");
+        keys.toFile().deleteOnExit();
+        Files.writeString(
+                keys,
+                "["
+                        + String.join(
+                                ",",
+                                ApiKeyStore.entry(
+                                        GatewayClient.SUITE_KEY,
+                                        GatewayClient.SUITE_PRINCIPAL,
+                                        EnumSet.allOf(Role.class)),
+                                ApiKeyStore.entry(patKey, "pat", Set.of(Role.PUBLISHER)),
+                                ApiKeyStore.entry(quinnKey, "quinn", Set.of(Role.PUBLISHER)))
+                        + "]");
+        try (RunningLoop loop = RunningLoop.start(
+                infra, "dialog", message -> Ack.succeeded(), Map.of("LOOPLINE_API_KEYS_FILE", keys.toString()))) {
             loop.activate(Examples.read("expense-filing.json"), Examples.read("expense-dialog.json"), QUICK);
-            GatewayClient gateway = loop.gateway;
+            GatewayClient gateway = new GatewayClient(loop.gatewayPort(), patKey);
+            GatewayClient quinn = new GatewayClient(loop.gatewayPort(), quinnKey);
             List<WorkflowMessage> received = loop.received;
 
             // when: a session starts
@@ -42,8 +67,13 @@ class DialogIT {
             assertThat(started.status()).isEqualTo(202);
             String session = started.json().get("sessionId").asText();
 
-            // then: it shows its first page
+            // then: it shows its first page, to its starter and to an operator, and to no other publisher
             JsonNode first = awaitPage(gateway, session, "amount");
+            assertThat(loop.gateway.get("/v1/dialogs/sessions/" + session).status())
+                    .isEqualTo(200);
+            assertThat(quinn.get("/v1/dialogs/sessions/" + session).status()).isEqualTo(404);
+            assertThat(answer(quinn, session, "amount", "{\"amount\":1}").status())
+                    .isEqualTo(404);
             assertThat(first.get("state").asText()).isEqualTo("Active");
             assertThat(first.get("page").get("text").asText()).isEqualTo("How much did you spend?");
 

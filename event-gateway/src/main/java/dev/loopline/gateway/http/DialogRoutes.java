@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopline.api.Dialogs;
 import dev.loopline.api.internal.InstanceSummary;
+import dev.loopline.api.security.Principal;
+import dev.loopline.api.security.Role;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
@@ -14,6 +16,7 @@ import dev.loopline.definition.step.StepTypes;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.security.Principals;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +39,8 @@ import java.util.UUID;
  * </pre>
  *
  * A session is Active while it runs, Complete when its instance succeeded, and Incomplete when it
- * was canceled, abandoned past a page's timeout, or failed.
+ * was canceled, abandoned past a page's timeout, or failed. Only the principal that started it, or
+ * an operator, may read or answer it; to anyone else it does not exist.
  */
 final class DialogRoutes {
 
@@ -138,11 +142,19 @@ final class DialogRoutes {
             }
             throw e;
         }
+        Principal caller = Principals.of(ctx);
         if (!Dialogs.SESSION_ENTITY_TYPE.equals(summary.getEntityType())
-                || !Principals.of(ctx).mayPublish(Dialogs.SOURCE, Dialogs.SESSION_ENTITY_TYPE)) {
+                || !caller.mayPublish(Dialogs.SOURCE, Dialogs.SESSION_ENTITY_TYPE)
+                || !(caller.hasAny(Set.of(Role.OPERATOR))
+                        || summary.getEntityId().startsWith(ownerPrefix(caller)))) {
             throw ProblemException.notFound("dialog session " + id);
         }
         return summary;
+    }
+
+    /** The start of the record of every session this principal starts: a name-based UUID of its name. */
+    static String ownerPrefix(Principal starter) {
+        return "session-" + UUID.nameUUIDFromBytes(starter.name().getBytes(StandardCharsets.UTF_8)) + "-";
     }
 
     private static String state(InstanceSummary session) {

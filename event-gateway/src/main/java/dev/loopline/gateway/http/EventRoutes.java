@@ -112,8 +112,9 @@ final class EventRoutes {
         String requestId = requestId(fields, body);
         fields.throwIfInvalid();
         String request = requestId != null ? requestId : UUID.randomUUID().toString();
-        // the dialog in the entity too: sessions of two dialogs under one request id must not share a record
-        String sessionEntity = "session-" + ctx.pathParam("id") + "-" + request;
+        // its starter and its dialog in the record: sessions of two callers, or of two dialogs, under
+        // one request id never share a record, and only its starter (or an operator) reads and answers it
+        String sessionEntity = DialogRoutes.ownerPrefix(Principals.of(ctx)) + ctx.pathParam("id") + "-" + request;
         Started start = start(ctx, started, ctx.pathParam("id"), sessionEntity, request, body, true);
         Json.respond(ctx, 202, Map.of("sessionId", start.instanceId(), "requestId", start.requestId()));
     }

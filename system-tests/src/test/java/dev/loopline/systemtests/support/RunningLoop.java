@@ -35,7 +35,9 @@ public final class RunningLoop implements AutoCloseable {
 
     private final EventGateway eventGateway;
 
-    private RunningLoop(Infrastructure infra, String name, Function<WorkflowMessage, Ack> answers) throws Exception {
+    private RunningLoop(
+            Infrastructure infra, String name, Function<WorkflowMessage, Ack> answers, Map<String, String> extra)
+            throws Exception {
         Topics topics = TestTopics.unique(name);
         try (Admin admin = infra.admin()) {
             TopicProvisioner.ensureTopics(admin, topics, 3, (short) 1);
@@ -43,6 +45,7 @@ public final class RunningLoop implements AutoCloseable {
         Map<String, String> settings = TestRuntime.settings(infra, topics);
         settings.put("LOOPLINE_HTTP_HOST", "127.0.0.1");
         settings.put("LOOPLINE_HTTP_PORT", "0");
+        settings.putAll(extra);
         runtime = LooplineRuntime.start(RuntimeConfig.from(settings));
         eventGateway = EventGateway.start(GatewayConfig.from(settings));
         handler = AcknowledgingHandler.start(infra.clientConfig(), topics, topics.prefix() + "app", message -> {
@@ -54,7 +57,19 @@ public final class RunningLoop implements AutoCloseable {
 
     public static RunningLoop start(Infrastructure infra, String name, Function<WorkflowMessage, Ack> answers)
             throws Exception {
-        return new RunningLoop(infra, name, answers);
+        return new RunningLoop(infra, name, answers, Map.of());
+    }
+
+    /** As {@link #start(Infrastructure, String, Function)}, with settings of the test's own (a keys file, say). */
+    public static RunningLoop start(
+            Infrastructure infra, String name, Function<WorkflowMessage, Ack> answers, Map<String, String> settings)
+            throws Exception {
+        return new RunningLoop(infra, name, answers, settings);
+    }
+
+    /** The gateway's HTTP port, for clients with keys of their own. */
+    public int gatewayPort() {
+        return eventGateway.port();
     }
 
     /** Deploys and activates each document, and waits until the runtime runs and sees them all. */
