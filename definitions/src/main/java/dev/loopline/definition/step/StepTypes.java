@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopline.api.v1.Step;
 import dev.loopline.api.v1.StepKind;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,7 @@ public final class StepTypes {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StepBehavior UNKNOWN = new UnknownStep();
+    private static final Map<StepKind, String> KIND_TYPES = kindTypes();
     private static final Map<String, StepType> TYPES = index(StepType.class);
     private static final Map<String, StepBehavior> BEHAVIORS = index(StepBehavior.class);
     private static final Map<String, ObjectNode> SCHEMAS = schemas();
@@ -109,9 +111,16 @@ public final class StepTypes {
      * StepKind} names) its kind: {@code SEND_MESSAGE} is {@code send-message}.
      */
     public static String typeOf(Step step) {
-        return step.getType().isEmpty()
-                ? step.getKind().name().toLowerCase(Locale.ROOT).replace('_', '-')
-                : step.getType();
+        return step.getType().isEmpty() ? KIND_TYPES.get(step.getKind()) : step.getType();
+    }
+
+    /** Each enum kind's type name, once: every instruction an instance runs asks for it. */
+    private static Map<StepKind, String> kindTypes() {
+        Map<StepKind, String> types = new EnumMap<>(StepKind.class);
+        for (StepKind kind : StepKind.values()) {
+            types.put(kind, kind.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return Collections.unmodifiableMap(types);
     }
 
     /** The closed {@link StepKind} enum's name for a type, for runtimes that predate types; UNKNOWN if it has none. */
