@@ -197,6 +197,7 @@ public final class DefinitionCompiler {
         private final List<Step.Builder> program = new ArrayList<>();
         private final Set<String> names = new HashSet<>();
         private int depth;
+        private int parallelDepth;
         private boolean tooLong;
 
         @Override
@@ -265,6 +266,16 @@ public final class DefinitionCompiler {
         @Override
         public int next() {
             return program.size();
+        }
+
+        @Override
+        public boolean enterBranches() {
+            return parallelDepth++ == 0;
+        }
+
+        @Override
+        public void leaveBranches() {
+            parallelDepth--;
         }
     }
 }

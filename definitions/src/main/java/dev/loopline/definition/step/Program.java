@@ -21,6 +21,15 @@ public interface Program {
     void steps(JsonNode steps, String path);
 
     /**
+     * A parallel step starts compiling its branches; false if it is itself inside a branch of one
+     * (they do not nest, so that an instance's record holds a bounded number of waits).
+     */
+    boolean enterBranches();
+
+    /** The parallel step's branches are compiled. */
+    void leaveBranches();
+
+    /**
      * The step's {@code timeout}, and its {@code onTimeout} steps: they run instead of the rest when
      * the wait times out (the wait's target); without them, a timeout fails the instance.
      *

@@ -94,6 +94,23 @@ public interface StepContext {
      */
     Next compensateNext();
 
+    /**
+     * Starts the branches of a parallel step, each at its start, and suspends the instance until
+     * they meet the step's join. A branch runs until its first wait or its end; a join met at once
+     * goes on at once.
+     */
+    void fork(Step step);
+
+    /**
+     * The branch being run reached its end: it succeeded. The instance goes on after the parallel
+     * step if that meets the join, or waits for its other branches. Outside a branch the instance
+     * fails: the program is broken.
+     */
+    Next endBranch();
+
+    /** Cancels the open branches of the parallel step (their waits, timers and children), for this reason. */
+    void cancelBranches(String reason);
+
     /** Completes the instance: Succeeded, or Canceled. */
     void complete(boolean canceled, String reason);
 }

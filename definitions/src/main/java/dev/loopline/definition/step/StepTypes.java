@@ -37,7 +37,9 @@ public final class StepTypes {
             new StartWorkflowStep(),
             new CallWorkflowStep(),
             new PromptStep(),
-            new EndCompensationStep());
+            new ParallelStep(),
+            new EndCompensationStep(),
+            new EndBranchStep());
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StepBehavior UNKNOWN = new UnknownStep();

@@ -145,7 +145,11 @@ public final class InstanceMachine {
     }
 
     /** Applies an application's acknowledgement to the instance waiting for it. */
-    public Decision acknowledge(InstanceRecord current, Acknowledgement ack, Instant now) {
+    public Decision acknowledge(InstanceRecord stored, Acknowledgement ack, Instant now) {
+        InstanceRecord current = Parallel.focus(
+                stored,
+                open -> open.getKind() == WaitKind.ACKNOWLEDGEMENT
+                        && ack.getMessageId().equals(open.getMessageId()));
         Wait wait = current.getWait();
         if (current.getState() == InstanceState.COMPLETED) {
             return Decision.ignored("instance already completed");
@@ -182,7 +186,11 @@ public final class InstanceMachine {
     }
 
     /** Applies a child workflow's completion to the call-workflow step that waits for it. */
-    public Decision childCompleted(InstanceRecord current, ChildCompleted child, Instant now) {
+    public Decision childCompleted(InstanceRecord stored, ChildCompleted child, Instant now) {
+        InstanceRecord current = Parallel.focus(
+                stored,
+                open -> open.getKind() == WaitKind.CHILD
+                        && child.getChildInstanceId().equals(open.getChildInstanceId()));
         Wait wait = current.getWait();
         if (current.getState() == InstanceState.COMPLETED) {
             return Decision.ignored("instance already completed");
@@ -199,7 +207,10 @@ public final class InstanceMachine {
     }
 
     /** Applies a correlated event to the instance's open event wait. */
-    public Decision deliver(InstanceRecord current, DeliverEvent delivery, Instant now) {
+    public Decision deliver(InstanceRecord stored, DeliverEvent delivery, Instant now) {
+        InstanceRecord current = Parallel.focus(
+                stored,
+                open -> open.getKind() == WaitKind.EVENT && open.getWaitId().equals(delivery.getWaitId()));
         Wait wait = current.getWait();
         PlatformEvent event = delivery.getEvent();
         if (current.getState() == InstanceState.COMPLETED) {
@@ -235,7 +246,7 @@ public final class InstanceMachine {
             InstanceRecord stillWaiting = copyOf(current);
             stillWaiting.setConsumedEventIds(consumed(current, event.getEventId()));
             stillWaiting.setUpdatedAt(now);
-            return Decision.Changed.quietly(stillWaiting);
+            return Decision.Changed.quietly(Parallel.stored(stillWaiting));
         }
         Run run = resume(
                 current,
@@ -249,7 +260,8 @@ public final class InstanceMachine {
     }
 
     /** The timer of a wait fired: a delay ends, or a wait times out. */
-    public Decision timerFired(InstanceRecord current, String waitId, Instant now) {
+    public Decision timerFired(InstanceRecord stored, String waitId, Instant now) {
+        InstanceRecord current = Parallel.focus(stored, open -> open.getWaitId().equals(waitId));
         Wait wait = current.getWait();
         if (wait == null || !wait.getWaitId().equals(waitId)) {
             return Decision.ignored("timer of closed wait " + waitId);
@@ -322,15 +334,17 @@ public final class InstanceMachine {
      * before this input, with the limit's error code, and nothing of the run is written.
      */
     Decision finish(Run run) {
+        Parallel.settle(run);
         Optional<String> exceeded =
                 run.exceeded != null ? Optional.of(run.exceeded) : limits.exceeded(run.instance, run.messages);
         if (exceeded.isEmpty()) {
             return run.decision();
         }
-        InstanceRecord before = run.origin;
+        InstanceRecord before = Parallel.stored(run.origin);
         Run failing = leave(before, run.now);
         failing.principal = run.principal;
         failing.closeWait();
+        Parallel.close(failing, "the instance failed", null, -1);
         failing.moveTo(Status.IN_PROGRESS, "resumed: " + where(before));
         failing.instance.setErrorCode(InstanceLimits.ERROR_CODE);
         failing.instance.setErrorMessage(exceeded.get());
@@ -465,6 +479,7 @@ public final class InstanceMachine {
             case POSTPONED -> "postponed start";
             case RETENTION -> "retention";
             case CHILD -> "child workflow " + wait.getChildInstanceId();
+            case JOIN -> "join of the parallel branches";
         };
     }
 

@@ -28,7 +28,8 @@ final class OperatorActions {
      *       processes one of its inputs, and commands are processed between inputs, so a pause is
      *       refused unless the instance is Locked when it arrives;
      *   <li>resume, from Suspended: → Ready → the current step runs again (a new attempt: a new
-     *       message id, the wait reopened, retries reset);
+     *       message id, the wait reopened, retries reset); in a parallel step, the current step of
+     *       each open branch does. An instance waiting for a child workflow is not resumed;
      *   <li>postpone, from Ready or Locked, until a later time: the job waits in Ready until then.
      * </ul>
      */
@@ -48,6 +49,7 @@ final class OperatorActions {
                 run.moveTo(Status.CANCELING, "cancel requested by an operator" + note);
                 run.cancelChild(command);
                 run.closeWait();
+                Parallel.close(run, "canceled by an operator", command, -1);
                 if (command.getCompensate() && run.compensate("canceled by an operator" + note, true)) {
                     return new OperatorOutcome(machine.finish(run), true, "canceling: compensating");
                 }
@@ -62,6 +64,7 @@ final class OperatorActions {
                 Run run = machine.leave(current, now, command);
                 run.moveTo(Status.PAUSING, "pause requested by an operator" + note);
                 run.closeWait();
+                Parallel.close(run, "paused by an operator", command, -1);
                 run.moveTo(Status.WAITING, "paused by an operator" + note);
                 return new OperatorOutcome(machine.finish(run), true, "paused");
             }
@@ -76,8 +79,19 @@ final class OperatorActions {
                             + current.getWait().getChildInstanceId()
                             + ", which ends the wait; cancel it instead");
                 }
+                String child = Parallel.waitingChild(current);
+                if (child != null) {
+                    return OperatorOutcome.refused("cannot resume " + current.getInstanceId()
+                            + ": a branch waits for child workflow " + child
+                            + ", which ends its wait; cancel it instead");
+                }
                 Run run = machine.leave(current, now, command);
                 run.moveTo(Status.WAITING_FOR_RESOURCES, "resumed by an operator" + note);
+                if (current.getParallel() != null) {
+                    run.moveTo(Status.IN_PROGRESS, "restarting the open branches of " + InstanceMachine.where(current));
+                    Parallel.resumeBranches(run);
+                    return new OperatorOutcome(machine.finish(run), true, "resumed");
+                }
                 run.moveTo(Status.IN_PROGRESS, "restarting " + InstanceMachine.where(current));
                 run.closeWait();
                 run.instance.setRetryCount(0);

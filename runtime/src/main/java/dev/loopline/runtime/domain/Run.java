@@ -52,6 +52,14 @@ final class Run {
     String exceeded;
     /** The machine that runs this: a failure runs the compensations of the succeeded steps with it. */
     InstanceMachine machine;
+    /** While a branch of a parallel step runs (see {@link Parallel}): why it failed, if it did. */
+    String branchFailure;
+    /** … whether it reached its end. */
+    boolean branchEnded;
+    /** … what it waits for, if it waits: the join's transition names it. */
+    String branchWaiting;
+
+    List<String> branchWaitingFor = List.of();
 
     Run(InstanceRecord instance, Instant now) {
         this.instance = instance;
@@ -97,6 +105,13 @@ final class Run {
 
     /** @param waitingFor what a waiting instance waits for ({@code InstanceTransition.waitingFor}) */
     void moveTo(Status status, String reason, List<String> waitingFor) {
+        if (Parallel.inBranch(instance)
+                && (status.state() == InstanceState.READY || status.state() == InstanceState.SUSPENDED)) {
+            // a branch that waits does not suspend the instance: the join's transition says what it waits for
+            branchWaiting = reason;
+            branchWaitingFor = waitingFor;
+            return;
+        }
         if (status.state() == InstanceState.COMPLETED && instance.getDependencyToken() != null) {
             releases.add(new ReleaseToken(instance.getDependencyToken(), instance.getInstanceId()));
         }
@@ -165,6 +180,11 @@ final class Run {
      * A failure while compensating fails the instance at once, naming both.
      */
     void fail(String reason) {
+        if (Parallel.inBranch(instance)) { // the branch fails: the join decides what that does to the instance
+            branchFailure = reason;
+            instance.setWait(null);
+            return;
+        }
         String compensatingFor = instance.getCompensatingFor();
         if (compensate(reason, false)) {
             return;
@@ -461,7 +481,7 @@ final class Run {
         instance.setWait(null);
     }
 
-    private String nextWaitId() {
+    String nextWaitId() {
         instance.setWaitCount(instance.getWaitCount() + 1);
         return instance.getStepIndex() + "/" + instance.getWaitCount();
     }

@@ -137,6 +137,26 @@ final class RunContext implements StepContext {
     }
 
     @Override
+    public void fork(Step step) {
+        Parallel.fork(run, step);
+    }
+
+    @Override
+    public Next endBranch() {
+        if (!Parallel.inBranch(run.instance)) {
+            return Next.fail("reached the end of a branch outside a parallel step");
+        }
+        run.branchEnded = true;
+        run.instance.setWait(null);
+        return Next.halt();
+    }
+
+    @Override
+    public void cancelBranches(String reason) {
+        Parallel.close(run, reason, null, -1);
+    }
+
+    @Override
     public void complete(boolean canceled, String reason) {
         run.moveTo(canceled ? Status.CANCELED : Status.SUCCEEDED, reason);
     }

@@ -42,16 +42,20 @@ record ChaosStage(Topics topics, Path dir, Map<String, String> settings) {
     }
 
     /**
-     * The definition the load triggers: a message step that declares its compensation (so every
-     * instance's compensation stack changes under the faults) and a log step (an audit transition).
+     * The definition the load triggers: two parallel branches joined on all (so every instance's
+     * branch table changes under the faults), one of them a message step that declares its
+     * compensation (so does its compensation stack), then a log step (an audit transition).
      */
     static WorkflowDefinition definition() {
         WorkflowDefinition compiled = new DefinitionCompiler()
                 .compile(
                         """
                         {"id":"%s","name":"%s","trigger":{"entityType":"%s","messageName":"%s"},
-                         "steps":[{"name":"approval","kind":"send-message","messageName":"RequestApproval",
-                                   "compensation":{"messageName":"WithdrawApproval"}},
+                         "steps":[{"name":"both","kind":"parallel","branches":[
+                                    {"name":"approve","steps":[{"name":"approval","kind":"send-message",
+                                      "messageName":"RequestApproval","compensation":{"messageName":"WithdrawApproval"}}]},
+                                    {"name":"notify","steps":[{"name":"notice","kind":"send-message",
+                                      "messageName":"NotifyOwner"}]}]},
                                   {"name":"audit","kind":"log","entry":"'approved ' + trigger.entityId"}]}""".formatted(DEFINITION, DEFINITION, EventLoad.ENTITY_TYPE, EventLoad.MESSAGE_NAME),
                         Instant.now());
         return WorkflowDefinition.newBuilder(compiled)

@@ -1,0 +1,398 @@
+package dev.loopline.runtime.domain;
+
+import dev.loopline.api.internal.BranchState;
+import dev.loopline.api.internal.BranchStatus;
+import dev.loopline.api.internal.CloseWait;
+import dev.loopline.api.internal.CorrelationCommand;
+import dev.loopline.api.internal.InstanceCommand;
+import dev.loopline.api.internal.InstanceRecord;
+import dev.loopline.api.internal.OperatorAction;
+import dev.loopline.api.internal.OperatorCommand;
+import dev.loopline.api.internal.ParallelState;
+import dev.loopline.api.internal.Wait;
+import dev.loopline.api.internal.WaitKind;
+import dev.loopline.api.v1.InstanceState;
+import dev.loopline.api.v1.ParallelBranch;
+import dev.loopline.api.v1.Step;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Parallel branches. While a parallel step is open, the instance's program counter is the step's
+ * and its one wait is the join ({@link WaitKind#JOIN}, with the step's timeout); each branch keeps
+ * a program counter, a wait, retries and attempts of its own in {@link ParallelState}.
+ *
+ * <p>The rest of the machine knows one program counter and one wait, and keeps doing so: an input
+ * that ends a branch's wait (its acknowledgement, event, timer, child) is applied to a <em>view</em>
+ * of the instance with that branch's state in the instance's fields ({@link #focus}), by the same
+ * code as any other input. Before the decision is committed, {@link #settle} puts the branch's
+ * state back, restores the join, and evaluates it:
+ *
+ * <ul>
+ *   <li>enough branches succeeded: the branches still open are canceled and the program goes on
+ *       after the step;
+ *   <li>too many failed for the join to be met: the open ones are canceled and the step fails (a
+ *       failure inside a branch fails its branch, not the instance);
+ *   <li>otherwise the instance stays Suspended, waiting for what its open branches wait for.
+ * </ul>
+ *
+ * Canceling a branch removes its wait's timer and correlation entry and cancels the child
+ * workflow it waits for. A stop step inside a branch ends the instance, and with it every branch.
+ */
+final class Parallel {
+
+    private Parallel() {}
+
+    /** Whether the instance is a view of one of its branches. */
+    static boolean inBranch(InstanceRecord instance) {
+        ParallelState parallel = instance.getParallel();
+        return parallel != null && parallel.getActive() >= 0;
+    }
+
+    /**
+     * The instance as the input that ends a wait must see it: itself, if it has no open parallel
+     * step or the input ends its own wait; else a view of the open branch whose wait it ends; else
+     * itself (and the input finds nothing to end).
+     */
+    static InstanceRecord focus(InstanceRecord current, Predicate<Wait> ends) {
+        ParallelState parallel = current.getParallel();
+        if (parallel == null || (current.getWait() != null && ends.test(current.getWait()))) {
+            return current;
+        }
+        List<BranchState> branches = parallel.getBranches();
+        for (int i = 0; i < branches.size(); i++) {
+            BranchState branch = branches.get(i);
+            if (branch.getStatus() == BranchStatus.OPEN && branch.getWait() != null && ends.test(branch.getWait())) {
+                InstanceRecord view = InstanceMachine.copyOf(current);
+                enter(view, i);
+                return view;
+            }
+        }
+        return current;
+    }
+
+    /** Puts branch {@code index}'s state into the instance's fields (the instance is a copy to change). */
+    private static void enter(InstanceRecord instance, int index) {
+        ParallelState parallel = instance.getParallel();
+        BranchState branch = parallel.getBranches().get(index);
+        instance.setParallel(ParallelState.newBuilder(parallel).setActive(index).build());
+        instance.setStepIndex(branch.getStepIndex());
+        instance.setWait(branch.getWait());
+        instance.setRetryCount(branch.getRetryCount());
+        instance.setStepAttempt(branch.getStepAttempt());
+    }
+
+    /** The stored form of a view: the branch's state back in its place, the join in the instance's. */
+    static InstanceRecord stored(InstanceRecord instance) {
+        if (!inBranch(instance)) {
+            return instance;
+        }
+        InstanceRecord stored = InstanceMachine.copyOf(instance);
+        leave(stored, branch -> branch);
+        return stored;
+    }
+
+    /**
+     * Moves the active branch's state from the instance's fields back to its place, as {@code
+     * outcome} makes it, and restores the join's.
+     */
+    private static void leave(InstanceRecord instance, java.util.function.UnaryOperator<BranchState.Builder> outcome) {
+        ParallelState parallel = instance.getParallel();
+        int index = parallel.getActive();
+        List<BranchState> branches = new ArrayList<>(parallel.getBranches());
+        BranchState.Builder branch = BranchState.newBuilder(branches.get(index))
+                .setStepIndex(instance.getStepIndex())
+                .setWait(instance.getWait())
+                .setRetryCount(instance.getRetryCount())
+                .setStepAttempt(instance.getStepAttempt());
+        branches.set(index, outcome.apply(branch).build());
+        instance.setParallel(ParallelState.newBuilder(parallel)
+                .setActive(-1)
+                .setBranches(branches)
+                .build());
+        instance.setStepIndex(parallel.getStep());
+        instance.setWait(parallel.getJoin());
+        instance.setRetryCount(0);
+        instance.setStepAttempt(parallel.getAttempt());
+    }
+
+    /**
+     * Opens a parallel step: the join wait (with the step's timeout), then each branch from its
+     * start until it waits or ends, in document order, until the join is decided (the branches left
+     * then never start, and count as canceled).
+     */
+    static void fork(Run run, Step step) {
+        InstanceRecord instance = run.instance;
+        Wait join = Wait.newBuilder()
+                .setWaitId(run.nextWaitId())
+                .setKind(WaitKind.JOIN)
+                .setDueAt(step.getTimeoutMillis() == null ? null : run.now.plusMillis(step.getTimeoutMillis()))
+                .build();
+        if (InstanceMachine.hasTimer(join)) {
+            run.timers.add(new Decision.TimerChange(join.getDueAt(), instance.getInstanceId(), join.getWaitId(), true));
+        }
+        List<BranchState> branches = new ArrayList<>();
+        for (ParallelBranch branch : step.getBranches()) {
+            branches.add(BranchState.newBuilder()
+                    .setName(branch.getName())
+                    .setStepIndex(branch.getStart())
+                    .setStepAttempt(instance.getStepAttempt())
+                    .build());
+        }
+        instance.setParallel(ParallelState.newBuilder()
+                .setStep(instance.getStepIndex())
+                .setJoin(join)
+                .setAttempt(instance.getStepAttempt())
+                .setBranches(branches)
+                .build());
+        instance.setWait(join);
+        for (int i = 0; i < branches.size() && !decided(run); i++) {
+            enter(instance, i);
+            run.machine.run(run, instance.getStepIndex());
+            if (instance.getState() == InstanceState.COMPLETED) {
+                settle(run); // a stop step in the branch ended the instance
+                return;
+            }
+            leaveBranch(run);
+        }
+        join(run);
+    }
+
+    /**
+     * After an input was applied to a branch's view: the branch's state back in its place, and the
+     * join evaluated. A no-op for an instance that is not a view.
+     */
+    static void settle(Run run) {
+        InstanceRecord instance = run.instance;
+        if (!inBranch(instance)) {
+            return;
+        }
+        if (instance.getState() == InstanceState.COMPLETED) {
+            // a stop step in the branch ended the instance: every other branch ends with it
+            ParallelState parallel = instance.getParallel();
+            instance.setParallel(
+                    ParallelState.newBuilder(parallel).setActive(-1).build());
+            close(run, "the instance completed", null, parallel.getActive());
+            cancelTimer(run, parallel.getJoin());
+            instance.setParallel(null);
+            return;
+        }
+        leaveBranch(run);
+        join(run);
+    }
+
+    private static void leaveBranch(Run run) {
+        String failure = run.branchFailure;
+        boolean ended = run.branchEnded;
+        String waiting = run.branchWaiting;
+        List<String> waitingFor = run.branchWaitingFor;
+        run.branchFailure = null;
+        run.branchEnded = false;
+        run.branchWaiting = null;
+        run.branchWaitingFor = List.of();
+        leave(run.instance, branch -> {
+            if (failure != null) {
+                return branch.setStatus(BranchStatus.FAILED).setReason(failure).setWait(null);
+            }
+            if (ended) {
+                return branch.setStatus(BranchStatus.SUCCEEDED).setWait(null);
+            }
+            return branch.setWaiting(waiting).setWaitingFor(waitingFor);
+        });
+    }
+
+    /** Whether the join is met, or can no longer be. */
+    private static boolean decided(Run run) {
+        ParallelState parallel = run.instance.getParallel();
+        int[] counts = counts(parallel);
+        int needed = needed(run.step(parallel.getStep()), parallel);
+        return counts[0] >= needed || counts[0] + counts[2] < needed;
+    }
+
+    /** Succeeded, failed and open branches. */
+    private static int[] counts(ParallelState parallel) {
+        int[] counts = new int[3];
+        for (BranchState branch : parallel.getBranches()) {
+            switch (branch.getStatus()) {
+                case SUCCEEDED -> counts[0]++;
+                case FAILED -> counts[1]++;
+                case OPEN -> counts[2]++;
+                default -> {}
+            }
+        }
+        return counts;
+    }
+
+    private static int needed(Step step, ParallelState parallel) {
+        return step.getJoin() == 0 ? parallel.getBranches().size() : step.getJoin();
+    }
+
+    /**
+     * Evaluates the join of the open parallel step (the instance's own fields are the join's): on
+     * after the step, a failure, or a wait for the open branches.
+     */
+    private static void join(Run run) {
+        InstanceRecord instance = run.instance;
+        ParallelState parallel = instance.getParallel();
+        Step step = run.step(parallel.getStep());
+        int[] counts = counts(parallel);
+        int needed = needed(step, parallel);
+        String of = needed == parallel.getBranches().size()
+                ? "all " + needed
+                : needed + " of " + parallel.getBranches().size();
+        if (counts[0] >= needed) {
+            close(run, "the join (" + of + ") was met", null, -1);
+            cancelTimer(run, parallel.getJoin());
+            instance.setWait(null);
+            run.execute(parallel.getStep() + 1, run.machine);
+            return;
+        }
+        if (counts[0] + counts[2] < needed) {
+            String failures = parallel.getBranches().stream()
+                    .filter(branch -> branch.getStatus() == BranchStatus.FAILED)
+                    .map(branch -> branch.getName() + ": " + branch.getReason())
+                    .reduce((a, b) -> a + "; " + b)
+                    .orElse("");
+            close(run, "the join (" + of + ") can no longer be met", null, -1);
+            cancelTimer(run, parallel.getJoin());
+            instance.setWait(null);
+            run.fail("step " + step.getName() + ": the join (" + of + ") can no longer be met: " + failures);
+            return;
+        }
+        List<String> what = new ArrayList<>();
+        Set<String> waitingFor = new LinkedHashSet<>();
+        for (BranchState branch : parallel.getBranches()) {
+            if (branch.getStatus() == BranchStatus.OPEN) {
+                what.add(branch.getName() + " (" + (branch.getWaiting() == null ? "open" : branch.getWaiting()) + ")");
+                waitingFor.addAll(branch.getWaitingFor());
+            }
+        }
+        run.moveTo(
+                Status.WAITING,
+                InstanceLimits.cap(
+                        "waiting for the join (" + of + ") of branches " + String.join(", ", what),
+                        InstanceLimits.MAX_TEXT_CHARS),
+                List.copyOf(waitingFor));
+    }
+
+    /**
+     * Cancels the open branches of the open parallel step (but {@code except}, whose wait the caller
+     * left): their timers and correlation entries are removed and the children they wait for are
+     * canceled, with the operator's {@code cancel} if one asked. Each branch's status is recorded as
+     * the step's output, and the instance no longer has an open parallel step.
+     */
+    static void close(Run run, String reason, OperatorCommand cancel, int except) {
+        InstanceRecord instance = run.instance;
+        ParallelState parallel = instance.getParallel();
+        if (parallel == null) {
+            return;
+        }
+        Map<String, Object> output = new HashMap<>();
+        long succeeded = 0;
+        long failed = 0;
+        for (int i = 0; i < parallel.getBranches().size(); i++) {
+            BranchState branch = parallel.getBranches().get(i);
+            BranchStatus status = branch.getStatus();
+            if (status == BranchStatus.OPEN && i != except) {
+                closeWait(run, branch.getWait(), reason, cancel);
+            }
+            status = status == BranchStatus.OPEN ? BranchStatus.CANCELED : status;
+            succeeded += status == BranchStatus.SUCCEEDED ? 1 : 0;
+            failed += status == BranchStatus.FAILED ? 1 : 0;
+            output.put(
+                    branch.getName(),
+                    switch (status) {
+                        case SUCCEEDED -> "Succeeded";
+                        case FAILED -> "Failed";
+                        default -> "Canceled";
+                    });
+        }
+        output.put("succeeded", succeeded);
+        output.put("failed", failed);
+        instance.setParallel(null);
+        run.recordOutput(run.step(parallel.getStep()).getName(), output);
+    }
+
+    private static void closeWait(Run run, Wait wait, String reason, OperatorCommand cancel) {
+        if (wait == null) {
+            return;
+        }
+        String instanceId = run.instance.getInstanceId();
+        cancelTimer(run, wait);
+        if (wait.getKind() == WaitKind.EVENT) {
+            run.correlations.add(
+                    new CorrelationCommand(wait.getCorrelationKey(), new CloseWait(instanceId, wait.getWaitId())));
+        }
+        if (wait.getKind() == WaitKind.CHILD) {
+            OperatorCommand command = cancel != null
+                    ? OperatorCommand.newBuilder(cancel)
+                            .setRequestId("parent/" + cancel.getRequestId())
+                            .build()
+                    : OperatorCommand.newBuilder()
+                            .setRequestId("branch/" + instanceId + "/" + wait.getWaitId())
+                            .setAction(OperatorAction.CANCEL)
+                            .build();
+            run.commands.add(new InstanceCommand(
+                    wait.getChildInstanceId(),
+                    OperatorCommand.newBuilder(command)
+                            .setNote("its parent " + instanceId + " canceled the branch that waits for it: " + reason)
+                            .build()));
+        }
+    }
+
+    private static void cancelTimer(Run run, Wait wait) {
+        if (InstanceMachine.hasTimer(wait)) {
+            run.timers.add(
+                    new Decision.TimerChange(wait.getDueAt(), run.instance.getInstanceId(), wait.getWaitId(), false));
+        }
+    }
+
+    /** Whether one of the open branches waits for a child workflow (running its step again would start another). */
+    static String waitingChild(InstanceRecord instance) {
+        ParallelState parallel = instance.getParallel();
+        if (parallel == null) {
+            return null;
+        }
+        return parallel.getBranches().stream()
+                .filter(branch -> branch.getStatus() == BranchStatus.OPEN
+                        && branch.getWait() != null
+                        && branch.getWait().getKind() == WaitKind.CHILD)
+                .map(branch -> branch.getWait().getChildInstanceId())
+                .findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * An operator's resume of an instance in a parallel step: the current step of each open branch
+     * runs again (a new attempt), and the join keeps its timeout.
+     */
+    static void resumeBranches(Run run) {
+        InstanceRecord instance = run.instance;
+        ParallelState parallel = instance.getParallel();
+        Wait join = parallel.getJoin();
+        if (InstanceMachine.hasTimer(join)) { // leaving the join canceled its timer: it still runs
+            run.timers.add(new Decision.TimerChange(join.getDueAt(), instance.getInstanceId(), join.getWaitId(), true));
+        }
+        for (int i = 0; i < parallel.getBranches().size() && !decided(run); i++) {
+            if (instance.getParallel().getBranches().get(i).getStatus() != BranchStatus.OPEN) {
+                continue;
+            }
+            enter(instance, i);
+            cancelTimer(run, instance.getWait());
+            run.closeWait();
+            instance.setRetryCount(0);
+            run.machine.rerun(run, instance.getStepIndex());
+            if (instance.getState() == InstanceState.COMPLETED) {
+                settle(run);
+                return;
+            }
+            leaveBranch(run);
+        }
+        join(run);
+    }
+}
