@@ -9,13 +9,11 @@ import dev.loopline.api.internal.OperatorAction;
 import dev.loopline.api.internal.OperatorCommand;
 import dev.loopline.api.internal.ReleaseToken;
 import dev.loopline.api.internal.WaitKind;
-import dev.loopline.api.v1.Acknowledgement;
 import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
 import dev.loopline.api.v1.Outcome;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Jobs that share a dependency token: queued in Ready, started when granted, the token given back on completion. */
@@ -133,15 +131,7 @@ class DependencyOrderingTest {
 
     private Decision acknowledge(InstanceRecord instance, String messageId) {
         return machine.acknowledge(
-                instance,
-                Acknowledgement.newBuilder()
-                        .setMessageId(messageId)
-                        .setReplyToken(Fixtures.TOKEN)
-                        .setInstanceId(ID)
-                        .setOutcome(Outcome.SUCCEEDED)
-                        .setOutput(Map.of())
-                        .build(),
-                T0.plusSeconds(10));
+                instance, Fixtures.acknowledgement(ID, messageId, Outcome.SUCCEEDED), T0.plusSeconds(10));
     }
 
     private static OperatorCommand command(OperatorAction action) {

@@ -46,6 +46,30 @@ public final class Fixtures {
 
     private Fixtures() {}
 
+    /** The status codes of a decision's transitions, in order. */
+    public static java.util.List<Integer> statuses(Decision decision) {
+        return decision.transitions().stream()
+                .map(dev.loopline.api.v1.InstanceTransition::getStatusCode)
+                .toList();
+    }
+
+    /** A decision's last transition. */
+    public static dev.loopline.api.v1.InstanceTransition last(Decision decision) {
+        return decision.transitions().get(decision.transitions().size() - 1);
+    }
+
+    /** An acknowledgement of a message of instance {@code instanceId}, echoing {@link #TOKEN}, with no output. */
+    public static dev.loopline.api.v1.Acknowledgement acknowledgement(
+            String instanceId, String messageId, dev.loopline.api.v1.Outcome outcome) {
+        return dev.loopline.api.v1.Acknowledgement.newBuilder()
+                .setMessageId(messageId)
+                .setInstanceId(instanceId)
+                .setOutcome(outcome)
+                .setReplyToken(TOKEN)
+                .setOutput(Map.of())
+                .build();
+    }
+
     /** The seeds' expense approval: on a submitted expense report, ask for approval. */
     public static WorkflowDefinition expenseApproval(DefinitionStatus status) {
         return WorkflowDefinition.newBuilder()

@@ -14,7 +14,6 @@ import dev.loopline.api.v1.Outcome;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.expression.Expressions;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -46,15 +45,16 @@ class InstanceGuardsTest {
         void shouldFailAnInstanceWhoseVariablesWouldExceedTheLimitAsItWasBefore() {
             InstanceRecord waiting = started(doubling);
 
-            Decision decision = machine.acknowledge(waiting, ack(ID + "/started", Outcome.SUCCEEDED), T0);
+            Decision decision =
+                    machine.acknowledge(waiting, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0);
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 31);
             assertThat(decision.messages()).isEmpty();
             InstanceRecord failed = decision.next().orElseThrow();
             assertThat(failed.getErrorCode()).isEqualTo(InstanceLimits.ERROR_CODE);
             assertThat(failed.getErrorMessage()).contains("over the limit of 65536");
             assertThat(failed.getVariables()).isEqualTo(waiting.getVariables());
-            assertThat(last(decision).getErrorCode()).isEqualTo(InstanceLimits.ERROR_CODE);
+            assertThat(Fixtures.last(decision).getErrorCode()).isEqualTo(InstanceLimits.ERROR_CODE);
         }
 
         @Test
@@ -67,9 +67,10 @@ class InstanceGuardsTest {
                     Fixtures.TOKENS);
             InstanceRecord waiting = roomy.start(ID, start(doubling), T0).next().orElseThrow();
 
-            Decision decision = roomy.acknowledge(waiting, ack(ID + "/started", Outcome.SUCCEEDED), T0);
+            Decision decision =
+                    roomy.acknowledge(waiting, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0);
 
-            assertThat(statuses(decision)).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 10);
             assertThat(decision.messages()).extracting(m -> m.getMessageName()).containsExactly("Never");
         }
 
@@ -81,11 +82,12 @@ class InstanceGuardsTest {
                     {"name":"send","kind":"send-message","messageName":"Big"}""");
             large.getSteps().get(0).setPayload(Map.of("a", text, "b", text, "c", text));
 
-            Decision decision = machine.acknowledge(started(large), ack(ID + "/started", Outcome.SUCCEEDED), T0);
+            Decision decision = machine.acknowledge(
+                    started(large), Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0);
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 31);
             assertThat(decision.messages()).isEmpty();
-            assertThat(last(decision).getErrorMessage())
+            assertThat(Fixtures.last(decision).getErrorMessage())
                     .contains("the payload of message " + ID + "/step-0 take 180003 bytes, over the limit of 131072");
         }
 
@@ -93,10 +95,11 @@ class InstanceGuardsTest {
         void shouldKeepOnlyTheStartOfAVeryLongErrorFromTheApplication() {
             WorkflowDefinition one = Fixtures.definitionOf("""
                     {"name":"send","kind":"send-message","messageName":"M"}""");
-            InstanceRecord waiting = machine.acknowledge(started(one), ack(ID + "/started", Outcome.SUCCEEDED), T0)
+            InstanceRecord waiting = machine.acknowledge(
+                            started(one), Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0)
                     .next()
                     .orElseThrow();
-            Acknowledgement failed = ack(ID + "/step-0", Outcome.FAILED);
+            Acknowledgement failed = Fixtures.acknowledgement(ID, ID + "/step-0", Outcome.FAILED);
             failed.setError(new AckError("Boom", "e".repeat(1_000_000), null));
 
             Decision decision = machine.acknowledge(waiting, failed, T0);
@@ -104,7 +107,7 @@ class InstanceGuardsTest {
             InstanceRecord after = decision.next().orElseThrow();
             assertThat(after.getErrorMessage()).hasSizeLessThan(InstanceLimits.MAX_TEXT_CHARS + 100);
             assertThat(after.getErrorMessage()).endsWith("(1000000 characters)");
-            assertThat(last(decision).getReason()).hasSizeLessThan(InstanceLimits.MAX_TEXT_CHARS + 200);
+            assertThat(Fixtures.last(decision).getReason()).hasSizeLessThan(InstanceLimits.MAX_TEXT_CHARS + 200);
         }
 
         @Test
@@ -124,14 +127,15 @@ class InstanceGuardsTest {
         @Test
         void shouldRejectAnAcknowledgementThatDoesNotEchoTheMessagesToken() {
             InstanceRecord waiting = started(one);
-            Acknowledgement forged = ack(ID + "/started", Outcome.FAILED);
+            Acknowledgement forged = Fixtures.acknowledgement(ID, ID + "/started", Outcome.FAILED);
             forged.setReplyToken("guessed");
-            Acknowledgement bare = ack(ID + "/started", Outcome.FAILED);
+            Acknowledgement bare = Fixtures.acknowledgement(ID, ID + "/started", Outcome.FAILED);
             bare.setReplyToken(null);
 
             assertThat(machine.acknowledge(waiting, forged, T0).isRejected()).isTrue();
             assertThat(machine.acknowledge(waiting, bare, T0).isRejected()).isTrue();
-            assertThat(machine.acknowledge(waiting, ack(ID + "/started", Outcome.SUCCEEDED), T0)
+            assertThat(machine.acknowledge(
+                                    waiting, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0)
                             .isRejected())
                     .isFalse();
         }
@@ -139,7 +143,8 @@ class InstanceGuardsTest {
         @Test
         void shouldPostEachMessageWithTheTokenItsWaitExpects() {
             InstanceRecord waiting = started(one);
-            Decision decision = machine.acknowledge(waiting, ack(ID + "/started", Outcome.SUCCEEDED), T0);
+            Decision decision =
+                    machine.acknowledge(waiting, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0);
 
             assertThat(decision.messages().get(0).getReplyToken()).isEqualTo(Fixtures.TOKEN);
             assertThat(decision.next().orElseThrow().getWait().getReplyToken()).isEqualTo(Fixtures.TOKEN);
@@ -149,10 +154,11 @@ class InstanceGuardsTest {
         void shouldAcceptAnyAcknowledgementForAWaitStoredWithoutAToken() {
             InstanceRecord waiting = started(one);
             waiting.getWait().setReplyToken(null);
-            Acknowledgement bare = ack(ID + "/started", Outcome.SUCCEEDED);
+            Acknowledgement bare = Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED);
             bare.setReplyToken(null);
 
-            assertThat(statuses(machine.acknowledge(waiting, bare, T0))).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(machine.acknowledge(waiting, bare, T0)))
+                    .containsExactly(20, 10);
         }
 
         @Test
@@ -184,7 +190,7 @@ class InstanceGuardsTest {
         assertThat(outcome.decision().transitions())
                 .extracting(InstanceTransition::getPrincipal)
                 .containsExactly("alice", "alice");
-        assertThat(machine.acknowledge(waiting, ack(ID + "/started", Outcome.SUCCEEDED), T0)
+        assertThat(machine.acknowledge(waiting, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0)
                         .transitions())
                 .extracting(InstanceTransition::getPrincipal)
                 .containsOnlyNulls();
@@ -197,25 +203,5 @@ class InstanceGuardsTest {
 
     private InstanceRecord started(WorkflowDefinition definition) {
         return machine.start(ID, start(definition), T0).next().orElseThrow();
-    }
-
-    private static Acknowledgement ack(String messageId, Outcome outcome) {
-        return Acknowledgement.newBuilder()
-                .setMessageId(messageId)
-                .setInstanceId(ID)
-                .setOutcome(outcome)
-                .setReplyToken(Fixtures.TOKEN)
-                .setOutput(Map.of())
-                .build();
-    }
-
-    private static List<Integer> statuses(Decision decision) {
-        return decision.transitions().stream()
-                .map(InstanceTransition::getStatusCode)
-                .toList();
-    }
-
-    private static InstanceTransition last(Decision decision) {
-        return decision.transitions().get(decision.transitions().size() - 1);
     }
 }

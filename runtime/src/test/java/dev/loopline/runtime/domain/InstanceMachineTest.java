@@ -25,7 +25,6 @@ import dev.loopline.api.v1.StepKind;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,7 @@ class InstanceMachineTest {
         void shouldGoReadyThenLockedThenSuspendedWaitingForTheStartedAcknowledgement() {
             Decision decision = start(steps("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}"));
 
-            assertThat(statuses(decision)).containsExactly(0, 20, 10);
+            assertThat(Fixtures.statuses(decision)).containsExactly(0, 20, 10);
             assertThat(decision.transitions())
                     .extracting(InstanceTransition::getSequence)
                     .containsExactly(1, 2, 3);
@@ -71,7 +70,7 @@ class InstanceMachineTest {
                             .build(),
                     T0);
 
-            assertThat(statuses(decision)).containsExactly(0, 20, 10);
+            assertThat(Fixtures.statuses(decision)).containsExactly(0, 20, 10);
             assertThat(decision.messages()).isEmpty();
             InstanceRecord instance = decision.next().orElseThrow();
             assertThat(instance.getWait().getMessageId()).isEqualTo(ID + "/started");
@@ -121,7 +120,7 @@ class InstanceMachineTest {
         void shouldPostTheStepMessageWithComputedPayloadAndWaitWithATimer() {
             Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
 
-            assertThat(statuses(decision)).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 10);
             WorkflowMessage request = decision.messages().get(0);
             assertThat(request.getMessageId()).isEqualTo(ID + "/step-0");
             assertThat(request.getKind()).isEqualTo(MessageKind.STEP_REQUEST);
@@ -140,7 +139,7 @@ class InstanceMachineTest {
 
             Decision decision = acknowledge(waiting, ID + "/step-0", Map.of("approved", true));
 
-            assertThat(statuses(decision)).containsExactly(20, 30);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 30);
             assertThat(decision.timers())
                     .as("the acknowledgement timer is cancelled; the retention timer set")
                     .extracting(Decision.TimerChange::set)
@@ -155,7 +154,7 @@ class InstanceMachineTest {
             Decision decision =
                     machine.timerFired(waiting, waiting.getWait().getWaitId(), T0.plus(Duration.ofHours(1)));
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 31);
             assertThat(reason(decision)).contains("step approval timed out: no acknowledgement of " + ID + "/step-0");
         }
 
@@ -176,7 +175,7 @@ class InstanceMachineTest {
 
             Decision decision = machine.acknowledge(waiting, failed, T0);
 
-            assertThat(statuses(decision)).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 10);
             assertThat(reason(decision))
                     .isEqualTo("suspended: step approval failed: NoApprover: no manager; an operator can resume it");
         }
@@ -210,7 +209,7 @@ class InstanceMachineTest {
 
             Decision waiting = acknowledge(created.next().orElseThrow(), ID + "/step-0", Map.of());
 
-            assertThat(statuses(waiting)).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(waiting)).containsExactly(20, 10);
             assertThat(waiting.correlations()).singleElement().satisfies(command -> {
                 assertThat(command.getCorrelationKey()).isEqualTo(taskKey);
                 assertThat(((OpenWait) command.getCommand()).getMessageNames())
@@ -232,7 +231,7 @@ class InstanceMachineTest {
 
             assertThat(inProgress.transitions()).isEmpty();
             assertThat(stillWaiting.getConsumedEventIds()).containsExactly("e-1");
-            assertThat(statuses(completed)).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(completed)).containsExactly(20, 10);
             assertThat(completed.correlations())
                     .first()
                     .satisfies(c -> assertThat(c.getCommand()).isInstanceOf(CloseWait.class));
@@ -309,7 +308,7 @@ class InstanceMachineTest {
                     waiting.getWait().getWaitId(),
                     event("p-1", "payment", "pay-1", "Received", Map.of("reportId", "report-7", "amount", 120L)));
 
-            assertThat(statuses(decision)).containsExactly(20, 30);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 30);
             assertThat(decision.next().orElseThrow().getVariables())
                     .containsEntry("steps.payment.amount", 120L)
                     .containsEntry("steps.payment.messageName", "Received");
@@ -345,7 +344,7 @@ class InstanceMachineTest {
 
             Decision decision = machine.timerFired(waiting, waiting.getWait().getWaitId(), T0.plusSeconds(600));
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 31);
             assertThat(reason(decision)).isEqualTo("step payment timed out: no Received/Refused event");
             assertThat(decision.correlations())
                     .singleElement()
@@ -366,7 +365,7 @@ class InstanceMachineTest {
 
             assertThat(waiting.getWait().getKind()).isEqualTo(WaitKind.TIMER);
             assertThat(delayed.timers()).extracting(Decision.TimerChange::dueAt).contains(T0.plusSeconds(30));
-            assertThat(statuses(fired)).containsExactly(20, 30);
+            assertThat(Fixtures.statuses(fired)).containsExactly(20, 30);
         }
 
         @Test
@@ -397,7 +396,7 @@ class InstanceMachineTest {
             WorkflowDefinition definition =
                     steps("{\"name\":\"pause\",\"kind\":\"delay\",\"until\":\"'2020-01-01T00:00:00Z'\"}");
 
-            assertThat(statuses(acknowledge(started(definition), ID + "/started", Map.of())))
+            assertThat(Fixtures.statuses(acknowledge(started(definition), ID + "/started", Map.of())))
                     .containsExactly(20, 30);
         }
 
@@ -483,10 +482,10 @@ class InstanceMachineTest {
 
         @Test
         void shouldStopAsSucceededOrCanceled() {
-            assertThat(statuses(acknowledge(
+            assertThat(Fixtures.statuses(acknowledge(
                             started(steps("{\"name\":\"s\",\"kind\":\"stop\"}")), ID + "/started", Map.of())))
                     .containsExactly(20, 30);
-            assertThat(statuses(acknowledge(
+            assertThat(Fixtures.statuses(acknowledge(
                             started(steps("{\"name\":\"s\",\"kind\":\"stop\",\"status\":\"canceled\"}")),
                             ID + "/started",
                             Map.of())))
@@ -500,7 +499,7 @@ class InstanceMachineTest {
 
             Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 31);
             assertThat(reason(decision)).startsWith("step bad (#0): 'trigger.attributes.nope' failed");
         }
 
@@ -512,7 +511,7 @@ class InstanceMachineTest {
 
             Decision decision = acknowledge(started(definition), ID + "/started", Map.of());
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 31);
             assertThat(reason(decision)).startsWith("step later (#0): the step's kind is unknown to this runtime");
         }
     }
@@ -541,7 +540,7 @@ class InstanceMachineTest {
             assertThat(decision.messages())
                     .extracting(WorkflowMessage::getMessageName)
                     .containsExactly("Notify");
-            assertThat(statuses(decision)).endsWith(10);
+            assertThat(Fixtures.statuses(decision)).endsWith(10);
         }
 
         @Test
@@ -557,8 +556,8 @@ class InstanceMachineTest {
 
             // then
             assertThat(logged.getSteps().get(0).getKind()).isEqualTo(StepKind.UNKNOWN);
-            assertThat(statuses(ran)).containsExactly(20, 20, 30);
-            assertThat(statuses(failed)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(ran)).containsExactly(20, 20, 30);
+            assertThat(Fixtures.statuses(failed)).containsExactly(20, 31);
             assertThat(reason(failed)).startsWith("step note (#0): the step's kind is unknown to this runtime");
         }
     }
@@ -621,7 +620,7 @@ class InstanceMachineTest {
             Decision released =
                     machine.acknowledge(refunded.next().orElseThrow(), succeeded(ID + "/step-2", Map.of()), T0);
             assertThat(released.messages()).isEmpty();
-            assertThat(statuses(released)).endsWith(31);
+            assertThat(Fixtures.statuses(released)).endsWith(31);
             assertThat(reason(released))
                     .startsWith("failed after compensating the steps that succeeded: step ship failed: NoCarrier");
             assertThat(released.next().orElseThrow().getErrorCode()).isEqualTo("NoCarrier");
@@ -646,7 +645,7 @@ class InstanceMachineTest {
 
             // then
             assertThat(releaseFailed.messages()).isEmpty();
-            assertThat(statuses(releaseFailed)).endsWith(31);
+            assertThat(Fixtures.statuses(releaseFailed)).endsWith(31);
             assertThat(reason(releaseFailed))
                     .contains("WarehouseDown")
                     .contains("while compensating after: step charge failed: CardDeclined");
@@ -662,7 +661,7 @@ class InstanceMachineTest {
 
             // then: the charge is refunded, then the stock released, then it is canceled
             assertThat(cancel.accepted()).isTrue();
-            assertThat(statuses(cancel.decision())).startsWith(22);
+            assertThat(Fixtures.statuses(cancel.decision())).startsWith(22);
             assertThat(cancel.decision().messages())
                     .extracting(WorkflowMessage::getMessageName)
                     .containsExactly("RefundCard");
@@ -670,7 +669,7 @@ class InstanceMachineTest {
                     cancel.decision().next().orElseThrow(), succeeded(ID + "/step-6", Map.of()), T0);
             Decision released =
                     machine.acknowledge(refunded.next().orElseThrow(), succeeded(ID + "/step-2", Map.of()), T0);
-            assertThat(statuses(released)).endsWith(32);
+            assertThat(Fixtures.statuses(released)).endsWith(32);
             assertThat(reason(released))
                     .startsWith("canceled after compensating the steps that succeeded: canceled by an operator");
         }
@@ -682,7 +681,7 @@ class InstanceMachineTest {
             OperatorOutcome cancel = cancelCompensating(reserving);
 
             assertThat(cancel.decision().messages()).isEmpty();
-            assertThat(statuses(cancel.decision())).containsExactly(22, 32);
+            assertThat(Fixtures.statuses(cancel.decision())).containsExactly(22, 32);
         }
 
         /** Reserve and charge succeeded; the instance waits for the shipment. */
@@ -735,7 +734,7 @@ class InstanceMachineTest {
             Decision shipped = machine.acknowledge(shipping, succeeded(ID + "/step-8", Map.of()), T0);
 
             assertThat(shipped.messages()).isEmpty();
-            assertThat(statuses(shipped)).endsWith(30);
+            assertThat(Fixtures.statuses(shipped)).endsWith(30);
         }
     }
 
@@ -781,7 +780,7 @@ class InstanceMachineTest {
 
             Decision late = machine.timerFired(atAmount, atAmount.getWait().getWaitId(), T0.plusSeconds(601));
 
-            assertThat(statuses(late)).endsWith(32);
+            assertThat(Fixtures.statuses(late)).endsWith(32);
             assertThat(reason(late)).isEqualTo("abandoned: page amount was not answered in time");
         }
 
@@ -839,7 +838,7 @@ class InstanceMachineTest {
                             .build(),
                     T0);
 
-            assertThat(statuses(failed)).endsWith(31);
+            assertThat(Fixtures.statuses(failed)).endsWith(31);
             assertThat(reason(failed)).contains("child workflow " + child + " ended with status 31: no score");
             assertThat(canceled.decision().commands()).singleElement().satisfies(cancel -> {
                 assertThat(cancel.getInstanceId()).isEqualTo(child);
@@ -881,7 +880,7 @@ class InstanceMachineTest {
             Decision done = acknowledge(start(childDefinition, start).next().orElseThrow(), ID + "/started", Map.of());
 
             // then
-            assertThat(statuses(done)).endsWith(30);
+            assertThat(Fixtures.statuses(done)).endsWith(30);
             assertThat(done.commands()).singleElement().satisfies(told -> {
                 assertThat(told.getInstanceId()).isEqualTo("parent-1");
                 ChildCompleted result = (ChildCompleted) told.getCommand();
@@ -905,14 +904,14 @@ class InstanceMachineTest {
             InstanceRecord postponed = failed.next().orElseThrow();
             Decision retried = machine.timerFired(postponed, postponed.getWait().getWaitId(), T0.plusSeconds(2));
 
-            assertThat(statuses(failed)).containsExactly(20, 0);
+            assertThat(Fixtures.statuses(failed)).containsExactly(20, 0);
             assertThat(postponed.getState()).isEqualTo(InstanceState.READY);
             assertThat(postponed.getRetryCount()).isEqualTo(1);
             assertThat(postponed.getErrorCode()).isEqualTo("ServerBusy");
             assertThat(failed.transitions().get(1).getRetryCount()).isEqualTo(1);
             assertThat(failed.transitions().get(1).getErrorMessage()).isEqualTo("ServerBusy happened");
             assertThat(failed.timers()).extracting(Decision.TimerChange::set).containsExactly(true);
-            assertThat(statuses(retried)).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(retried)).containsExactly(20, 10);
             assertThat(retried.messages().get(0).getMessageId()).isEqualTo(ID + "/step-0/attempt-1");
         }
 
@@ -929,7 +928,7 @@ class InstanceMachineTest {
 
             Decision done = acknowledge(retrying, ID + "/step-0/attempt-1", Map.of());
 
-            assertThat(statuses(done)).containsExactly(20, 30);
+            assertThat(Fixtures.statuses(done)).containsExactly(20, 30);
             assertThat(done.next().orElseThrow().getRetryCount()).isZero();
             assertThat(done.next().orElseThrow().getErrorCode()).isNull();
         }
@@ -943,7 +942,7 @@ class InstanceMachineTest {
             Decision denied = machine.acknowledge(waiting, failure(ID + "/step-0", "Denied", "authorization"), T0);
             Decision tooMany = machine.acknowledge(exhausted, failure(ID + "/step-0", "Busy", "busy"), T0);
 
-            assertThat(statuses(denied)).containsExactly(20, 10);
+            assertThat(Fixtures.statuses(denied)).containsExactly(20, 10);
             assertThat(reason(denied)).startsWith("suspended: step post failed: Denied");
             assertThat(denied.next().orElseThrow().getWait()).isNull();
             assertThat(reason(tooMany)).contains("(10 retries used)");
@@ -962,7 +961,7 @@ class InstanceMachineTest {
 
             Decision decision = strict.acknowledge(waiting, failure(ID + "/step-0", "InvalidInvoice", null), T0);
 
-            assertThat(statuses(decision)).containsExactly(20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(20, 31);
         }
 
         @Test
@@ -973,7 +972,7 @@ class InstanceMachineTest {
 
             Decision decision = machine.start(ID, start, T0);
 
-            assertThat(statuses(decision)).containsExactly(0, 20, 31);
+            assertThat(Fixtures.statuses(decision)).containsExactly(0, 20, 31);
             assertThat(decision.messages()).isEmpty();
             assertThat(decision.transitions().get(2).getErrorCode()).isEqualTo(LoopGuard.ERROR_CODE);
         }
@@ -1055,12 +1054,6 @@ class InstanceMachineTest {
                 .setOutcome(Outcome.SUCCEEDED)
                 .setOutput(output)
                 .build();
-    }
-
-    private static List<Integer> statuses(Decision decision) {
-        return decision.transitions().stream()
-                .map(InstanceTransition::getStatusCode)
-                .toList();
     }
 
     private static String reason(Decision decision) {

@@ -20,7 +20,6 @@ import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,8 +50,8 @@ class ParallelStepTest {
         assertThat(forked.messages())
                 .extracting(WorkflowMessage::getMessageName)
                 .containsExactly("A", "B", "C");
-        assertThat(statuses(forked)).containsExactly(20, 10);
-        InstanceTransition waiting = last(forked);
+        assertThat(Fixtures.statuses(forked)).containsExactly(20, 10);
+        InstanceTransition waiting = Fixtures.last(forked);
         assertThat(waiting.getStepName()).isEqualTo("fan");
         assertThat(waiting.getWaitingFor()).containsExactly("message:A", "message:B", "message:C");
         assertThat(waiting.getReason()).startsWith("waiting for the join (all 3) of branches a (");
@@ -71,7 +70,8 @@ class ParallelStepTest {
         InstanceRecord afterA = ack(afterC, ID + "/step-2");
         Decision joined = acknowledge(afterA, ID + "/step-4");
 
-        assertThat(last(acknowledge(afterC, ID + "/step-2")).getWaitingFor()).containsExactly("message:B");
+        assertThat(Fixtures.last(acknowledge(afterC, ID + "/step-2")).getWaitingFor())
+                .containsExactly("message:B");
         assertThat(joined.messages()).singleElement().satisfies(after -> {
             assertThat(after.getMessageName()).isEqualTo("After");
             assertThat(after.getPayload())
@@ -111,8 +111,8 @@ class ParallelStepTest {
         InstanceRecord waiting = aFailed.next().orElseThrow();
         Decision joined = acknowledge(ack(waiting, ID + "/step-6"), ID + "/step-4");
 
-        assertThat(statuses(aFailed)).containsExactly(20, 10);
-        assertThat(last(aFailed).getReason()).contains("join (2 of 3)");
+        assertThat(Fixtures.statuses(aFailed)).containsExactly(20, 10);
+        assertThat(Fixtures.last(aFailed).getReason()).contains("join (2 of 3)");
         assertThat(waiting.getParallel().getBranches().get(0).getStatus()).isEqualTo(BranchStatus.FAILED);
         assertThat(joined.messages())
                 .singleElement()
@@ -133,8 +133,8 @@ class ParallelStepTest {
 
         Decision failed = machine.acknowledge(forked, failed(ID + "/step-2", "permanent"), T0);
 
-        assertThat(statuses(failed)).endsWith(31);
-        assertThat(last(failed).getReason())
+        assertThat(Fixtures.statuses(failed)).endsWith(31);
+        assertThat(Fixtures.last(failed).getReason())
                 .contains("step fan: the join (all 2) can no longer be met: a: step a1 failed: E1");
         // branch b was canceled: its correlation entry and its timeout go
         assertThat(failed.correlations())
@@ -164,7 +164,7 @@ class ParallelStepTest {
         Decision cooled = machine.timerFired(paid.next().orElseThrow(), delayWait, T0.plus(Duration.ofMinutes(10)));
 
         assertThat(paid.messages()).isEmpty();
-        assertThat(last(paid).getWaitingFor()).containsExactly("timer");
+        assertThat(Fixtures.last(paid).getWaitingFor()).containsExactly("timer");
         assertThat(cooled.messages())
                 .singleElement()
                 .satisfies(after -> assertThat(after.getPayload()).containsEntry("by", "paid-1"));
@@ -212,7 +212,7 @@ class ParallelStepTest {
                 .singleElement()
                 .satisfies(start -> assertThat(start.getStartsDefinition()).isEqualTo("credit-check"));
         assertThat(canceled.accepted()).isTrue();
-        assertThat(statuses(canceled.decision())).containsExactly(22, 32);
+        assertThat(Fixtures.statuses(canceled.decision())).containsExactly(22, 32);
         assertThat(canceled.decision().commands()).singleElement().satisfies(command -> {
             assertThat(command.getInstanceId()).isEqualTo(child);
             assertThat(((OperatorCommand) command.getCommand()).getAction()).isEqualTo(OperatorAction.CANCEL);
@@ -251,8 +251,8 @@ class ParallelStepTest {
         assertThat(joined.messages())
                 .singleElement()
                 .satisfies(after -> assertThat(after.getPayload()).containsEntry("score", 7L));
-        assertThat(statuses(xFailed)).endsWith(31);
-        assertThat(last(xFailed).getReason()).contains("x: child workflow " + x + " ended with status 31: no");
+        assertThat(Fixtures.statuses(xFailed)).endsWith(31);
+        assertThat(Fixtures.last(xFailed).getReason()).contains("x: child workflow " + x + " ended with status 31: no");
     }
 
     @Test
@@ -297,14 +297,14 @@ class ParallelStepTest {
                         .build(),
                 T0);
 
-        assertThat(last(machine.acknowledge(forked, failed(ID + "/step-4", "suspend"), T0))
+        assertThat(Fixtures.last(machine.acknowledge(forked, failed(ID + "/step-4", "suspend"), T0))
                         .getReason())
                 .contains("b (suspended: step b1 failed");
         assertThat(resumed.accepted()).isTrue();
         assertThat(resumed.decision().messages())
                 .extracting(WorkflowMessage::getMessageId)
                 .containsExactly(ID + "/step-4/attempt-1", ID + "/step-6/attempt-1");
-        assertThat(statuses(resumed.decision())).containsExactly(0, 20, 10);
+        assertThat(Fixtures.statuses(resumed.decision())).containsExactly(0, 20, 10);
     }
 
     @Test
@@ -319,7 +319,7 @@ class ParallelStepTest {
 
         Decision stopped = acknowledge(forked, ID + "/step-2");
 
-        assertThat(statuses(stopped)).endsWith(30);
+        assertThat(Fixtures.statuses(stopped)).endsWith(30);
         assertThat(stopped.correlations()).hasSize(1);
         InstanceRecord done = stopped.next().orElseThrow();
         assertThat(done.getParallel()).isNull();
@@ -355,15 +355,7 @@ class ParallelStepTest {
     }
 
     private Decision acknowledge(InstanceRecord instance, String messageId) {
-        return machine.acknowledge(
-                instance,
-                Acknowledgement.newBuilder()
-                        .setMessageId(messageId)
-                        .setReplyToken(Fixtures.TOKEN)
-                        .setInstanceId(ID)
-                        .setOutcome(Outcome.SUCCEEDED)
-                        .build(),
-                T0);
+        return machine.acknowledge(instance, Fixtures.acknowledgement(ID, messageId, Outcome.SUCCEEDED), T0);
     }
 
     private InstanceRecord ack(InstanceRecord instance, String messageId) {
@@ -404,15 +396,5 @@ class ParallelStepTest {
                 .setMessageName(name)
                 .setOccurredAt(T0)
                 .build();
-    }
-
-    private static List<Integer> statuses(Decision decision) {
-        return decision.transitions().stream()
-                .map(InstanceTransition::getStatusCode)
-                .toList();
-    }
-
-    private static InstanceTransition last(Decision decision) {
-        return decision.transitions().get(decision.transitions().size() - 1);
     }
 }
