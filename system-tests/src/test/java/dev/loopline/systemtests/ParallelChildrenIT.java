@@ -68,7 +68,8 @@ class ParallelChildrenIT {
             // and the parent's history shows the join it waited on
             var history = loop.gateway.get("/v1/instances/" + parent).json();
             assertThat(history.get("transitions").findValuesAsText("reason"))
-                    .anySatisfy(reason -> assertThat(reason).startsWith("waiting for the join (all 3) of branches"));
+                    .anySatisfy(
+                            reason -> assertThat(reason).startsWith("waiting for the join of step checks: branches"));
         }
     }
 }

@@ -18,6 +18,6 @@ final class EndBranchStep implements StepBehavior {
 
     @Override
     public Next start(Step step, StepContext context) {
-        return context.endBranch();
+        return context.endBranch(null);
     }
 }

@@ -1,11 +1,14 @@
 package dev.loopline.definition.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopline.api.internal.BranchState;
+import dev.loopline.api.v1.Fork;
 import dev.loopline.api.v1.ParallelBranch;
 import dev.loopline.api.v1.Step;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -114,8 +117,7 @@ final class ParallelStep implements StepType, StepBehavior {
             }
         }
         program.leaveBranches();
-        fork.setBranches(compiled);
-        fork.setJoin(join(step, compiled.size()));
+        fork.setFork(new Fork(compiled, join(step, compiled.size()), null));
         fork.setTimeoutMillis(step.durationMillis("timeout"));
         JsonNode onTimeout = step.array("onTimeout", false);
         if (onTimeout == null) {
@@ -150,6 +152,31 @@ final class ParallelStep implements StepType, StepBehavior {
     public Next start(Step step, StepContext context) {
         context.fork(step);
         return Next.halt();
+    }
+
+    @Override
+    public Optional<Next> join(Step step, StepContext context, List<BranchState> branches) {
+        int succeeded = 0;
+        int open = 0;
+        List<String> failures = new ArrayList<>();
+        for (BranchState branch : branches) {
+            switch (branch.getStatus()) {
+                case SUCCEEDED -> succeeded++;
+                case OPEN -> open++;
+                case FAILED -> failures.add(branch.getName() + ": " + branch.getReason());
+                default -> {}
+            }
+        }
+        int needed =
+                step.getFork().getJoin() == 0 ? branches.size() : step.getFork().getJoin();
+        if (succeeded >= needed) {
+            return Optional.of(Next.following(context));
+        }
+        if (succeeded + open < needed) {
+            String of = needed == branches.size() ? "all " + needed : needed + " of " + branches.size();
+            return Optional.of(Next.fail("the join (" + of + ") can no longer be met: " + String.join("; ", failures)));
+        }
+        return Optional.empty();
     }
 
     @Override

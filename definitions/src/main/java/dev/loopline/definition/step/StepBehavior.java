@@ -63,6 +63,17 @@ public non-sealed interface StepBehavior extends StepPart {
     }
 
     /**
+     * For steps that fork branches ({@link StepContext#fork}): whether their join is decided, after
+     * a branch ended. Empty: the instance waits for the open branches. Otherwise the open branches
+     * are canceled and the program goes where the result says (a failure fails the step). By
+     * default the step fails: only a step that forks expects this.
+     */
+    default java.util.Optional<Next> join(
+            Step step, StepContext context, java.util.List<dev.loopline.api.internal.BranchState> branches) {
+        return java.util.Optional.of(Next.fail("no branches were expected here"));
+    }
+
+    /**
      * For steps with an {@code onTimeout} branch (a jump target): the step's output says it timed
      * out and the program goes on there; without one, the instance fails.
      */

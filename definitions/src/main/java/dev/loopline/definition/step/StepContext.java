@@ -102,11 +102,20 @@ public interface StepContext {
     void fork(Step step);
 
     /**
-     * The branch being run reached its end: it succeeded. The instance goes on after the parallel
-     * step if that meets the join, or waits for its other branches. Outside a branch the instance
-     * fails: the program is broken.
+     * The branch being run reached its end: it succeeded, with this result if it has one (an
+     * approval's work item: its outcome). The step's {@link StepBehavior#join} decides what the
+     * instance does next. Outside a branch the instance fails: the program is broken.
      */
-    Next endBranch();
+    Next endBranch(String result);
+
+    /** The work item of the branch being run (an approval's), or null. */
+    dev.loopline.api.v1.WorkItem workItem();
+
+    /**
+     * Sets the work item of the branch being run: it is open, for its assignee, until the branch
+     * ends; the instance's transitions list it.
+     */
+    void assign(dev.loopline.api.v1.WorkItem item);
 
     /** Cancels the open branches of the parallel step (their waits, timers and children), for this reason. */
     void cancelBranches(String reason);

@@ -38,8 +38,10 @@ public final class StepTypes {
             new CallWorkflowStep(),
             new PromptStep(),
             new ParallelStep(),
+            new ApprovalStep(),
             new EndCompensationStep(),
-            new EndBranchStep());
+            new EndBranchStep(),
+            new WorkItemStep());
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final StepBehavior UNKNOWN = new UnknownStep();

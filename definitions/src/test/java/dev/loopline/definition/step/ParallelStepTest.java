@@ -44,8 +44,9 @@ class ParallelStepTest {
                         "log", // 8: onTimeout
                         "send-message"); // 9
         Step fork = program.get(0);
-        assertThat(fork.getBranches()).containsExactly(new ParallelBranch("a", 2), new ParallelBranch("b", 4));
-        assertThat(fork.getJoin()).isEqualTo(1);
+        assertThat(fork.getFork().getBranches())
+                .containsExactly(new ParallelBranch("a", 2), new ParallelBranch("b", 4));
+        assertThat(fork.getFork().getJoin()).isEqualTo(1);
         assertThat(fork.getTimeoutMillis()).isEqualTo(3_600_000L);
         assertThat(fork.getTarget()).isEqualTo(8);
         assertThat(program.get(1).getTarget()).isEqualTo(9);
@@ -60,11 +61,13 @@ class ParallelStepTest {
         assertThat(compile("{\"name\":\"p\",\"kind\":\"parallel\"," + branches + "}")
                         .getSteps()
                         .get(0)
+                        .getFork()
                         .getJoin())
                 .isZero();
         assertThat(compile("{\"name\":\"p\",\"kind\":\"parallel\",\"join\":2," + branches + "}")
                         .getSteps()
                         .get(0)
+                        .getFork()
                         .getJoin())
                 .isZero();
     }

@@ -446,7 +446,7 @@ public final class InstanceMachine {
         }
     }
 
-    private StepContext context(Run run, int pc) {
+    StepContext context(Run run, int pc) {
         return new RunContext(run, pc, expressions, limits);
     }
 

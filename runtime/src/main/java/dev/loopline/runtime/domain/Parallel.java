@@ -14,11 +14,16 @@ import dev.loopline.api.internal.WaitKind;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.ParallelBranch;
 import dev.loopline.api.v1.Step;
+import dev.loopline.api.v1.WorkItem;
+import dev.loopline.definition.expression.ExpressionException;
+import dev.loopline.definition.step.Next;
+import dev.loopline.definition.step.StepTypes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -137,7 +142,7 @@ final class Parallel {
             run.timers.add(new Decision.TimerChange(join.getDueAt(), instance.getInstanceId(), join.getWaitId(), true));
         }
         List<BranchState> branches = new ArrayList<>();
-        for (ParallelBranch branch : step.getBranches()) {
+        for (ParallelBranch branch : step.getFork().getBranches()) {
             branches.add(BranchState.newBuilder()
                     .setName(branch.getName())
                     .setStepIndex(branch.getStart())
@@ -151,7 +156,7 @@ final class Parallel {
                 .setBranches(branches)
                 .build());
         instance.setWait(join);
-        for (int i = 0; i < branches.size() && !decided(run); i++) {
+        for (int i = 0; i < branches.size(); i++) {
             enter(instance, i);
             run.machine.run(run, instance.getStepIndex());
             if (instance.getState() == InstanceState.COMPLETED) {
@@ -189,79 +194,57 @@ final class Parallel {
     private static void leaveBranch(Run run) {
         String failure = run.branchFailure;
         boolean ended = run.branchEnded;
+        String result = run.branchResult;
         String waiting = run.branchWaiting;
         List<String> waitingFor = run.branchWaitingFor;
         run.branchFailure = null;
         run.branchEnded = false;
+        run.branchResult = null;
         run.branchWaiting = null;
         run.branchWaitingFor = List.of();
         leave(run.instance, branch -> {
             if (failure != null) {
-                return branch.setStatus(BranchStatus.FAILED).setReason(failure).setWait(null);
+                return branch.setStatus(BranchStatus.FAILED)
+                        .setReason(failure)
+                        .setWait(null)
+                        .setWorkItem(null);
             }
             if (ended) {
-                return branch.setStatus(BranchStatus.SUCCEEDED).setWait(null);
+                return branch.setStatus(BranchStatus.SUCCEEDED)
+                        .setResult(result)
+                        .setWait(null)
+                        .setWorkItem(null);
             }
             return branch.setWaiting(waiting).setWaitingFor(waitingFor);
         });
     }
 
-    /** Whether the join is met, or can no longer be. */
-    private static boolean decided(Run run) {
-        ParallelState parallel = run.instance.getParallel();
-        int[] counts = counts(parallel);
-        int needed = needed(run.step(parallel.getStep()), parallel);
-        return counts[0] >= needed || counts[0] + counts[2] < needed;
-    }
-
-    /** Succeeded, failed and open branches. */
-    private static int[] counts(ParallelState parallel) {
-        int[] counts = new int[3];
-        for (BranchState branch : parallel.getBranches()) {
-            switch (branch.getStatus()) {
-                case SUCCEEDED -> counts[0]++;
-                case FAILED -> counts[1]++;
-                case OPEN -> counts[2]++;
-                default -> {}
-            }
-        }
-        return counts;
-    }
-
-    private static int needed(Step step, ParallelState parallel) {
-        return step.getJoin() == 0 ? parallel.getBranches().size() : step.getJoin();
-    }
-
     /**
-     * Evaluates the join of the open parallel step (the instance's own fields are the join's): on
-     * after the step, a failure, or a wait for the open branches.
+     * Asks the parallel step whether its join is decided (see {@link
+     * dev.loopline.definition.step.StepBehavior#join}): if so, the open branches are canceled and
+     * the program goes where the step says, in the instance's own context (a failure there fails the
+     * instance as any step's does); if not, the instance waits for what its open branches wait for.
      */
     private static void join(Run run) {
         InstanceRecord instance = run.instance;
         ParallelState parallel = instance.getParallel();
         Step step = run.step(parallel.getStep());
-        int[] counts = counts(parallel);
-        int needed = needed(step, parallel);
-        String of = needed == parallel.getBranches().size()
-                ? "all " + needed
-                : needed + " of " + parallel.getBranches().size();
-        if (counts[0] >= needed) {
-            close(run, "the join (" + of + ") was met", null, -1);
-            cancelTimer(run, parallel.getJoin());
-            instance.setWait(null);
-            run.execute(parallel.getStep() + 1, run.machine);
-            return;
+        Optional<Next> decided;
+        try {
+            decided = StepTypes.behaviorOf(step)
+                    .join(step, run.machine.context(run, parallel.getStep()), parallel.getBranches());
+        } catch (ExpressionException e) {
+            decided = Optional.of(Next.fail(e.getMessage()));
         }
-        if (counts[0] + counts[2] < needed) {
-            String failures = parallel.getBranches().stream()
-                    .filter(branch -> branch.getStatus() == BranchStatus.FAILED)
-                    .map(branch -> branch.getName() + ": " + branch.getReason())
-                    .reduce((a, b) -> a + "; " + b)
-                    .orElse("");
-            close(run, "the join (" + of + ") can no longer be met", null, -1);
+        if (decided.isPresent()) {
+            close(run, "the join of step " + step.getName() + " was decided", null, -1);
             cancelTimer(run, parallel.getJoin());
             instance.setWait(null);
-            run.fail("step " + step.getName() + ": the join (" + of + ") can no longer be met: " + failures);
+            if (decided.get() instanceof Next.GoTo go) {
+                run.execute(go.pc(), run.machine);
+            } else if (decided.get() instanceof Next.Fail failure) {
+                run.fail("step " + step.getName() + ": " + failure.reason());
+            }
             return;
         }
         List<String> what = new ArrayList<>();
@@ -275,9 +258,47 @@ final class Parallel {
         run.moveTo(
                 Status.WAITING,
                 InstanceLimits.cap(
-                        "waiting for the join (" + of + ") of branches " + String.join(", ", what),
+                        "waiting for the join of step " + step.getName() + ": branches " + String.join(", ", what),
                         InstanceLimits.MAX_TEXT_CHARS),
                 List.copyOf(waitingFor));
+    }
+
+    /** The open work items of the open parallel step's branches (an approval's), for the transitions. */
+    static List<WorkItem> workItems(InstanceRecord instance) {
+        ParallelState parallel = instance.getParallel();
+        if (parallel == null) {
+            return List.of();
+        }
+        List<WorkItem> items = new ArrayList<>();
+        for (BranchState branch : parallel.getBranches()) {
+            if (branch.getStatus() == BranchStatus.OPEN && branch.getWorkItem() != null) {
+                items.add(branch.getWorkItem());
+            }
+        }
+        return items;
+    }
+
+    /** The work item of the branch being run, or null. */
+    static WorkItem workItem(InstanceRecord instance) {
+        return inBranch(instance)
+                ? instance.getParallel()
+                        .getBranches()
+                        .get(instance.getParallel().getActive())
+                        .getWorkItem()
+                : null;
+    }
+
+    /** Sets the work item of the branch being run. */
+    static void assign(InstanceRecord instance, WorkItem item) {
+        ParallelState parallel = instance.getParallel();
+        List<BranchState> branches = new ArrayList<>(parallel.getBranches());
+        branches.set(
+                parallel.getActive(),
+                BranchState.newBuilder(branches.get(parallel.getActive()))
+                        .setWorkItem(item)
+                        .build());
+        instance.setParallel(
+                ParallelState.newBuilder(parallel).setBranches(branches).build());
     }
 
     /**
@@ -304,18 +325,20 @@ final class Parallel {
             status = status == BranchStatus.OPEN ? BranchStatus.CANCELED : status;
             succeeded += status == BranchStatus.SUCCEEDED ? 1 : 0;
             failed += status == BranchStatus.FAILED ? 1 : 0;
-            output.put(
-                    branch.getName(),
-                    switch (status) {
-                        case SUCCEEDED -> "Succeeded";
-                        case FAILED -> "Failed";
-                        default -> "Canceled";
-                    });
+            output.put(branch.getName(), branch.getResult() != null ? branch.getResult() : outcome(status));
         }
         output.put("succeeded", succeeded);
         output.put("failed", failed);
         instance.setParallel(null);
         run.recordOutput(run.step(parallel.getStep()).getName(), output);
+    }
+
+    private static String outcome(BranchStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> "Succeeded";
+            case FAILED -> "Failed";
+            default -> "Canceled";
+        };
     }
 
     private static void closeWait(Run run, Wait wait, String reason, OperatorCommand cancel) {
@@ -378,7 +401,7 @@ final class Parallel {
         if (InstanceMachine.hasTimer(join)) { // leaving the join canceled its timer: it still runs
             run.timers.add(new Decision.TimerChange(join.getDueAt(), instance.getInstanceId(), join.getWaitId(), true));
         }
-        for (int i = 0; i < parallel.getBranches().size() && !decided(run); i++) {
+        for (int i = 0; i < parallel.getBranches().size(); i++) {
             if (instance.getParallel().getBranches().get(i).getStatus() != BranchStatus.OPEN) {
                 continue;
             }

@@ -54,8 +54,10 @@ final class Run {
     InstanceMachine machine;
     /** While a branch of a parallel step runs (see {@link Parallel}): why it failed, if it did. */
     String branchFailure;
-    /** … whether it reached its end. */
+    /** … whether it reached its end, and with what result. */
     boolean branchEnded;
+
+    String branchResult;
     /** … what it waits for, if it waits: the join's transition names it. */
     String branchWaiting;
 
@@ -152,6 +154,7 @@ final class Run {
                 .setWaitingFor(waitingFor)
                 .setStepName(stepName(status))
                 .setParentInstanceId(OnDemandStart.parentOf(instance.getTrigger()))
+                .setWorkItems(Parallel.workItems(instance))
                 .setWaitingUntil(waitingUntil(status))
                 .setVariables(
                         status.state() == InstanceState.SUSPENDED || status.state() == InstanceState.COMPLETED

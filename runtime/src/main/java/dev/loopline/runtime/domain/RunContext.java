@@ -3,6 +3,7 @@ package dev.loopline.runtime.domain;
 import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.Step;
+import dev.loopline.api.v1.WorkItem;
 import dev.loopline.definition.expression.ExpressionException;
 import dev.loopline.definition.expression.Expressions;
 import dev.loopline.definition.step.Next;
@@ -142,13 +143,27 @@ final class RunContext implements StepContext {
     }
 
     @Override
-    public Next endBranch() {
+    public Next endBranch(String result) {
         if (!Parallel.inBranch(run.instance)) {
             return Next.fail("reached the end of a branch outside a parallel step");
         }
         run.branchEnded = true;
+        run.branchResult = result;
         run.instance.setWait(null);
         return Next.halt();
+    }
+
+    @Override
+    public WorkItem workItem() {
+        return Parallel.workItem(run.instance);
+    }
+
+    @Override
+    public void assign(WorkItem item) {
+        if (!Parallel.inBranch(run.instance)) {
+            throw new ExpressionException("a work item outside an approval step");
+        }
+        Parallel.assign(run.instance, item);
     }
 
     @Override

@@ -54,7 +54,7 @@ class ParallelStepTest {
         InstanceTransition waiting = Fixtures.last(forked);
         assertThat(waiting.getStepName()).isEqualTo("fan");
         assertThat(waiting.getWaitingFor()).containsExactly("message:A", "message:B", "message:C");
-        assertThat(waiting.getReason()).startsWith("waiting for the join (all 3) of branches a (");
+        assertThat(waiting.getReason()).startsWith("waiting for the join of step fan: branches a (");
         InstanceRecord instance = forked.next().orElseThrow();
         assertThat(instance.getWait().getKind()).isEqualTo(WaitKind.JOIN);
         assertThat(instance.getParallel().getBranches())
@@ -112,7 +112,8 @@ class ParallelStepTest {
         Decision joined = acknowledge(ack(waiting, ID + "/step-6"), ID + "/step-4");
 
         assertThat(Fixtures.statuses(aFailed)).containsExactly(20, 10);
-        assertThat(Fixtures.last(aFailed).getReason()).contains("join (2 of 3)");
+        assertThat(Fixtures.last(aFailed).getReason())
+                .contains("branches b (waiting for acknowledgement of instance-1/step-4), c (");
         assertThat(waiting.getParallel().getBranches().get(0).getStatus()).isEqualTo(BranchStatus.FAILED);
         assertThat(joined.messages())
                 .singleElement()
