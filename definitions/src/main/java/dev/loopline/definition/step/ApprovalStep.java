@@ -1,6 +1,7 @@
 package dev.loopline.definition.step;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopline.api.WorkItems;
 import dev.loopline.api.internal.BranchState;
 import dev.loopline.api.internal.BranchStatus;
 import dev.loopline.api.v1.EventWait;
@@ -48,11 +49,6 @@ import java.util.Set;
  * </pre>
  */
 final class ApprovalStep implements StepType, StepBehavior {
-
-    static final String APPROVE = "Approve";
-    static final String REJECT = "Reject";
-    static final String REQUEST_CHANGE = "RequestChange";
-    static final String DELEGATE = "Delegate";
 
     private static final Set<String> POLICIES = Set.of("single", "all", "majority", "first");
     private static final Set<String> ESCALATION_FIELDS = Set.of("after", "to");
@@ -144,8 +140,8 @@ final class ApprovalStep implements StepType, StepBehavior {
             item.setDurationMillis(dueIn);
             item.setTimeoutMillis(escalateAfter);
             item.setEvent(EventWait.newBuilder()
-                    .setEntityType(CreateTaskStep.TASK_ENTITY_TYPE)
-                    .setMessageNames(List.of("TaskChanged"))
+                    .setEntityType(WorkItems.ENTITY_TYPE)
+                    .setMessageNames(List.of(WorkItems.ANSWER_MESSAGE))
                     .setKeyField("entityId")
                     .setKeyExpression(null)
                     .build());
@@ -208,11 +204,11 @@ final class ApprovalStep implements StepType, StepBehavior {
             }
             if (item.getStatus() == BranchStatus.OPEN) {
                 open++;
-            } else if (APPROVE.equals(item.getResult())) {
+            } else if (WorkItems.APPROVE.equals(item.getResult())) {
                 approvals++;
-            } else if (REJECT.equals(item.getResult())) {
+            } else if (WorkItems.REJECT.equals(item.getResult())) {
                 rejections++;
-            } else if (REQUEST_CHANGE.equals(item.getResult())) {
+            } else if (WorkItems.REQUEST_CHANGE.equals(item.getResult())) {
                 changeRequested = true;
             }
         }

@@ -1,5 +1,6 @@
 package dev.loopline.definition.step;
 
+import dev.loopline.api.WorkItems;
 import dev.loopline.api.v1.MessageKind;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
@@ -40,7 +41,7 @@ final class WorkItemStep implements StepBehavior {
         String assignee = text(values.get("assignee"), "assignee");
         Instant dueAt = step.getDurationMillis() == null ? null : context.now().plusMillis(step.getDurationMillis());
         WorkItem item = WorkItem.newBuilder()
-                .setId(context.taskId())
+                .setId(context.taskId().replace("/task-", "-task-")) // WorkItems.id: safe in a URL
                 .setAssignee(assignee)
                 .setQueue(Boolean.TRUE.equals(values.get("queue")))
                 .setStep(step.getName())
@@ -69,18 +70,18 @@ final class WorkItemStep implements StepBehavior {
     @Override
     public Next eventReceived(Step step, StepContext context, PlatformEvent event) {
         WorkItem item = context.workItem();
-        Object outcome = event.getAttributes().get("outcome");
-        String by = event.getAttributes().get("by") == null
+        Object outcome = event.getAttributes().get(WorkItems.OUTCOME);
+        String by = event.getAttributes().get(WorkItems.BY) == null
                 ? item.getAssignee()
-                : String.valueOf(event.getAttributes().get("by"));
-        if (ApprovalStep.APPROVE.equals(outcome)
-                || ApprovalStep.REJECT.equals(outcome)
-                || ApprovalStep.REQUEST_CHANGE.equals(outcome)) {
+                : String.valueOf(event.getAttributes().get(WorkItems.BY));
+        if (WorkItems.APPROVE.equals(outcome)
+                || WorkItems.REJECT.equals(outcome)
+                || WorkItems.REQUEST_CHANGE.equals(outcome)) {
             context.audit("work item " + item.getId() + " answered " + outcome + " by " + by);
             return context.endBranch((String) outcome);
         }
-        Object delegateTo = event.getAttributes().get("delegateTo");
-        if (ApprovalStep.DELEGATE.equals(outcome)
+        Object delegateTo = event.getAttributes().get(WorkItems.DELEGATE_TO);
+        if (WorkItems.DELEGATE.equals(outcome)
                 && delegateTo != null
                 && !String.valueOf(delegateTo).isBlank()) {
             context.assign(WorkItem.newBuilder(item)

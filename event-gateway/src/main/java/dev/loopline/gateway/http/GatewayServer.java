@@ -80,6 +80,7 @@ public final class GatewayServer implements AutoCloseable {
         InstanceRoutes instanceRoutes = new InstanceRoutes(instanceQueries, operators, bulk, peers);
         MessageRoutes messageRoutes = new MessageRoutes(queries, instanceQueries, acks);
         DialogRoutes dialogRoutes = new DialogRoutes(instanceQueries, definitions, events, clock);
+        WorkItemRoutes workItemRoutes = new WorkItemRoutes(instanceQueries, events, clock);
         ConsoleRoutes console = new ConsoleRoutes();
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
@@ -129,6 +130,8 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.post("/v1/dialogs/{id}/sessions", events::startSession);
             config.routes.get("/v1/dialogs/sessions/{sessionId}", dialogRoutes::session);
             config.routes.post("/v1/dialogs/sessions/{sessionId}/responses", dialogRoutes::respond);
+            config.routes.get("/v1/work-items", workItemRoutes::list);
+            config.routes.post("/v1/work-items/{id}/complete", workItemRoutes::complete);
             config.routes.get("/v1/instances", instanceQueries::list);
             config.routes.get("/v1/instances/counts", instanceQueries::counts);
             config.routes.post("/v1/instances/actions/{action}", instanceRoutes::bulk);

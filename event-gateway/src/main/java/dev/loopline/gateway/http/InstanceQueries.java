@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopline.api.internal.InstanceSummary;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.WorkItem;
 import dev.loopline.gateway.query.IndexKeys;
 import dev.loopline.gateway.query.InstanceFilter;
 import dev.loopline.gateway.query.LocalQueries;
@@ -31,7 +32,7 @@ import java.util.function.Function;
  * process.
  *
  * <pre>
- * GET /v1/instances?definitionId=&definitionVersion=&state=&statusCode=&entityType=&entityId=&errorCode=&waitingFor=&from=&to=&limit=&after=
+ * GET /v1/instances?definitionId=&definitionVersion=&state=&statusCode=&entityType=&entityId=&errorCode=&waitingFor=&from=&to=&assignee=&parentInstanceId=&limit=&after=
  *                                        a page, newest first; "next" is the cursor of the page after it
  * GET /v1/instances/counts               counts by state and status code
  * GET /v1/instances/{id}                 state, status, error and every transition
@@ -59,7 +60,9 @@ final class InstanceQueries {
             "errorCode",
             "waitingFor",
             "from",
-            "to");
+            "to",
+            "assignee",
+            "parentInstanceId");
 
     private static final Set<String> PAGING = Set.of("limit", "after");
 
@@ -300,7 +303,9 @@ final class InstanceQueries {
                 value.apply("errorCode"),
                 value.apply("waitingFor"),
                 from,
-                to);
+                to,
+                value.apply("assignee"),
+                value.apply("parentInstanceId"));
     }
 
     static int limit(String text) {
@@ -352,6 +357,8 @@ final class InstanceQueries {
         params.put("waitingFor", f.waitingFor());
         params.put("from", f.from());
         params.put("to", f.to());
+        params.put("assignee", f.assignee());
+        params.put("parentInstanceId", f.parentInstanceId());
         params.put("after", after == null ? null : encode(after));
         params.put("limit", limit);
         StringBuilder query = new StringBuilder();
@@ -420,10 +427,26 @@ final class InstanceQueries {
         view.put("stepName", s.getStepName());
         view.put("parentInstanceId", s.getParentInstanceId());
         view.put(
+                "workItems",
+                s.getWorkItems().stream().map(InstanceQueries::view).toList());
+        view.put(
                 "waitingUntil",
                 s.getWaitingUntil() == null ? null : s.getWaitingUntil().toString());
         view.put("createdAt", s.getCreatedAt().toString());
         view.put("updatedAt", s.getUpdatedAt().toString());
+        return view;
+    }
+
+    private static Map<String, Object> view(WorkItem item) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", item.getId());
+        view.put("assignee", item.getAssignee());
+        view.put("queue", item.getQueue());
+        view.put("step", item.getStep());
+        view.put("subject", item.getSubject());
+        view.put("dueAt", item.getDueAt() == null ? null : item.getDueAt().toString());
+        view.put("delegatedFrom", item.getDelegatedFrom());
+        view.put("escalatedFrom", item.getEscalatedFrom());
         return view;
     }
 

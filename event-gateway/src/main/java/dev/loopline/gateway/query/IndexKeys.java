@@ -2,6 +2,7 @@ package dev.loopline.gateway.query;
 
 import dev.loopline.api.internal.InstanceSummary;
 import dev.loopline.api.store.StoreKeys;
+import dev.loopline.api.v1.WorkItem;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,9 @@ import java.util.List;
  *   <tr><td>error code</td><td>{@code x␟<error code>␟<sort key>}, while the instance has one</td></tr>
  *   <tr><td>what it waits for</td><td>{@code w␟<message:name, event:name or timer>␟<sort key>}, one per
  *       thing, while it waits</td></tr>
+ *   <tr><td>an assignee of its open work items</td><td>{@code a␟<assignee>␟<sort key>}, one per
+ *       assignee, while the items are open</td></tr>
+ *   <tr><td>the parent that started it</td><td>{@code p␟<parent instance id>␟<sort key>}</td></tr>
  * </table>
  *
  * Counts: {@code <definition id>␟<state>␟<status code, 3 digits>} → the number of this partition's
@@ -40,6 +44,8 @@ public final class IndexKeys {
     public static final String ENTITY = "e";
     public static final String ERROR = "x";
     public static final String WAITING = "w";
+    public static final String ASSIGNEE = "a";
+    public static final String PARENT = "p";
 
     private IndexKeys() {}
 
@@ -60,6 +66,13 @@ public final class IndexKeys {
         }
         for (String awaited : s.getWaitingFor()) {
             keys.add(StoreKeys.join(WAITING, awaited, sort));
+        }
+        s.getWorkItems().stream()
+                .map(WorkItem::getAssignee)
+                .distinct()
+                .forEach(assignee -> keys.add(StoreKeys.join(ASSIGNEE, assignee, sort)));
+        if (s.getParentInstanceId() != null) {
+            keys.add(StoreKeys.join(PARENT, s.getParentInstanceId(), sort));
         }
         return keys;
     }

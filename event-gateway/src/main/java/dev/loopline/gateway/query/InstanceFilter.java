@@ -24,10 +24,12 @@ public record InstanceFilter(
         String errorCode,
         String waitingFor,
         Instant from,
-        Instant to) {
+        Instant to,
+        String assignee,
+        String parentInstanceId) {
 
     public static final InstanceFilter ALL =
-            new InstanceFilter(null, null, null, null, null, null, null, null, null, null);
+            new InstanceFilter(null, null, null, null, null, null, null, null, null, null, null, null);
 
     public boolean matches(InstanceSummary s) {
         return (definitionId == null || definitionId.equals(s.getDefinitionId()))
@@ -39,11 +41,19 @@ public record InstanceFilter(
                 && (errorCode == null || errorCode.equals(s.getErrorCode()))
                 && (waitingFor == null || s.getWaitingFor().contains(waitingFor))
                 && (from == null || !s.getCreatedAt().isBefore(from))
-                && (to == null || s.getCreatedAt().isBefore(to));
+                && (to == null || s.getCreatedAt().isBefore(to))
+                && (assignee == null || s.getWorkItems().stream().anyMatch(item -> assignee.equals(item.getAssignee())))
+                && (parentInstanceId == null || parentInstanceId.equals(s.getParentInstanceId()));
     }
 
     /** The index head to scan ({@link IndexKeys}), chosen to read as few entries as it can. */
     public String head(Map<String, Long> counts) {
+        if (assignee != null) {
+            return StoreKeys.join(IndexKeys.ASSIGNEE, assignee); // one person's open work: few
+        }
+        if (parentInstanceId != null) {
+            return StoreKeys.join(IndexKeys.PARENT, parentInstanceId); // one instance's children
+        }
         if (entityId != null) {
             return StoreKeys.join(IndexKeys.ENTITY, entityId); // one record's instances: few
         }

@@ -83,6 +83,7 @@ public final class ReadModel {
                 .setWaitingFor(t.getWaitingFor())
                 .setStepName(t.getStepName())
                 .setParentInstanceId(t.getParentInstanceId())
+                .setWorkItems(t.getWorkItems())
                 .setWaitingUntil(t.getWaitingUntil())
                 .setVariables(
                         t.getState() == InstanceState.SUSPENDED

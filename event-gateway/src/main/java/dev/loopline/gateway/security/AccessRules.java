@@ -80,6 +80,17 @@ public final class AccessRules {
                     "answer a dialog session's current page",
                     OPERATOR,
                     PUBLISHER),
+            rule(
+                    HandlerType.GET,
+                    "/v1/work-items",
+                    "list the open work items of an assignee (approval steps), as instance queries do",
+                    READER),
+            rule(
+                    HandlerType.POST,
+                    "/v1/work-items/{id}/complete",
+                    "answer a work item: approve, reject, request a change or delegate (an application for its assignee)",
+                    OPERATOR,
+                    APPLICATION),
             rule(HandlerType.GET, "/v1/instances", "query instances", READER),
             rule(HandlerType.GET, "/v1/instances/counts", "count instances by state and status", READER),
             rule(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loopline.api.internal.InstanceSummary;
 import dev.loopline.api.v1.InstanceState;
 import dev.loopline.api.v1.InstanceTransition;
+import dev.loopline.api.v1.WorkItem;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,7 +61,8 @@ class LocalQueriesTest {
             // every 1,000th instance is suspended: the state index is small, so filter on a rarer mix
             stores.apply(transition("i-" + i, 1, i % 1000 == 0 ? 1 : 0, T0.plusMillis(i), "orders", 1, null));
         }
-        InstanceFilter rare = new InstanceFilter(null, null, null, null, "nobody", null, null, null, null, null);
+        InstanceFilter rare =
+                new InstanceFilter(null, null, null, null, "nobody", null, null, null, null, null, null, null);
         LocalQueries queries = new LocalQueries(stores);
 
         PartialPage<InstanceSummary> first = queries.page(rare, null, 100);
@@ -70,8 +72,8 @@ class LocalQueriesTest {
                 .as("a page that stopped at the scan bound says where")
                 .isNotNull();
         assertThat(pageThrough(queries, rare, 100)).isEmpty();
-        InstanceFilter suspended =
-                new InstanceFilter("orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null, null);
+        InstanceFilter suspended = new InstanceFilter(
+                "orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null, null, null, null);
         assertThat(pageThrough(queries, suspended, 2)).hasSize(n / 1000);
     }
 
@@ -99,8 +101,8 @@ class LocalQueriesTest {
     void shouldKeepAnInstanceCreatedWithinASubMillisecondEnd() {
         MemoryQueryStores stores = new MemoryQueryStores(1);
         stores.apply(transition("i-1", 1, 0, T0, "orders", 1, null));
-        InstanceFilter before =
-                new InstanceFilter(null, null, null, null, null, null, null, null, T0, T0.plusNanos(500_000));
+        InstanceFilter before = new InstanceFilter(
+                null, null, null, null, null, null, null, null, T0, T0.plusNanos(500_000), null, null);
 
         assertThat(pageThrough(new LocalQueries(stores), before, 10)).containsExactly("i-1");
     }
@@ -111,14 +113,20 @@ class LocalQueriesTest {
                 "orders\u001fCOMPLETED\u001f030", 1_000_000L,
                 "orders\u001fSUSPENDED\u001f010", 3L,
                 "refunds\u001fSUSPENDED\u001f010", 5L));
-        InstanceFilter suspendedOrders =
-                new InstanceFilter("orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null, null);
+        InstanceFilter suspendedOrders = new InstanceFilter(
+                "orders", null, InstanceState.SUSPENDED, null, null, null, null, null, null, null, null, null);
         InstanceFilter completedRefunds =
-                new InstanceFilter("refunds", null, null, 30, null, null, null, null, null, null);
+                new InstanceFilter("refunds", null, null, 30, null, null, null, null, null, null, null, null);
 
         assertThat(suspendedOrders.head(counts)).isEqualTo("s\u001fSUSPENDED");
         assertThat(completedRefunds.head(counts)).isEqualTo("d\u001frefunds");
         assertThat(InstanceFilter.ALL.head(counts)).isEqualTo("t");
+        assertThat(new InstanceFilter("orders", null, null, null, null, "o-1", null, null, null, null, "ann", null)
+                        .head(counts))
+                .isEqualTo("a\u001fann");
+        assertThat(new InstanceFilter(null, null, null, null, null, null, null, null, null, null, null, "p-1")
+                        .head(counts))
+                .isEqualTo("p\u001fp-1");
     }
 
     private static List<String> pageThrough(LocalQueries queries, InstanceFilter filter, int limit) {
@@ -178,6 +186,30 @@ class LocalQueriesTest {
                                 : List.of())
                 .setEntityType("order")
                 .setEntityId("o-" + (id.hashCode() & 7))
+                .setParentInstanceId((id.hashCode() & 3) == 0 ? null : "p-" + (id.hashCode() & 3))
+                .setWorkItems(
+                        STATES[place] == InstanceState.SUSPENDED && error == null ? workItems(id, sequence) : List.of())
+                .build();
+    }
+
+    /** One or two open work items of an approval, for ann, ben or both (some instances' assignees change). */
+    private static List<WorkItem> workItems(String id, int sequence) {
+        List<WorkItem> items = new ArrayList<>();
+        int who = (id.hashCode() + sequence) & 3;
+        if (who != 1) {
+            items.add(workItem(id, "ann"));
+        }
+        if (who != 0) {
+            items.add(workItem(id, who == 3 ? "ann" : "ben"));
+        }
+        return items;
+    }
+
+    private static WorkItem workItem(String id, String assignee) {
+        return WorkItem.newBuilder()
+                .setId(id + "-task-" + assignee)
+                .setAssignee(assignee)
+                .setStep("approve")
                 .build();
     }
 
@@ -194,8 +226,10 @@ class LocalQueriesTest {
                 Arbitraries.integers().between(0, 50).map(T0::plusSeconds).injectNull(0.6);
         Arbitrary<Instant> to =
                 Arbitraries.integers().between(0, 50).map(T0::plusSeconds).injectNull(0.6);
+        Arbitrary<String> assignee = Arbitraries.of("ann", "ben").injectNull(0.7);
+        Arbitrary<String> parent = Arbitraries.of("p-1", "p-2").injectNull(0.7);
         return Combinators.combine(definition, version, state, status, entity, error, waiting, from)
-                .flatAs((d, v, s, c, e, x, w, f) ->
-                        to.map(t -> new InstanceFilter(d, d == null ? null : v, s, c, null, e, x, w, f, t)));
+                .flatAs((d, v, s, c, e, x, w, f) -> Combinators.combine(to, assignee, parent)
+                        .as((t, a, p) -> new InstanceFilter(d, d == null ? null : v, s, c, null, e, x, w, f, t, a, p)));
     }
 }

@@ -50,6 +50,12 @@ class RouteAuthorizationTest {
                     "POST",
                     "/v1/dialogs/sessions/nope/responses",
                     "{\"page\":\"p\"}"),
+            sample("GET /v1/work-items", "GET", "/v1/work-items?assignee=nobody", ""),
+            sample(
+                    "POST /v1/work-items/{id}/complete",
+                    "POST",
+                    "/v1/work-items/nope/complete",
+                    "{\"outcome\":\"Approve\"}"),
             sample(
                     "POST /v1/definitions/{id}/instances",
                     "POST",

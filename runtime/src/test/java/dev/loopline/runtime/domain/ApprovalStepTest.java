@@ -53,11 +53,11 @@ class ApprovalStepTest {
         assertThat(forked.messages())
                 .extracting(message -> message.getPayload().get("assignee"))
                 .containsExactly("alice", "mallory");
-        assertThat(forked.messages().get(0).getPayload()).containsEntry("taskId", ID + "/task-2");
+        assertThat(forked.messages().get(0).getPayload()).containsEntry("taskId", ID + "-task-2");
         assertThat(Fixtures.last(forked).getWorkItems())
                 .extracting(WorkItem::getId, WorkItem::getAssignee, WorkItem::getStep)
                 .containsExactly(
-                        tuple(ID + "/task-2", "alice", "approve"), tuple(ID + "/task-4", "mallory", "approve"));
+                        tuple(ID + "-task-2", "alice", "approve"), tuple(ID + "-task-4", "mallory", "approve"));
     }
 
     @Test
@@ -74,7 +74,7 @@ class ApprovalStepTest {
                 .containsExactly(tuple("carol", "alice"), tuple("bob", null));
         assertThat(delegated.transitions())
                 .anySatisfy(t ->
-                        assertThat(t.getReason()).isEqualTo("work item " + ID + "/task-2 delegated by alice to carol"));
+                        assertThat(t.getReason()).isEqualTo("work item " + ID + "-task-2 delegated by alice to carol"));
         assertThat(decided.messages())
                 .singleElement()
                 .satisfies(message -> assertThat(message.getPayload())
@@ -226,7 +226,7 @@ class ApprovalStepTest {
 
     /** The TaskChanged event that answers the work item of instruction {@code pc}. */
     private Decision answer(InstanceRecord instance, int pc, String outcome, Map<String, Object> more) {
-        String task = InstanceIds.taskId(ID, pc);
+        String task = dev.loopline.api.WorkItems.id(ID, pc);
         String waitId = instance.getParallel().getBranches().stream()
                 .filter(branch -> branch.getWorkItem() != null
                         && branch.getWorkItem().getId().equals(task))
