@@ -37,9 +37,12 @@ public final class WorkItems {
 
     private WorkItems() {}
 
-    /** The id of the work item an instruction creates: its task id, safe in a URL path. */
-    public static String id(String instanceId, int index) {
-        return instanceId + TASK + index;
+    /**
+     * The id of the work item an instruction creates: its task id, safe in a URL path, with the
+     * step's attempt after a dot when it is not the first.
+     */
+    public static String id(String instanceId, int index, int attempt) {
+        return instanceId + TASK + index + (attempt == 0 ? "" : "." + attempt);
     }
 
     /** The instance a work item belongs to, or null for an id that no work item has. */

@@ -80,6 +80,12 @@ final class InstancesCommand {
         @Option(names = "--to", paramLabel = "INSTANT", description = "created before (ISO-8601)")
         String to;
 
+        @Option(names = "--assignee", paramLabel = "NAME", description = "with an open work item of this assignee")
+        String assignee;
+
+        @Option(names = "--parent", paramLabel = "ID", description = "started by this instance (its children)")
+        String parentInstanceId;
+
         Map<String, Object> parameters() {
             Map<String, Object> parameters = new LinkedHashMap<>();
             parameters.put("definitionId", definitionId);
@@ -90,6 +96,8 @@ final class InstancesCommand {
             parameters.put("entityId", entityId);
             parameters.put("errorCode", errorCode);
             parameters.put("waitingFor", waitingFor);
+            parameters.put("assignee", assignee);
+            parameters.put("parentInstanceId", parentInstanceId);
             parameters.put("from", from);
             parameters.put("to", to);
             parameters.values().removeIf(java.util.Objects::isNull);

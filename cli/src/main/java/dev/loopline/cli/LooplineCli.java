@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
             InstancesCommand.class,
             EventsCommand.class,
             DeadLettersCommand.class,
+            WorkItemsCommand.class,
             AutoComplete.GenerateCompletion.class,
             CommandLine.HelpCommand.class
         },

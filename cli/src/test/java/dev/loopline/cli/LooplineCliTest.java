@@ -31,7 +31,7 @@ class LooplineCliTest {
         assertThat(run(Map.of(), "--help")).isZero();
 
         assertThat(out.toString())
-                .contains("definitions", "instances", "events", "dead-letters", "generate-completion")
+                .contains("definitions", "instances", "events", "dead-letters", "work-items", "generate-completion")
                 .contains("Exit codes:", "3   not found", "5   the gateway could not be reached");
     }
 

@@ -23,17 +23,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * An approval on a real broker and registry ({@code examples/purchase-approval.json}): two approvers
+ * An expense approval on a real broker and registry ({@code examples/expense-two-approvers.json}): two approvers
  * under the "all" policy, one of whom delegates. The work items are listed per assignee from the
- * query side and answered through the gateway; the order is released only when both have approved.
+ * query side and answered through the gateway; the expense is paid only when both have approved.
  */
 @ExtendWith(LooplineInfrastructureExtension.class)
 class ApprovalIT {
 
     @Test
-    void shouldReleaseTheOrderWhenBothApproversApprovedOneThroughADelegate(Infrastructure infra) throws Exception {
-        // given: an application's key besides the suite's (every role)
-        String appKey = ApiKeyStore.newKey();
+    void shouldPayTheExpenseWhenBothApproversApprovedOneThroughADelegate(Infrastructure infra) throws Exception {
+        // given: keys for the approvers, each answering as themselves, besides the suite's (every role)
+        Map<String, String> people = Map.of(
+                "maria", ApiKeyStore.newKey(),
+                "finance-lead", ApiKeyStore.newKey(),
+                "dan", ApiKeyStore.newKey(),
+                "mallory", ApiKeyStore.newKey());
         Path keys = Files.createTempFile("loopline-approval-it-", ".json");
         keys.toFile().deleteOnExit();
         Files.writeString(
@@ -45,71 +49,94 @@ class ApprovalIT {
                                         GatewayClient.SUITE_KEY,
                                         GatewayClient.SUITE_PRINCIPAL,
                                         EnumSet.allOf(Role.class)),
-                                ApiKeyStore.entry(appKey, "purchasing-app", Set.of(Role.APPLICATION)))
+                                people.entrySet().stream()
+                                        .map(person -> ApiKeyStore.entry(
+                                                person.getValue(),
+                                                person.getKey(),
+                                                Set.of(Role.APPLICATION, Role.READER)))
+                                        .collect(java.util.stream.Collectors.joining(",")))
                         + "]");
         try (RunningLoop loop = RunningLoop.start(
                 infra, "approval", message -> Ack.succeeded(), Map.of("LOOPLINE_API_KEYS_FILE", keys.toString()))) {
-            loop.activate(Examples.read("purchase-approval.json"));
-            GatewayClient app = new GatewayClient(loop.gatewayPort(), appKey);
+            loop.activate(Examples.read("expense-two-approvers.json"));
+            java.util.function.Function<String, GatewayClient> as =
+                    name -> new GatewayClient(loop.gatewayPort(), people.get(name));
 
-            // when: an order is submitted by someone whose manager is maria
+            // when: an expense report is submitted by someone whose manager is maria
             assertThat(loop.gateway.post("/v1/events", """
-                            {"eventId":"po-1-submitted","source":"erp","entityType":"purchase_order","entityId":"po-1",
+                            {"eventId":"er-1-submitted","source":"erp","entityType":"expense_report","entityId":"ER-1",
                              "messageName":"Submitted","attributes":{"manager":"maria"}}""").status()).isEqualTo(202);
-            String instance = InstanceIds.instanceId("po-1-submitted", "purchase-approval");
+            String instance = InstanceIds.instanceId("er-1-submitted", "expense-two-approvers");
 
             // then: maria and the finance lead each have a work item, created as a platform task
             JsonNode marias = awaitItem(loop.gateway, "maria");
             JsonNode leads = awaitItem(loop.gateway, "finance-lead");
             assertThat(marias.get("instanceId").asText()).isEqualTo(instance);
-            assertThat(marias.get("subject").asText()).isEqualTo("Purchase order po-1");
+            assertThat(marias.get("subject").asText()).isEqualTo("Expense report ER-1");
             assertThat(loop.received).anySatisfy(message -> {
                 assertThat(message.getMessageName()).isEqualTo("TaskCreated");
                 assertThat(message.getPayload())
                         .containsEntry("taskId", marias.get("id").asText());
             });
 
-            // and the application answers for an assignee only, with a valid outcome
+            // and only the assignee answers it, as itself, with a valid outcome
             String maria = "/v1/work-items/" + marias.get("id").asText() + "/complete";
-            assertThat(app.post(maria, "{\"outcome\":\"Approve\",\"by\":\"mallory\"}")
+            assertThat(as.apply("mallory")
+                            .post(maria, "{\"outcome\":\"Approve\"}")
                             .status())
                     .isEqualTo(403);
-            GatewayClient.Response wrong = app.post(maria, "{\"outcome\":\"Maybe\",\"by\":\"maria\"}");
+            assertThat(as.apply("mallory")
+                            .post(maria, "{\"outcome\":\"Approve\",\"by\":\"maria\"}")
+                            .status())
+                    .isEqualTo(403);
+            GatewayClient.Response wrong = as.apply("maria").post(maria, "{\"outcome\":\"Maybe\"}");
             assertThat(wrong.status()).isEqualTo(400);
             assertThat(wrong.json().get("errors").get(0).get("field").asText()).isEqualTo("outcome");
-            assertThat(app.post("/v1/work-items/nothing-task-2/complete", "{\"outcome\":\"Approve\"}")
+            assertThat(as.apply("maria")
+                            .post("/v1/work-items/nothing-task-2/complete", "{\"outcome\":\"Approve\"}")
                             .status())
                     .isEqualTo(404);
 
             // when: maria delegates to dan, and the finance lead approves
-            assertThat(app.post(maria, "{\"outcome\":\"Delegate\",\"delegateTo\":\"dan\",\"by\":\"maria\"}")
+            assertThat(as.apply("maria")
+                            .post(maria, "{\"outcome\":\"Delegate\",\"delegateTo\":\"dan\"}")
                             .status())
                     .isEqualTo(202);
             JsonNode dans = awaitItem(loop.gateway, "dan");
             assertThat(dans.get("id").asText()).isEqualTo(marias.get("id").asText());
             assertThat(dans.get("delegatedFrom").asText()).isEqualTo("maria");
             assertThat(loop.gateway.listed("/v1/work-items?assignee=maria")).isZero();
-            assertThat(app.post(
+            assertThat(as.apply("finance-lead")
+                            .post(
                                     "/v1/work-items/" + leads.get("id").asText() + "/complete",
-                                    "{\"outcome\":\"Approve\",\"by\":\"finance-lead\",\"requestId\":\"r-1\"}")
+                                    "{\"outcome\":\"Approve\",\"requestId\":\"r-1\"}")
                             .status())
                     .isEqualTo(202);
 
-            // then: the order waits for dan alone, and is released when he approves
+            // then: the report waits for dan alone, and is paid when he approves
             await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> assertThat(loop.gateway.listed("/v1/work-items?assignee=finance-lead"))
                             .isZero());
             assertThat(loop.status(instance)).isEqualTo(10);
-            assertThat(loop.first("ReleaseOrder")).isNull();
-            assertThat(app.post(
-                                    "/v1/work-items/" + dans.get("id").asText() + "/complete",
-                                    "{\"outcome\":\"Approve\",\"by\":\"dan\",\"comment\":\"fine\"}")
-                            .status())
-                    .isEqualTo(202);
+            assertThat(loop.first("PayExpense")).isNull();
+            // (dan uses the command line)
+            String[] connection = {"--gateway", "http://127.0.0.1:" + loop.gatewayPort(), "--key", people.get("dan")};
+            assertThat(cli(connection, "work-items", "list", "--assignee", "dan"))
+                    .contains(dans.get("id").asText());
+            assertThat(cli(
+                            connection,
+                            "work-items",
+                            "complete",
+                            dans.get("id").asText(),
+                            "--outcome",
+                            "Approve",
+                            "--comment",
+                            "fine"))
+                    .contains(dans.get("id").asText());
             await().atMost(Duration.ofSeconds(60))
                     .untilAsserted(() -> assertThat(loop.status(instance)).isEqualTo(30));
-            assertThat(loop.first("ReleaseOrder")).isNotNull();
-            assertThat(loop.first("ReturnOrder")).isNull();
+            assertThat(loop.first("PayExpense")).isNotNull();
+            assertThat(loop.first("ReturnExpense")).isNull();
             assertThat(loop.gateway
                             .get("/v1/instances/" + instance)
                             .json()
@@ -118,6 +145,23 @@ class ApprovalIT {
                     .anySatisfy(reason -> assertThat(reason).contains("delegated by maria to dan"))
                     .anySatisfy(reason -> assertThat(reason).contains("answered Approve by dan"));
         }
+    }
+
+    /** Runs the command line; its output, once it exited 0. */
+    private static String cli(String[] connection, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        String[] line = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(connection), java.util.Arrays.stream(args))
+                .toArray(String[]::new);
+        int exit = dev.loopline.cli.LooplineCli.run(
+                line,
+                Map.of(),
+                new java.io.ByteArrayInputStream(new byte[0]),
+                new java.io.PrintWriter(out, true),
+                new java.io.PrintWriter(err, true));
+        assertThat(exit).as(String.join(" ", args) + ": " + err).isZero();
+        return out.toString();
     }
 
     /** The one open work item of an assignee, once the query side lists it. */

@@ -50,6 +50,12 @@ import java.util.Set;
  */
 final class ApprovalStep implements StepType, StepBehavior {
 
+    /** The TaskChanged events that answer a work item; any other is consumed and changes nothing. */
+    static final String ANSWERS = "has(event.attributes.outcome) && (event.attributes.outcome in ['"
+            + WorkItems.APPROVE + "', '" + WorkItems.REJECT + "', '" + WorkItems.REQUEST_CHANGE + "']"
+            + " || (event.attributes.outcome == '" + WorkItems.DELEGATE + "' && has(event.attributes."
+            + WorkItems.DELEGATE_TO + ")))";
+
     private static final Set<String> POLICIES = Set.of("single", "all", "majority", "first");
     private static final Set<String> ESCALATION_FIELDS = Set.of("after", "to");
 
@@ -144,6 +150,7 @@ final class ApprovalStep implements StepType, StepBehavior {
                     .setMessageNames(List.of(WorkItems.ANSWER_MESSAGE))
                     .setKeyField("entityId")
                     .setKeyExpression(null)
+                    .setUntil(ANSWERS)
                     .build());
             program.emit(step.name(), EndBranchStep.TYPE);
         }

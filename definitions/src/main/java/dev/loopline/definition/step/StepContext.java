@@ -34,6 +34,9 @@ public interface StepContext {
     /** The step's payload: its constant fields and its payload expressions' values. */
     Map<String, Object> payload(Step step);
 
+    /** The step's attempt: 0, then raised by each retry and each resume that runs it again. */
+    int attempt();
+
     /** The id of the task this step creates, the same on every attempt. */
     String taskId();
 

@@ -19,11 +19,12 @@ import java.util.Map;
  *   <li>{@code Approve}, {@code Reject}, {@code RequestChange}: the item's branch ends with that
  *       outcome, and the approval's policy decides;
  *   <li>{@code Delegate}, with {@code delegateTo}: the item is now that person's, and stays open;
- *   <li>anything else, and TaskDeleted: ignored; the item stays open.
+ *   <li>anything else is consumed and changes nothing (the wait's {@code until}): the item stays
+ *       open, its escalation timer too.
  * </ul>
  *
- * An item unanswered {@code escalation.after} its creation is reassigned to {@code escalation.to},
- * once. Open items are on the instance's transitions ({@code workItems}), which is what {@code GET
+ * An item unanswered {@code escalation.after} its creation (or its delegation) is reassigned to
+ * {@code escalation.to}, once. Open items are on the instance's transitions ({@code workItems}), which is what {@code GET
  * /v1/work-items?assignee=} lists.
  */
 final class WorkItemStep implements StepBehavior {
@@ -41,7 +42,7 @@ final class WorkItemStep implements StepBehavior {
         String assignee = text(values.get("assignee"), "assignee");
         Instant dueAt = step.getDurationMillis() == null ? null : context.now().plusMillis(step.getDurationMillis());
         WorkItem item = WorkItem.newBuilder()
-                .setId(context.taskId().replace("/task-", "-task-")) // WorkItems.id: safe in a URL
+                .setId(id(context))
                 .setAssignee(assignee)
                 .setQueue(Boolean.TRUE.equals(values.get("queue")))
                 .setStep(step.getName())
@@ -80,22 +81,23 @@ final class WorkItemStep implements StepBehavior {
             context.audit("work item " + item.getId() + " answered " + outcome + " by " + by);
             return context.endBranch((String) outcome);
         }
+        // a delegation (the wait's until lets no other answer through): the item stays open for
+        // its new assignee, and escalates after as long again, unless it escalated already
         Object delegateTo = event.getAttributes().get(WorkItems.DELEGATE_TO);
-        if (WorkItems.DELEGATE.equals(outcome)
-                && delegateTo != null
-                && !String.valueOf(delegateTo).isBlank()) {
-            context.assign(WorkItem.newBuilder(item)
-                    .setAssignee(String.valueOf(delegateTo))
-                    .setDelegatedFrom(item.getAssignee())
-                    .build());
-            context.audit("work item " + item.getId() + " delegated by " + by + " to " + delegateTo);
+        if (delegateTo == null || String.valueOf(delegateTo).isBlank()) {
+            waitForAnswer(step, context, null);
+            return Next.halt();
         }
-        // still open: keep waiting, without a new escalation timer if it had one
-        waitForAnswer(step, context, null);
+        context.assign(WorkItem.newBuilder(item)
+                .setAssignee(String.valueOf(delegateTo))
+                .setDelegatedFrom(item.getAssignee())
+                .build());
+        context.audit("work item " + item.getId() + " delegated by " + by + " to " + delegateTo);
+        waitForAnswer(step, context, item.getEscalatedFrom() == null ? Timeouts.dueAt(step, context) : null);
         return Next.halt();
     }
 
-    /** The item was not answered in time: it escalates once, and waits on. */
+    /** The item was not answered in time: it escalates, once, and waits on. */
     @Override
     public Next timerFired(Step step, StepContext context, String timedOut) {
         WorkItem item = context.workItem();
@@ -108,6 +110,15 @@ final class WorkItemStep implements StepBehavior {
         context.audit("work item " + item.getId() + " escalated from " + item.getAssignee() + " to " + to);
         waitForAnswer(step, context, null);
         return Next.halt();
+    }
+
+    /**
+     * The item's id: the step's task id, safe in a URL ({@link WorkItems#id}), and new on each
+     * attempt, so that an answer to an earlier attempt's item answers nothing.
+     */
+    private static String id(StepContext context) {
+        String task = context.taskId().replace("/task-", "-task-");
+        return context.attempt() == 0 ? task : task + "." + context.attempt();
     }
 
     private static void waitForAnswer(Step step, StepContext context, Instant dueAt) {

@@ -37,9 +37,9 @@ import java.util.UUID;
  *
  * The list is the instance list's, through the query side's assignee index: newest instance first,
  * paged with the same cursor, 503 while a partition is being restored. An item is answered where
- * its instance's partition is served. An operator may answer any item; an application answers for
- * the person it names in {@code by} (its own name by default), who must be the item's assignee,
- * unless the item is a queue's.
+ * its instance's partition is served. An operator may answer any item, naming who answered in
+ * {@code by}; any other caller answers as itself (its principal's name, the subject of its JWT, say),
+ * and only the items assigned to it, or to a queue.
  */
 final class WorkItemRoutes {
 
@@ -127,10 +127,17 @@ final class WorkItemRoutes {
         String requestId = fields.text(body, "requestId", "requestId", false);
         fields.throwIfInvalid();
         Principal caller = Principals.of(ctx);
+        boolean operator = caller.hasAny(Set.of(Role.OPERATOR));
+        if (!operator && by != null && !by.equals(caller.name())) {
+            throw new ProblemException(
+                    403,
+                    "forbidden",
+                    "Not the assignee",
+                    "only an operator may answer a work item for someone else: by is the caller, " + caller.name(),
+                    List.of());
+        }
         String actor = by != null ? by : caller.name();
-        if (!caller.hasAny(Set.of(Role.OPERATOR))
-                && !item.getQueue()
-                && !item.getAssignee().equals(actor)) {
+        if (!operator && !item.getQueue() && !item.getAssignee().equals(actor)) {
             throw new ProblemException(
                     403,
                     "forbidden",

@@ -221,7 +221,9 @@ public final class InstanceMachine {
                 || !wait.getWaitId().equals(delivery.getWaitId())) {
             return Decision.ignored("not waiting (wait " + delivery.getWaitId() + " is closed)");
         }
-        if (current.getConsumedEventIds().contains(event.getEventId())) {
+        // a branch consumes an event for itself: another branch may wait for the same one
+        String consumedId = Parallel.consumedId(current, event.getEventId());
+        if (current.getConsumedEventIds().contains(consumedId)) {
             return Decision.ignored("event " + event.getEventId() + " already consumed");
         }
         if (current.getTrigger().getEventId().equals(event.getEventId())) {
@@ -244,7 +246,7 @@ public final class InstanceMachine {
         }
         if (!completes) {
             InstanceRecord stillWaiting = copyOf(current);
-            stillWaiting.setConsumedEventIds(consumed(current, event.getEventId()));
+            stillWaiting.setConsumedEventIds(consumed(current, consumedId));
             stillWaiting.setUpdatedAt(now);
             return Decision.Changed.quietly(Parallel.stored(stillWaiting));
         }
@@ -253,7 +255,7 @@ public final class InstanceMachine {
                 now,
                 event.getMessageName() + " " + event.getEntityType() + " " + event.getEntityId() + " (event "
                         + event.getEventId() + ")");
-        run.instance.setConsumedEventIds(consumed(current, event.getEventId()));
+        run.instance.setConsumedEventIds(consumed(current, consumedId));
         run.closeWait();
         onStep(run, step, context -> StepTypes.behaviorOf(step).eventReceived(step, context, event));
         return finish(run);

@@ -79,11 +79,11 @@ final class OperatorActions {
                             + current.getWait().getChildInstanceId()
                             + ", which ends the wait; cancel it instead");
                 }
-                String child = Parallel.waitingChild(current);
+                String child = Parallel.onlyChildren(current);
                 if (child != null) {
                     return OperatorOutcome.refused("cannot resume " + current.getInstanceId()
-                            + ": a branch waits for child workflow " + child
-                            + ", which ends its wait; cancel it instead");
+                            + ": its open branches wait for child workflows (" + child
+                            + ", …), which end their waits; cancel it instead");
                 }
                 Run run = machine.leave(current, now, command);
                 run.moveTo(Status.WAITING_FOR_RESOURCES, "resumed by an operator" + note);
@@ -101,6 +101,10 @@ final class OperatorActions {
             case POSTPONE -> {
                 if (state != InstanceState.READY && state != InstanceState.LOCKED) {
                     return OperatorOutcome.refused(refusal("postpone", current, "Ready or Locked"));
+                }
+                if (current.getParallel() != null) { // never stored Ready or Locked: a guard, should that change
+                    return OperatorOutcome.refused("cannot postpone " + current.getInstanceId()
+                            + " while its parallel step is open; pause or cancel it instead");
                 }
                 if (current.getWait() != null && current.getWait().getKind() == WaitKind.TOKEN) {
                     return OperatorOutcome.refused(

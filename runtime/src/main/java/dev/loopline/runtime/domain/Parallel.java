@@ -53,6 +53,16 @@ final class Parallel {
 
     private Parallel() {}
 
+    /** The id under which a view's branch, or the instance, records an event it consumed. */
+    static String consumedId(InstanceRecord instance, String eventId) {
+        return inBranch(instance)
+                ? instance.getParallel()
+                                .getBranches()
+                                .get(instance.getParallel().getActive())
+                                .getName() + "/" + eventId
+                : eventId;
+    }
+
     /** Whether the instance is a view of one of its branches. */
     static boolean inBranch(InstanceRecord instance) {
         ParallelState parallel = instance.getParallel();
@@ -164,6 +174,9 @@ final class Parallel {
                 return;
             }
             leaveBranch(run);
+            if (i < branches.size() - 1 && decided(run)) {
+                return; // the branches left never start: they count as canceled
+            }
         }
         join(run);
     }
@@ -205,7 +218,7 @@ final class Parallel {
         leave(run.instance, branch -> {
             if (failure != null) {
                 return branch.setStatus(BranchStatus.FAILED)
-                        .setReason(failure)
+                        .setReason(InstanceLimits.cap(failure, InstanceLimits.MAX_TEXT_CHARS))
                         .setWait(null)
                         .setWorkItem(null);
             }
@@ -215,7 +228,9 @@ final class Parallel {
                         .setWait(null)
                         .setWorkItem(null);
             }
-            return branch.setWaiting(waiting).setWaitingFor(waitingFor);
+            return branch.setWaiting(
+                            waiting == null ? null : InstanceLimits.cap(waiting, InstanceLimits.MAX_TEXT_CHARS))
+                    .setWaitingFor(waitingFor);
         });
     }
 
@@ -226,6 +241,33 @@ final class Parallel {
      * instance as any step's does); if not, the instance waits for what its open branches wait for.
      */
     private static void join(Run run) {
+        if (decided(run)) {
+            return;
+        }
+        InstanceRecord instance = run.instance;
+        ParallelState parallel = instance.getParallel();
+        Step step = run.step(parallel.getStep());
+        List<String> what = new ArrayList<>();
+        Set<String> waitingFor = new LinkedHashSet<>();
+        for (BranchState branch : parallel.getBranches()) {
+            if (branch.getStatus() == BranchStatus.OPEN) {
+                what.add(branch.getName() + " (" + (branch.getWaiting() == null ? "open" : branch.getWaiting()) + ")");
+                waitingFor.addAll(branch.getWaitingFor());
+            }
+        }
+        run.moveTo(
+                Status.WAITING,
+                InstanceLimits.cap(
+                        "waiting for the join of step " + step.getName() + ": branches " + String.join(", ", what),
+                        InstanceLimits.MAX_TEXT_CHARS),
+                List.copyOf(waitingFor));
+    }
+
+    /**
+     * Whether the join is decided; if it is, the open branches are canceled and the program goes on
+     * as the step says.
+     */
+    private static boolean decided(Run run) {
         InstanceRecord instance = run.instance;
         ParallelState parallel = instance.getParallel();
         Step step = run.step(parallel.getStep());
@@ -245,22 +287,9 @@ final class Parallel {
             } else if (decided.get() instanceof Next.Fail failure) {
                 run.fail("step " + step.getName() + ": " + failure.reason());
             }
-            return;
+            return true;
         }
-        List<String> what = new ArrayList<>();
-        Set<String> waitingFor = new LinkedHashSet<>();
-        for (BranchState branch : parallel.getBranches()) {
-            if (branch.getStatus() == BranchStatus.OPEN) {
-                what.add(branch.getName() + " (" + (branch.getWaiting() == null ? "open" : branch.getWaiting()) + ")");
-                waitingFor.addAll(branch.getWaitingFor());
-            }
-        }
-        run.moveTo(
-                Status.WAITING,
-                InstanceLimits.cap(
-                        "waiting for the join of step " + step.getName() + ": branches " + String.join(", ", what),
-                        InstanceLimits.MAX_TEXT_CHARS),
-                List.copyOf(waitingFor));
+        return false;
     }
 
     /** The open work items of the open parallel step's branches (an approval's), for the transitions. */
@@ -288,8 +317,23 @@ final class Parallel {
                 : null;
     }
 
-    /** Sets the work item of the branch being run. */
-    static void assign(InstanceRecord instance, WorkItem item) {
+    /** Sets the work item of the branch being run, its texts cut to the instance's text limit. */
+    static void assign(InstanceRecord instance, WorkItem given) {
+        WorkItem item = WorkItem.newBuilder(given)
+                .setAssignee(InstanceLimits.cap(given.getAssignee(), InstanceLimits.MAX_TEXT_CHARS))
+                .setSubject(
+                        given.getSubject() == null
+                                ? null
+                                : InstanceLimits.cap(given.getSubject(), InstanceLimits.MAX_TEXT_CHARS))
+                .setDelegatedFrom(
+                        given.getDelegatedFrom() == null
+                                ? null
+                                : InstanceLimits.cap(given.getDelegatedFrom(), InstanceLimits.MAX_TEXT_CHARS))
+                .setEscalatedFrom(
+                        given.getEscalatedFrom() == null
+                                ? null
+                                : InstanceLimits.cap(given.getEscalatedFrom(), InstanceLimits.MAX_TEXT_CHARS))
+                .build();
         ParallelState parallel = instance.getParallel();
         List<BranchState> branches = new ArrayList<>(parallel.getBranches());
         branches.set(
@@ -355,6 +399,8 @@ final class Parallel {
             OperatorCommand command = cancel != null
                     ? OperatorCommand.newBuilder(cancel)
                             .setRequestId("parent/" + cancel.getRequestId())
+                            .setAction(OperatorAction.CANCEL) // a paused parent's children are canceled too
+                            .setCompensate(cancel.getAction() == OperatorAction.CANCEL && cancel.getCompensate())
                             .build()
                     : OperatorCommand.newBuilder()
                             .setRequestId("branch/" + instanceId + "/" + wait.getWaitId())
@@ -375,24 +421,31 @@ final class Parallel {
         }
     }
 
-    /** Whether one of the open branches waits for a child workflow (running its step again would start another). */
-    static String waitingChild(InstanceRecord instance) {
+    /**
+     * The child workflow that every open branch waits for, if each waits for one (running such a
+     * branch's step again would start another child, so a resume leaves it alone); else null.
+     */
+    static String onlyChildren(InstanceRecord instance) {
         ParallelState parallel = instance.getParallel();
         if (parallel == null) {
             return null;
         }
-        return parallel.getBranches().stream()
-                .filter(branch -> branch.getStatus() == BranchStatus.OPEN
-                        && branch.getWait() != null
-                        && branch.getWait().getKind() == WaitKind.CHILD)
-                .map(branch -> branch.getWait().getChildInstanceId())
-                .findFirst()
-                .orElse(null);
+        List<BranchState> open = parallel.getBranches().stream()
+                .filter(branch -> branch.getStatus() == BranchStatus.OPEN)
+                .toList();
+        return open.stream().allMatch(Parallel::waitsForChild) && !open.isEmpty()
+                ? open.get(0).getWait().getChildInstanceId()
+                : null;
+    }
+
+    private static boolean waitsForChild(BranchState branch) {
+        return branch.getWait() != null && branch.getWait().getKind() == WaitKind.CHILD;
     }
 
     /**
      * An operator's resume of an instance in a parallel step: the current step of each open branch
-     * runs again (a new attempt), and the join keeps its timeout.
+     * runs again (a new attempt), but of those that wait for a child workflow, and the join keeps
+     * its timeout.
      */
     static void resumeBranches(Run run) {
         InstanceRecord instance = run.instance;
@@ -402,7 +455,8 @@ final class Parallel {
             run.timers.add(new Decision.TimerChange(join.getDueAt(), instance.getInstanceId(), join.getWaitId(), true));
         }
         for (int i = 0; i < parallel.getBranches().size(); i++) {
-            if (instance.getParallel().getBranches().get(i).getStatus() != BranchStatus.OPEN) {
+            BranchState branch = instance.getParallel().getBranches().get(i);
+            if (branch.getStatus() != BranchStatus.OPEN || waitsForChild(branch)) {
                 continue;
             }
             enter(instance, i);
@@ -415,6 +469,9 @@ final class Parallel {
                 return;
             }
             leaveBranch(run);
+            if (decided(run)) {
+                return;
+            }
         }
         join(run);
     }

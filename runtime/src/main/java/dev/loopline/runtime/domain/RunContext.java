@@ -154,6 +154,11 @@ final class RunContext implements StepContext {
     }
 
     @Override
+    public int attempt() {
+        return run.instance.getStepAttempt();
+    }
+
+    @Override
     public WorkItem workItem() {
         return Parallel.workItem(run.instance);
     }

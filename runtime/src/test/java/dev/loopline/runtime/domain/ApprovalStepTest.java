@@ -150,8 +150,16 @@ class ApprovalStepTest {
         assertThat(changed.messages())
                 .singleElement()
                 .satisfies(message -> assertThat(message.getPayload()).containsEntry("outcome", "ChangeRequested"));
-        assertThat(ignored.messages()).isEmpty();
-        assertThat(Fixtures.last(ignored).getWorkItems()).hasSize(1);
+        assertThat(ignored.transitions())
+                .as("an answer that is none is consumed quietly")
+                .isEmpty();
+        assertThat(ignored.next()
+                        .orElseThrow()
+                        .getParallel()
+                        .getBranches()
+                        .get(0)
+                        .getWorkItem())
+                .isNotNull();
     }
 
     @Test
@@ -174,6 +182,28 @@ class ApprovalStepTest {
                 .as("it escalates once")
                 .isNull();
         assertThat(escalated.timers()).noneMatch(Decision.TimerChange::set);
+    }
+
+    @Test
+    void shouldKeepTheEscalationOfAnItemThroughAnAnswerThatIsNoneAndRestartItOnADelegation() {
+        InstanceRecord waiting = open(approval(
+                "\"alice\", \"bob\"",
+                "all",
+                ",\"escalation\":{\"after\":\"P1D\",\"to\":\"=trigger.attributes.manager\"}"));
+
+        Decision noAnswer = answer(waiting, 2, "Later", Map.of());
+        Decision delegated = answer(waiting, 2, "Delegate", Map.of("delegateTo", "carol"));
+
+        assertThat(noAnswer.timers()).isEmpty();
+        assertThat(delegated
+                        .next()
+                        .orElseThrow()
+                        .getParallel()
+                        .getBranches()
+                        .get(0)
+                        .getWait()
+                        .getDueAt())
+                .isEqualTo(T0.plusSeconds(1).plus(Duration.ofDays(1)));
     }
 
     @Test
@@ -226,7 +256,7 @@ class ApprovalStepTest {
 
     /** The TaskChanged event that answers the work item of instruction {@code pc}. */
     private Decision answer(InstanceRecord instance, int pc, String outcome, Map<String, Object> more) {
-        String task = dev.loopline.api.WorkItems.id(ID, pc);
+        String task = dev.loopline.api.WorkItems.id(ID, pc, 0);
         String waitId = instance.getParallel().getBranches().stream()
                 .filter(branch -> branch.getWorkItem() != null
                         && branch.getWorkItem().getId().equals(task))

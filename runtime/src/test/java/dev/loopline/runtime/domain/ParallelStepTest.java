@@ -343,6 +343,58 @@ class ParallelStepTest {
                 .satisfies(after -> assertThat(after.getPayload()).containsEntry("x", 2L));
     }
 
+    @Test
+    void shouldNotStartTheBranchesLeftOnceTheJoinIsDecided() {
+        WorkflowDefinition definition = Fixtures.definitionOf("""
+                {"name":"fan","kind":"parallel","join":"any","branches":[
+                  {"name":"a","steps":[{"name":"sa","kind":"set-variable","variable":"x","value":"1"}]},
+                  {"name":"b","steps":[{"name":"b1","kind":"send-message","messageName":"B"}]}]},
+                {"name":"after","kind":"send-message","messageName":"After","payload":{"b":"=steps.fan.b"}}""");
+
+        Decision decision = acknowledge(started(definition), ID + "/started");
+
+        assertThat(decision.messages()).singleElement().satisfies(after -> {
+            assertThat(after.getMessageName()).isEqualTo("After");
+            assertThat(after.getPayload()).containsEntry("b", "Canceled");
+        });
+    }
+
+    @Test
+    void shouldDeliverOneEventToEachBranchThatWaitsForIt() {
+        WorkflowDefinition definition = Fixtures.definitionOf("""
+                {"name":"fan","kind":"parallel","branches":[
+                  {"name":"a","steps":[{"name":"a1","kind":"wait-for-event",
+                     "event":{"entityType":"expense_report","messageName":"Paid","key":"trigger.entityId"}}]},
+                  {"name":"b","steps":[{"name":"b1","kind":"wait-for-event",
+                     "event":{"entityType":"expense_report","messageName":"Paid","key":"trigger.entityId"}}]}]},
+                {"name":"after","kind":"send-message","messageName":"After"}""");
+        InstanceRecord forked = ack(started(definition), ID + "/started");
+        PlatformEvent paid = event("paid-1", "Paid");
+
+        InstanceRecord aGot = machine.deliver(
+                        forked,
+                        new DeliverEvent(
+                                forked.getParallel()
+                                        .getBranches()
+                                        .get(0)
+                                        .getWait()
+                                        .getWaitId(),
+                                paid),
+                        T0)
+                .next()
+                .orElseThrow();
+        Decision bGot = machine.deliver(
+                aGot,
+                new DeliverEvent(
+                        aGot.getParallel().getBranches().get(1).getWait().getWaitId(), paid),
+                T0);
+
+        assertThat(bGot.isIgnored()).isFalse();
+        assertThat(bGot.messages())
+                .singleElement()
+                .satisfies(after -> assertThat(after.getMessageName()).isEqualTo("After"));
+    }
+
     // --- helpers ---
 
     private InstanceRecord started(WorkflowDefinition definition) {
