@@ -87,6 +87,23 @@ test("deploy and activate a definition, with schema errors shown where they are"
   await expect(page.locator(".cm-lintRange-error").first()).toBeVisible();
   await expect(page.locator(".cm-lint-marker-error").first()).toBeVisible();
 
+  // the language's newer elements too: a parallel step's join, an approval's policy
+  const branches = [
+    { name: "a", steps: [{ name: "a1", kind: "log", entry: "'a'" }] },
+    { name: "b", steps: [{ name: "b1", kind: "log", entry: "'b'" }] },
+  ];
+  await type(page, JSON.stringify({ ...orders, steps: [{ name: "fan", kind: "parallel", join: "most", branches }] }, null, 2));
+  await expect(page.locator(".cm-lintRange-error").first()).toBeVisible();
+  await type(
+    page,
+    JSON.stringify(
+      { ...orders, steps: [{ name: "fan", kind: "parallel", join: "any", branches }, { name: "ok", kind: "approval", queue: "finance" }] },
+      null,
+      2,
+    ),
+  );
+  await expect(page.locator(".cm-lintRange-error")).toHaveCount(0);
+
   await type(page, JSON.stringify(orders, null, 2));
   await expect(page.locator(".cm-lintRange-error")).toHaveCount(0);
   await page.getByRole("button", { name: "Deploy" }).click();
