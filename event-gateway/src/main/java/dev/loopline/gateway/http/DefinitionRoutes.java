@@ -5,6 +5,7 @@ import dev.loopline.api.v1.DefinitionStatus;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.definition.DefinitionCompiler;
 import dev.loopline.definition.DefinitionLimits;
+import dev.loopline.definition.EventWaits;
 import dev.loopline.gateway.kafka.DefinitionRepository;
 import dev.loopline.gateway.query.IndexKeys;
 import dev.loopline.gateway.security.Audit;
@@ -83,6 +84,8 @@ final class DefinitionRoutes {
                         + existing.get().getVersion() + "): deactivate it before editing");
             }
             edited.setVersion(existing.map(d -> d.getVersion() + 1).orElse(1));
+            // instances of earlier versions keep waiting for what those waited for
+            edited.setEarlierWaits(EventWaits.carried(existing, edited));
             edited.setUpdatedBy(Principals.nameOf(ctx));
             saved = repository.saveNewVersion(edited);
         }

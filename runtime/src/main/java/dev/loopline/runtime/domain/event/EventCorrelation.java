@@ -3,6 +3,7 @@ package dev.loopline.runtime.domain.event;
 import dev.loopline.api.v1.EventWait;
 import dev.loopline.api.v1.PlatformEvent;
 import dev.loopline.api.v1.Step;
+import dev.loopline.api.v1.WatchedEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.runtime.domain.CorrelationKeys;
 import java.util.ArrayList;
@@ -38,7 +39,10 @@ public final class EventCorrelation {
         return keys;
     }
 
-    /** The key fields that waiting steps of any cataloged definition use for events like this one. */
+    /**
+     * The key fields that waiting steps of any cataloged definition use for events like this one,
+     * in its current version or an earlier one (see {@code EventWaits}).
+     */
     static Set<String> watchedKeyFields(PlatformEvent event, List<WorkflowDefinition> definitions) {
         Set<String> fields = new TreeSet<>();
         for (WorkflowDefinition definition : definitions) {
@@ -48,6 +52,13 @@ public final class EventCorrelation {
                         && wait.getEntityType().equals(event.getEntityType())
                         && wait.getMessageNames().contains(event.getMessageName())) {
                     fields.add(wait.getKeyField());
+                }
+            }
+            // what steps of earlier versions wait for: their instances still run
+            for (WatchedEvent earlier : definition.getEarlierWaits()) {
+                if (earlier.getEntityType().equals(event.getEntityType())
+                        && earlier.getMessageName().equals(event.getMessageName())) {
+                    fields.add(earlier.getKeyField());
                 }
             }
         }
