@@ -11,9 +11,11 @@ import java.util.Locale;
 final class OperatorActions {
 
     private final InstanceMachine machine;
+    private final Migrations migrations;
 
     OperatorActions(InstanceMachine machine) {
         this.machine = machine;
+        this.migrations = new Migrations(machine);
     }
 
     /**
@@ -30,7 +32,9 @@ final class OperatorActions {
      *   <li>resume, from Suspended: → Ready → the current step runs again (a new attempt: a new
      *       message id, the wait reopened, retries reset); in a parallel step, the current step of
      *       each open branch does. An instance waiting for a child workflow is not resumed;
-     *   <li>postpone, from Ready or Locked, until a later time: the job waits in Ready until then.
+     *   <li>postpone, from Ready or Locked, until a later time: the job waits in Ready until then;
+     *   <li>migrate, from Ready or Suspended, to another version of the definition (see {@link
+     *       Migrations}).
      * </ul>
      */
     OperatorOutcome operate(InstanceRecord current, OperatorCommand command, Instant now) {
@@ -125,6 +129,9 @@ final class OperatorActions {
                     return OperatorOutcome.refused(refusal("delete", current, "Completed"));
                 }
                 return new OperatorOutcome(InstanceMachine.deletion(current), true, "deleted");
+            }
+            case MIGRATE -> {
+                return migrations.migrate(current, command, now);
             }
             default -> {
                 return OperatorOutcome.refused("unknown action " + command.getAction());

@@ -36,6 +36,9 @@ class OperatorActionsTest {
     static Stream<Arguments> everyActionAndStatus() {
         List<Arguments> cases = new ArrayList<>();
         for (OperatorAction action : OperatorAction.values()) {
+            if (action == OperatorAction.MIGRATE) {
+                continue; // it needs a plan: MigrationsTest
+            }
             for (Status status : Status.values()) {
                 cases.add(Arguments.of(action, status, allowed(action, status.state())));
             }
@@ -51,6 +54,7 @@ class OperatorActionsTest {
             case RESUME -> state == InstanceState.SUSPENDED;
             case POSTPONE -> state == InstanceState.READY || state == InstanceState.LOCKED;
             case DELETE -> state == InstanceState.COMPLETED;
+            case MIGRATE -> throw new IllegalArgumentException("not listed");
         };
     }
 
