@@ -81,6 +81,7 @@ public final class GatewayServer implements AutoCloseable {
         MessageRoutes messageRoutes = new MessageRoutes(queries, instanceQueries, acks);
         DialogRoutes dialogRoutes = new DialogRoutes(instanceQueries, definitions, events, clock);
         WorkItemRoutes workItemRoutes = new WorkItemRoutes(instanceQueries, events, clock);
+        MigrationRoutes migrationRoutes = new MigrationRoutes(definitions, instanceQueries, bulk);
         ConsoleRoutes console = new ConsoleRoutes();
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
@@ -130,6 +131,7 @@ public final class GatewayServer implements AutoCloseable {
             config.routes.post("/v1/dialogs/{id}/sessions", events::startSession);
             config.routes.get("/v1/dialogs/sessions/{sessionId}", dialogRoutes::session);
             config.routes.post("/v1/dialogs/sessions/{sessionId}/responses", dialogRoutes::respond);
+            config.routes.post("/v1/migrations", migrationRoutes::start);
             config.routes.get("/v1/work-items", workItemRoutes::list);
             config.routes.post("/v1/work-items/{id}/complete", workItemRoutes::complete);
             config.routes.get("/v1/instances", instanceQueries::list);

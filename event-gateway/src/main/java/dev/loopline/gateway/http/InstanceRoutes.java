@@ -199,11 +199,16 @@ final class InstanceRoutes {
     }
 
     private static OperatorAction action(String name) {
+        OperatorAction action;
         try {
-            return OperatorAction.valueOf(name.toUpperCase(Locale.ROOT));
+            action = OperatorAction.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
+            action = null;
+        }
+        if (action == null || action == OperatorAction.MIGRATE) { // a migration has a plan: POST /v1/migrations
             throw ProblemException.notFound("action " + name + " (use cancel, pause, resume or postpone)");
         }
+        return action;
     }
 
     private static Set<String> fieldNames(java.util.Iterator<String> iterator) {

@@ -91,6 +91,11 @@ public final class AccessRules {
                     "answer a work item: approve, reject, request a change or delegate (an application for its assignee)",
                     OPERATOR,
                     APPLICATION),
+            rule(
+                    HandlerType.POST,
+                    "/v1/migrations",
+                    "migrate running instances to another version of their definition (dryRun=true: what it would do)",
+                    OPERATOR),
             rule(HandlerType.GET, "/v1/instances", "query instances", READER),
             rule(HandlerType.GET, "/v1/instances/counts", "count instances by state and status", READER),
             rule(

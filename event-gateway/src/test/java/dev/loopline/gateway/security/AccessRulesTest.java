@@ -29,6 +29,7 @@ class AccessRulesTest {
                 | `POST /v1/dialogs/sessions/{sessionId}/responses` | `publisher`, `operator` | answer a dialog session's current page |
                 | `GET /v1/work-items` | `reader` | list the open work items of an assignee (approval steps), as instance queries do |
                 | `POST /v1/work-items/{id}/complete` | `operator`, `application` | answer a work item: approve, reject, request a change or delegate (an application for its assignee) |
+                | `POST /v1/migrations` | `operator` | migrate running instances to another version of their definition (dryRun=true: what it would do) |
                 | `GET /v1/instances` | `reader` | query instances |
                 | `GET /v1/instances/counts` | `reader` | count instances by state and status |
                 | `POST /v1/instances/actions/{action}` | `operator` | act on every matching instance, in the background |

@@ -51,6 +51,7 @@ class RouteAuthorizationTest {
                     "/v1/dialogs/sessions/nope/responses",
                     "{\"page\":\"p\"}"),
             sample("GET /v1/work-items", "GET", "/v1/work-items?assignee=nobody", ""),
+            sample("POST /v1/migrations", "POST", "/v1/migrations", "{}"),
             sample(
                     "POST /v1/work-items/{id}/complete",
                     "POST",
