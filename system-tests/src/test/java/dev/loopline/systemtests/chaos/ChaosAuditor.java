@@ -43,6 +43,9 @@ final class ChaosAuditor implements AutoCloseable {
 
     private final Map<String, Set<Integer>> sequences = new ConcurrentHashMap<>();
     private final Map<String, Integer> completions = new ConcurrentHashMap<>();
+    /** Per instance, how many transitions say it was migrated to another version. */
+    private final Map<String, Integer> migrations = new ConcurrentHashMap<>();
+
     private final Set<String> messageIds = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> idsByStep = new ConcurrentHashMap<>();
     private final Map<Integer, ConcurrentLinkedQueue<Long>> completedAt = new ConcurrentHashMap<>();
@@ -107,6 +110,9 @@ final class ChaosAuditor implements AutoCloseable {
         if (!seen.add(transition.getSequence())) {
             duplicateTransitions.incrementAndGet();
         }
+        if (transition.getReason() != null && transition.getReason().startsWith("migrated from version")) {
+            migrations.merge(transition.getInstanceId(), 1, Integer::sum);
+        }
         if (transition.getStatusCode() >= 30) {
             completions.put(transition.getInstanceId(), transition.getStatusCode());
             completedAt
@@ -156,6 +162,11 @@ final class ChaosAuditor implements AutoCloseable {
 
     Set<String> instances() {
         return new HashSet<>(sequences.keySet());
+    }
+
+    /** Per migrated instance, its migration transitions (1 each, if each was migrated once). */
+    Map<String, Integer> migrations() {
+        return Map.copyOf(migrations);
     }
 
     long duplicateTransitions() {
