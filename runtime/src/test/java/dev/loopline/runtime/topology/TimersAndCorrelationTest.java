@@ -7,13 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.loopline.api.v1.AckError;
 import dev.loopline.api.v1.PlatformEvent;
+import dev.loopline.api.v1.WorkflowDefinition;
 import dev.loopline.api.v1.WorkflowMessage;
+import dev.loopline.definition.EventWaits;
 import dev.loopline.runtime.domain.InstanceIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -167,6 +170,44 @@ class TimersAndCorrelationTest extends TopologyHarness {
                     .extracting(WorkflowMessage::getInstanceId)
                     .containsExactlyInAnyOrderElementsOf(waiting);
             assertThat(store(CORRELATION_WAITS_STORE)).isEmpty();
+        }
+
+        @Test
+        void shouldCorrelateWhatAnEarlierVersionWaitsForAtTheCostOfOneCommandAndItsBufferedCopy() {
+            // given: an instance of version 1 waits for a payment, and version 2 waits for none
+            WorkflowDefinition v1 = definitions().deploy(WAIT_FOR_PAYMENT);
+            String waiting = startAndAcknowledgeStarted("e-1", "r-1", Map.of("orderId", "order-9"));
+            WorkflowDefinition v2 = WorkflowDefinition.newBuilder(definitions().deploy("""
+                            {"name":"thanks","kind":"send-message","messageName":"Thanks"}"""))
+                    .setVersion(2)
+                    .build();
+            definitions()
+                    .publish(WorkflowDefinition.newBuilder(v2)
+                            .setEarlierWaits(EventWaits.carried(Optional.of(v1), v2))
+                            .build());
+            Recording afterEdit = recorded().fromNowOn();
+
+            // when: its payment, and a payment nobody waits for any more
+            events().at(START.plusSeconds(5)).publish(payment("p-1", "order-9"));
+            Recording unwaited = recorded().fromNowOn();
+            events().at(START.plusSeconds(6)).publish(payment("p-2", "order-10"));
+
+            // then: version 1's instance goes on
+            assertThat(afterEdit.messages())
+                    .filteredOn(m -> m.getMessageName().equals("Thanks"))
+                    .extracting(WorkflowMessage::getInstanceId)
+                    .containsExactly(waiting);
+            // and an event of a shape only an earlier version waits for costs one correlation
+            // command and its buffered copy (with its expiry entry), deleted after the TTL
+            Map<String, Integer> cost = unwaited.recordsPerTopic();
+            System.out.println("records for an event of a dropped shape nobody waits for: " + cost);
+            assertThat(cost.entrySet().stream()
+                            .filter(topic -> topic.getValue() > 0)
+                            .map(topic -> topic.getKey().replaceAll("^.*(correlation-[a-z-]+|events).*$", "$1"))
+                            .toList())
+                    .containsExactlyInAnyOrder(
+                            "correlation-commands", "correlation-buffer-changelog", "correlation-expiry-changelog");
+            assertThat(cost.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(3);
         }
 
         @Test
