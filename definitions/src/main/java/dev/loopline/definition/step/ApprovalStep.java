@@ -156,18 +156,7 @@ final class ApprovalStep implements StepType, StepBehavior {
         }
         program.leaveBranches();
         fork.setFork(new Fork(branches, 0, policy));
-        fork.setTimeoutMillis(step.durationMillis("timeout"));
-        JsonNode onTimeout = step.array("onTimeout", false);
-        if (onTimeout == null) {
-            fork.setTarget(-1);
-        } else {
-            if (!step.has("timeout")) {
-                step.error("onTimeout", "needs a timeout");
-            }
-            fork.setTarget(program.next());
-            program.steps(onTimeout, step.path("onTimeout"));
-        }
-        onward.setTarget(program.next());
+        ParallelStep.afterBranches(step, program, fork, onward);
     }
 
     /** A value written as text, or as CEL after '=', into the work item's payload. */

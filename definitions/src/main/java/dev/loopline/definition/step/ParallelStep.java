@@ -118,6 +118,14 @@ final class ParallelStep implements StepType, StepBehavior {
         }
         program.leaveBranches();
         fork.setFork(new Fork(compiled, join(step, compiled.size()), null));
+        afterBranches(step, program, fork, onward);
+    }
+
+    /**
+     * The end of a forking step's compilation, after its branches: its {@code timeout}, its {@code
+     * onTimeout} steps last (the fork's target), and the jump past it all that the join takes.
+     */
+    static void afterBranches(StepDocument step, Program program, Step.Builder fork, Step.Builder onward) {
         fork.setTimeoutMillis(step.durationMillis("timeout"));
         JsonNode onTimeout = step.array("onTimeout", false);
         if (onTimeout == null) {
