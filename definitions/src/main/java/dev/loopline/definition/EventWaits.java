@@ -7,7 +7,6 @@ import dev.loopline.api.v1.WorkflowDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -42,15 +41,20 @@ public final class EventWaits {
     }
 
     /**
-     * What a new version carries: the shapes the previous version waited for, or carried, that the
-     * new version's steps do not wait for themselves; the most recently dropped last.
+     * What a new version carries: the shapes the earlier versions waited for, or carried, that the
+     * new version's steps do not wait for themselves; the most recently waited for last.
+     *
+     * @param earlier the definition's saved versions, oldest first
      */
-    public static List<WatchedEvent> carried(Optional<WorkflowDefinition> previous, WorkflowDefinition edited) {
-        if (previous.isEmpty()) {
-            return List.of();
+    public static List<WatchedEvent> carried(List<WorkflowDefinition> earlier, WorkflowDefinition edited) {
+        Set<WatchedEvent> carried = new LinkedHashSet<>();
+        for (WorkflowDefinition version : earlier) {
+            carried.addAll(version.getEarlierWaits());
+            for (WatchedEvent shape : of(version)) {
+                carried.remove(shape); // most recently waited for: last
+                carried.add(shape);
+            }
         }
-        Set<WatchedEvent> carried = new LinkedHashSet<>(previous.get().getEarlierWaits());
-        carried.addAll(of(previous.get()));
         carried.removeAll(of(edited));
         List<WatchedEvent> kept = new ArrayList<>(carried);
         return List.copyOf(kept.subList(Math.max(0, kept.size() - MAX_EARLIER_WAITS), kept.size()));

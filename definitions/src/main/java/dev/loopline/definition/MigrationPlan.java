@@ -85,13 +85,40 @@ public final class MigrationPlan {
     /** The instruction of step {@code name} an instance waits at, if the step is one of a migratable type. */
     public static OptionalInt waitingInstruction(WorkflowDefinition definition, String name) {
         List<Step> program = definition.getSteps();
+        boolean[] apart = apart(program);
         for (int pc = 0; pc < program.size(); pc++) {
             Step step = program.get(pc);
-            if (step.getName().equals(name) && MIGRATABLE.contains(StepTypes.typeOf(step))) {
+            if (!apart[pc] && step.getName().equals(name) && MIGRATABLE.contains(StepTypes.typeOf(step))) {
                 return OptionalInt.of(pc);
             }
         }
         return OptionalInt.empty();
+    }
+
+    /**
+     * The instructions an instance cannot be moved to: those of a parallel step's branches (they run
+     * with a branch table) and of compensations (they run from the compensation stack).
+     */
+    private static boolean[] apart(List<Step> program) {
+        boolean[] apart = new boolean[program.size()];
+        for (int pc = 0; pc < program.size(); pc++) {
+            Step step = program.get(pc);
+            if (step.getFork() != null && pc + 1 < program.size()) {
+                // the branches, and the onTimeout steps, lie between the fork's jump and its target
+                for (int i = pc + 2; i < program.get(pc + 1).getTarget() && i < program.size(); i++) {
+                    apart[i] = true;
+                }
+            }
+            if (step.getCompensation() >= 0) {
+                for (int i = step.getCompensation(); i < program.size(); i++) {
+                    apart[i] = true;
+                    if ("end-compensation".equals(StepTypes.typeOf(program.get(i)))) {
+                        break;
+                    }
+                }
+            }
+        }
+        return apart;
     }
 
     /** Why an instance waiting at {@code from} cannot wait at {@code to} instead; empty when it can. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.loopline.api.v1.WatchedEvent;
 import dev.loopline.api.v1.WorkflowDefinition;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -18,13 +18,13 @@ class EventWaitsTest {
     void shouldCarryWhatEarlierVersionsWaitedForAndTheNewOneDoesNot() {
         WorkflowDefinition v1 = version(wait("Paid", "entityId") + "," + wait("Shipped", "orderNo"));
         WorkflowDefinition v2 = WorkflowDefinition.newBuilder(version(wait("Paid", "entityId")))
-                .setEarlierWaits(EventWaits.carried(Optional.of(v1), version(wait("Paid", "entityId"))))
+                .setEarlierWaits(EventWaits.carried(List.of(v1), version(wait("Paid", "entityId"))))
                 .build();
         WorkflowDefinition v3 = version("{\"name\":\"x\",\"kind\":\"log\",\"entry\":\"'x'\"}");
 
-        assertThat(EventWaits.carried(Optional.empty(), v1)).isEmpty();
+        assertThat(EventWaits.carried(List.of(), v1)).isEmpty();
         assertThat(v2.getEarlierWaits()).containsExactly(new WatchedEvent("invoice", "Shipped", "orderNo"));
-        assertThat(EventWaits.carried(Optional.of(v2), v3))
+        assertThat(EventWaits.carried(List.of(v1, v2), v3))
                 .containsExactly(
                         new WatchedEvent("invoice", "Shipped", "orderNo"),
                         new WatchedEvent("invoice", "Paid", "entityId"));
@@ -37,8 +37,7 @@ class EventWaitsTest {
                 .collect(Collectors.joining(","));
         WorkflowDefinition wide = version(many);
 
-        var carried =
-                EventWaits.carried(Optional.of(wide), version("{\"name\":\"x\",\"kind\":\"log\",\"entry\":\"'x'\"}"));
+        var carried = EventWaits.carried(List.of(wide), version("{\"name\":\"x\",\"kind\":\"log\",\"entry\":\"'x'\"}"));
 
         assertThat(carried).hasSize(EventWaits.MAX_EARLIER_WAITS);
         assertThat(carried.get(carried.size() - 1).getMessageName())

@@ -85,7 +85,7 @@ final class DefinitionRoutes {
             }
             edited.setVersion(existing.map(d -> d.getVersion() + 1).orElse(1));
             // instances of earlier versions keep waiting for what those waited for
-            edited.setEarlierWaits(EventWaits.carried(existing, edited));
+            edited.setEarlierWaits(EventWaits.carried(repository.versions(edited.getId()), edited));
             edited.setUpdatedBy(Principals.nameOf(ctx));
             saved = repository.saveNewVersion(edited);
         }

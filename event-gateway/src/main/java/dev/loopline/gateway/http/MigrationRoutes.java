@@ -116,7 +116,10 @@ final class MigrationRoutes {
                 .setMigration(Migration.newBuilder()
                         .setMigrationId(migrationId)
                         .setSourceVersion(sourceVersion)
-                        .setTarget(target.get())
+                        // as the runtime's catalog snapshots it: without its document
+                        .setTarget(WorkflowDefinition.newBuilder(target.get())
+                                .setDocument("")
+                                .build())
                         .setSteps(steps)
                         .setVariables(variables)
                         .build());
@@ -178,6 +181,8 @@ final class MigrationRoutes {
 
     /** Why the runtime would leave this instance alone, as its summary tells; null if it would move it. */
     private static String refusal(Map<String, Object> instance, Map<String, String> steps) {
+        // the runtime refuses more (a step that cannot be mapped, compensations the target lacks);
+        // the summary shows the state and the step
         String state = (String) instance.get("state");
         if (!"SUSPENDED".equals(state) && !"READY".equals(state)) {
             return "it is " + state + "; only Ready and Suspended instances are migrated";

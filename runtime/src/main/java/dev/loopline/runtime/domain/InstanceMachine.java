@@ -448,6 +448,10 @@ public final class InstanceMachine {
         }
     }
 
+    InstanceLimits limits() {
+        return limits;
+    }
+
     StepContext context(Run run, int pc) {
         return new RunContext(run, pc, expressions, limits);
     }

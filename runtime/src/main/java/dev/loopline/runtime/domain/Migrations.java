@@ -20,13 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 
 /**
  * Moves one instance to another version of its definition, as a migration plan says (see {@link
  * MigrationPlan}): in one decision the snapshot is swapped, the program counter remapped, the
  * compensations it recorded remapped, the plan's variables set, and the wait kept, with its timer;
  * an event wait whose key the new step computes differently is re-registered under the new key.
- * The change is a transition that names the migration. An instance the plan does not fit (Locked,
+ * An instance suspended without a wait (by its failure policy, or paused) moves too, and a resume
+ * runs the new step. The change is a transition, in the state the instance was in, that names the
+ * migration; from then on the ids of its messages, tasks and children carry how many times it was
+ * migrated, so that none repeats one of the old program's. An instance the plan does not fit (Locked,
  * Completed, another version, at a step the plan does not map, in a parallel step) is refused with
  * the reason, and left as it is.
  */
@@ -66,18 +70,19 @@ final class Migrations {
         if (InstanceMachine.hasTimer(wait)) { // leaving the wait cancelled its timer: the wait stays
             run.timers.add(new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), true));
         }
-        // the plan's variables, from the instance's variables as they were
+        // the plan's variables, each from the instance's variables as they were
         StepContext before = machine.context(run, current.getStepIndex());
         try {
-            for (Map.Entry<String, String> variable : migration.getVariables().entrySet()) {
-                before.setVariable(variable.getKey(), before.value(variable.getValue()));
-            }
-        } catch (ExpressionException e) {
+            Map<String, Object> values = new TreeMap<>();
+            migration.getVariables().forEach((name, expression) -> values.put(name, before.value(expression)));
+            values.forEach(before::setVariable);
+        } catch (ExpressionException | InstanceLimits.Exceeded e) {
             return OperatorOutcome.refused("not migrated: variable mapping failed: " + e.getMessage());
         }
         run.instance.setDefinition(target);
         run.instance.setStepIndex(toPc);
         run.instance.setCompensations(compensations);
+        run.instance.setMigrations(current.getMigrations() + 1);
         Step to = target.getSteps().get(toPc);
         if (wait != null && wait.getKind() == WaitKind.EVENT) {
             String key;
@@ -105,6 +110,10 @@ final class Migrations {
                 current.getState() == InstanceState.READY ? Status.WAITING_FOR_RESOURCES : Status.WAITING,
                 InstanceLimits.cap(why, InstanceLimits.MAX_TEXT_CHARS),
                 waitingFor(wait, to));
+        Optional<String> over = machine.limits().exceeded(run.instance, run.messages);
+        if (over.isPresent()) { // refused, rather than failed: the instance is as it was
+            return OperatorOutcome.refused("not migrated: the instance would be over a limit: " + over.get());
+        }
         return new OperatorOutcome(machine.finish(run), true, "migrated to version " + target.getVersion());
     }
 
@@ -127,10 +136,9 @@ final class Migrations {
         if (current.getCompensatingFor() != null) {
             return Optional.of("it is compensating");
         }
+        Wait wait = current.getWait();
         if (current.getStepIndex() < 0
-                || current.getWait() == null
-                || current.getWait().getKind() == WaitKind.TOKEN
-                || current.getWait().getKind() == WaitKind.POSTPONED) {
+                || (wait != null && (wait.getKind() == WaitKind.TOKEN || wait.getKind() == WaitKind.POSTPONED))) {
             return Optional.of("it has not started its steps");
         }
         Step from = source.getSteps().get(current.getStepIndex());

@@ -86,7 +86,16 @@ final class Run {
     /** A message id for this attempt: a retried or resumed step gets a new one, so the application sees a new attempt. */
     String messageId(String base) {
         int attempt = instance.getStepAttempt();
-        return attempt == 0 ? base : base + "/attempt-" + attempt;
+        String id = migrated(base);
+        return attempt == 0 ? id : id + "/attempt-" + attempt;
+    }
+
+    /**
+     * An id made of the program counter, made new for a migrated instance: its new program may
+     * reach an index that the old one used, and a message, task or child it made there.
+     */
+    String migrated(String base) {
+        return instance.getMigrations() == 0 ? base : base + ".m" + instance.getMigrations();
     }
 
     void execute(int pc, InstanceMachine machine) {

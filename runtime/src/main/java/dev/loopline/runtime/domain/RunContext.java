@@ -78,7 +78,7 @@ final class RunContext implements StepContext {
 
     @Override
     public String taskId() {
-        return InstanceIds.taskId(run.instance.getInstanceId(), pc);
+        return run.migrated(InstanceIds.taskId(run.instance.getInstanceId(), pc));
     }
 
     @Override

@@ -69,6 +69,8 @@ class MigrationsTest {
         Decision paid = machine.deliver(moved, new DeliverEvent(waitId, event()), T0.plusSeconds(5));
         assertThat(paid.messages()).singleElement().satisfies(check -> {
             assertThat(check.getMessageName()).isEqualTo("Check");
+            // new ids from now on: the old program may have used step-2 for a message of its own
+            assertThat(check.getMessageId()).isEqualTo(ID + "/step-2.m1");
             assertThat(check.getDefinitionVersion()).isEqualTo(2);
             assertThat(check.getPayload()).containsEntry("level", 2L);
         });
@@ -112,6 +114,59 @@ class MigrationsTest {
         assertThat(unmapped.accepted()).isFalse();
         assertThat(unmapped.reason()).contains("it waits at step thank, which the plan does not map");
         assertThat(otherVersion.reason()).contains("it runs version 1, not 7");
+    }
+
+    @Test
+    void shouldMoveAnInstanceSuspendedByAFailureSoThatAResumeRunsTheNewStep() {
+        WorkflowDefinition failing = Fixtures.definitionOf("""
+                {"name":"send","kind":"send-message","messageName":"Old"}""");
+        WorkflowDefinition fixed = version(2, Fixtures.definitionOf("""
+                {"name":"send","kind":"send-message","messageName":"New"}"""));
+        InstanceRecord started = machine.start(
+                        ID,
+                        Fixtures.startOf(failing, Fixtures.expenseSubmitted("event-1", "report-7"))
+                                .build(),
+                        T0)
+                .next()
+                .orElseThrow();
+        InstanceRecord posted = machine.acknowledge(
+                        started, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0)
+                .next()
+                .orElseThrow();
+        InstanceRecord suspended = machine.acknowledge(
+                        posted, Fixtures.acknowledgement(ID, ID + "/step-0", Outcome.FAILED), T0)
+                .next()
+                .orElseThrow();
+
+        OperatorOutcome migrated = machine.operate(suspended, migrate(fixed, Map.of("send", "send"), Map.of()), T0);
+        OperatorOutcome resumed = machine.operate(
+                migrated.decision().next().orElseThrow(),
+                OperatorCommand.newBuilder()
+                        .setRequestId("r-2")
+                        .setAction(OperatorAction.RESUME)
+                        .build(),
+                T0);
+
+        assertThat(suspended.getWait()).isNull();
+        assertThat(migrated.accepted()).as(migrated.reason()).isTrue();
+        assertThat(resumed.decision().messages()).singleElement().satisfies(message -> {
+            assertThat(message.getMessageName()).isEqualTo("New");
+            assertThat(message.getMessageId()).isEqualTo(ID + "/step-0.m1/attempt-1");
+        });
+    }
+
+    @Test
+    void shouldNotMapToAStepInsideABranchOrACompensation() {
+        WorkflowDefinition branched = version(2, Fixtures.definitionOf("""
+                {"name":"fan","kind":"parallel","branches":[
+                  {"name":"a","steps":[{"name":"inside","kind":"wait-for-event",
+                    "event":{"entityType":"expense_report","messageName":"Paid","key":"trigger.entityId"}}]},
+                  {"name":"b","steps":[{"name":"other","kind":"log","entry":"'b'"}]}]},
+                {"name":"pay","kind":"send-message","messageName":"Pay","compensation":{"messageName":"Refund"}}"""));
+
+        assertThat(MigrationPlan.check(v1, branched, Map.of("paid", "inside", "thank", "pay_compensation"), Map.of()))
+                .extracting(error -> error.field())
+                .containsExactlyInAnyOrder("steps.paid", "steps.thank");
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -183,7 +182,7 @@ class TimersAndCorrelationTest extends TopologyHarness {
                     .build();
             definitions()
                     .publish(WorkflowDefinition.newBuilder(v2)
-                            .setEarlierWaits(EventWaits.carried(Optional.of(v1), v2))
+                            .setEarlierWaits(EventWaits.carried(List.of(v1), v2))
                             .build());
             Recording afterEdit = recorded().fromNowOn();
 

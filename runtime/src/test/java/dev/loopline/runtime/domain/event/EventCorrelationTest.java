@@ -8,7 +8,6 @@ import dev.loopline.definition.EventWaits;
 import dev.loopline.runtime.domain.CorrelationKeys;
 import dev.loopline.runtime.domain.Fixtures;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class EventCorrelationTest {
@@ -30,7 +29,7 @@ class EventCorrelationTest {
                 Fixtures.definitionOf("{\"name\":\"a\",\"kind\":\"send-message\",\"messageName\":\"M\"}");
         PlatformEvent submitted = Fixtures.expenseSubmitted("e-1", "report-1");
         WorkflowDefinition carried = WorkflowDefinition.newBuilder(edited)
-                .setEarlierWaits(EventWaits.carried(Optional.of(waiting), edited))
+                .setEarlierWaits(EventWaits.carried(List.of(waiting), edited))
                 .build();
 
         assertThat(EventCorrelation.keys(submitted, List.of(edited))).isEmpty();
