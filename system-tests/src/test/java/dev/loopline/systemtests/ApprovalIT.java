@@ -13,10 +13,7 @@ import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.RunningLoop;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -38,26 +35,11 @@ class ApprovalIT {
                 "finance-lead", ApiKeyStore.newKey(),
                 "dan", ApiKeyStore.newKey(),
                 "mallory", ApiKeyStore.newKey());
-        Path keys = Files.createTempFile("loopline-approval-it-", ".json");
-        keys.toFile().deleteOnExit();
-        Files.writeString(
-                keys,
-                "["
-                        + String.join(
-                                ",",
-                                ApiKeyStore.entry(
-                                        GatewayClient.SUITE_KEY,
-                                        GatewayClient.SUITE_PRINCIPAL,
-                                        EnumSet.allOf(Role.class)),
-                                people.entrySet().stream()
-                                        .map(person -> ApiKeyStore.entry(
-                                                person.getValue(),
-                                                person.getKey(),
-                                                Set.of(Role.APPLICATION, Role.READER)))
-                                        .collect(java.util.stream.Collectors.joining(",")))
-                        + "]");
-        try (RunningLoop loop = RunningLoop.start(
-                infra, "approval", message -> Ack.succeeded(), Map.of("LOOPLINE_API_KEYS_FILE", keys.toString()))) {
+        Map<String, String> settings = GatewayClient.authSettings(people.entrySet().stream()
+                .map(person ->
+                        ApiKeyStore.entry(person.getValue(), person.getKey(), Set.of(Role.APPLICATION, Role.READER)))
+                .toArray(String[]::new));
+        try (RunningLoop loop = RunningLoop.start(infra, "approval", message -> Ack.succeeded(), settings)) {
             loop.activate(Examples.read("expense-two-approvers.json"));
             java.util.function.Function<String, GatewayClient> as =
                     name -> new GatewayClient(loop.gatewayPort(), people.get(name));

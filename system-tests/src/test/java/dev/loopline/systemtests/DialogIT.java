@@ -13,10 +13,7 @@ import dev.loopline.systemtests.support.GatewayClient;
 import dev.loopline.systemtests.support.RunningLoop;
 import dev.loopline.testsupport.infra.Infrastructure;
 import dev.loopline.testsupport.junit.LooplineInfrastructureExtension;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,22 +37,10 @@ class DialogIT {
         // given: two publishers besides the suite's key (every role, an operator too)
         String patKey = ApiKeyStore.newKey();
         String quinnKey = ApiKeyStore.newKey();
-        Path keys = Files.createTempFile("loopline-dialog-it-", ".json");
-        keys.toFile().deleteOnExit();
-        Files.writeString(
-                keys,
-                "["
-                        + String.join(
-                                ",",
-                                ApiKeyStore.entry(
-                                        GatewayClient.SUITE_KEY,
-                                        GatewayClient.SUITE_PRINCIPAL,
-                                        EnumSet.allOf(Role.class)),
-                                ApiKeyStore.entry(patKey, "pat", Set.of(Role.PUBLISHER)),
-                                ApiKeyStore.entry(quinnKey, "quinn", Set.of(Role.PUBLISHER)))
-                        + "]");
-        try (RunningLoop loop = RunningLoop.start(
-                infra, "dialog", message -> Ack.succeeded(), Map.of("LOOPLINE_API_KEYS_FILE", keys.toString()))) {
+        Map<String, String> settings = GatewayClient.authSettings(
+                ApiKeyStore.entry(patKey, "pat", Set.of(Role.PUBLISHER)),
+                ApiKeyStore.entry(quinnKey, "quinn", Set.of(Role.PUBLISHER)));
+        try (RunningLoop loop = RunningLoop.start(infra, "dialog", message -> Ack.succeeded(), settings)) {
             loop.activate(Examples.read("expense-filing.json"), Examples.read("expense-dialog.json"), QUICK);
             GatewayClient gateway = new GatewayClient(loop.gatewayPort(), patKey);
             GatewayClient quinn = new GatewayClient(loop.gatewayPort(), quinnKey);

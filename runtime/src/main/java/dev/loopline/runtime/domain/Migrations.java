@@ -67,9 +67,7 @@ final class Migrations {
         }
         Run run = machine.leave(current, now, command);
         Wait wait = current.getWait();
-        if (InstanceMachine.hasTimer(wait)) { // leaving the wait cancelled its timer: the wait stays
-            run.timers.add(new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), true));
-        }
+        run.setTimer(wait); // leaving the wait cancelled its timer: the wait stays
         // the plan's variables, each from the instance's variables as they were
         StepContext before = machine.context(run, current.getStepIndex());
         try {

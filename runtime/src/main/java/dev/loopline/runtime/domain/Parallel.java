@@ -148,9 +148,7 @@ final class Parallel {
                 .setKind(WaitKind.JOIN)
                 .setDueAt(step.getTimeoutMillis() == null ? null : run.now.plusMillis(step.getTimeoutMillis()))
                 .build();
-        if (InstanceMachine.hasTimer(join)) {
-            run.timers.add(new Decision.TimerChange(join.getDueAt(), instance.getInstanceId(), join.getWaitId(), true));
-        }
+        run.setTimer(join);
         List<BranchState> branches = new ArrayList<>();
         for (ParallelBranch branch : step.getFork().getBranches()) {
             branches.add(BranchState.newBuilder()
@@ -196,7 +194,7 @@ final class Parallel {
             instance.setParallel(
                     ParallelState.newBuilder(parallel).setActive(-1).build());
             close(run, "the instance completed", null, parallel.getActive());
-            cancelTimer(run, parallel.getJoin());
+            run.cancelTimer(parallel.getJoin());
             instance.setParallel(null);
             return;
         }
@@ -280,7 +278,7 @@ final class Parallel {
         }
         if (decided.isPresent()) {
             close(run, "the join of step " + step.getName() + " was decided", null, -1);
-            cancelTimer(run, parallel.getJoin());
+            run.cancelTimer(parallel.getJoin());
             instance.setWait(null);
             if (decided.get() instanceof Next.GoTo go) {
                 run.execute(go.pc(), run.machine);
@@ -390,7 +388,7 @@ final class Parallel {
             return;
         }
         String instanceId = run.instance.getInstanceId();
-        cancelTimer(run, wait);
+        run.cancelTimer(wait);
         if (wait.getKind() == WaitKind.EVENT) {
             run.correlations.add(
                     new CorrelationCommand(wait.getCorrelationKey(), new CloseWait(instanceId, wait.getWaitId())));
@@ -411,13 +409,6 @@ final class Parallel {
                     OperatorCommand.newBuilder(command)
                             .setNote("its parent " + instanceId + " canceled the branch that waits for it: " + reason)
                             .build()));
-        }
-    }
-
-    private static void cancelTimer(Run run, Wait wait) {
-        if (InstanceMachine.hasTimer(wait)) {
-            run.timers.add(
-                    new Decision.TimerChange(wait.getDueAt(), run.instance.getInstanceId(), wait.getWaitId(), false));
         }
     }
 
@@ -451,16 +442,14 @@ final class Parallel {
         InstanceRecord instance = run.instance;
         ParallelState parallel = instance.getParallel();
         Wait join = parallel.getJoin();
-        if (InstanceMachine.hasTimer(join)) { // leaving the join canceled its timer: it still runs
-            run.timers.add(new Decision.TimerChange(join.getDueAt(), instance.getInstanceId(), join.getWaitId(), true));
-        }
+        run.setTimer(join); // leaving the join canceled its timer: it still runs
         for (int i = 0; i < parallel.getBranches().size(); i++) {
             BranchState branch = instance.getParallel().getBranches().get(i);
             if (branch.getStatus() != BranchStatus.OPEN || waitsForChild(branch)) {
                 continue;
             }
             enter(instance, i);
-            cancelTimer(run, instance.getWait());
+            run.cancelTimer(instance.getWait());
             run.closeWait();
             instance.setRetryCount(0);
             run.machine.rerun(run, instance.getStepIndex());

@@ -72,11 +72,22 @@ final class Run {
     static Run leave(InstanceRecord current, Instant now) {
         Run run = new Run(InstanceMachine.copyOf(current), now);
         run.origin = current;
-        Wait wait = current.getWait();
-        if (InstanceMachine.hasTimer(wait)) {
-            run.timers.add(new Decision.TimerChange(wait.getDueAt(), current.getInstanceId(), wait.getWaitId(), false));
-        }
+        run.cancelTimer(current.getWait());
         return run;
+    }
+
+    /** Sets the wait's timer, if it has one (see {@link InstanceMachine#hasTimer}). */
+    void setTimer(Wait wait) {
+        if (InstanceMachine.hasTimer(wait)) {
+            timers.add(new Decision.TimerChange(wait.getDueAt(), instance.getInstanceId(), wait.getWaitId(), true));
+        }
+    }
+
+    /** Removes the wait's timer, if it has one. */
+    void cancelTimer(Wait wait) {
+        if (InstanceMachine.hasTimer(wait)) {
+            timers.add(new Decision.TimerChange(wait.getDueAt(), instance.getInstanceId(), wait.getWaitId(), false));
+        }
     }
 
     Step step(int index) {
@@ -137,7 +148,7 @@ final class Run {
                     .setDueAt(due)
                     .build();
             instance.setWait(keep);
-            timers.add(new Decision.TimerChange(due, instance.getInstanceId(), keep.getWaitId(), true));
+            setTimer(keep);
         }
         instance.setState(status.state());
         instance.setStatusCode(status.code());
@@ -460,7 +471,7 @@ final class Run {
                 .setDueAt(dueAt)
                 .build();
         instance.setWait(wait);
-        timers.add(new Decision.TimerChange(dueAt, instance.getInstanceId(), wait.getWaitId(), true));
+        setTimer(wait);
         moveTo(Status.WAITING_FOR_RESOURCES, why);
     }
 
@@ -477,9 +488,7 @@ final class Run {
 
     private void openWait(Wait wait, String what, List<String> waitingFor) {
         instance.setWait(wait);
-        if (wait.getDueAt() != null) {
-            timers.add(new Decision.TimerChange(wait.getDueAt(), instance.getInstanceId(), wait.getWaitId(), true));
-        }
+        setTimer(wait);
         moveTo(Status.WAITING, "waiting for " + what, waitingFor);
     }
 

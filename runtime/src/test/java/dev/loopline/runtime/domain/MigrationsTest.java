@@ -122,17 +122,7 @@ class MigrationsTest {
                 {"name":"send","kind":"send-message","messageName":"Old"}""");
         WorkflowDefinition fixed = version(2, Fixtures.definitionOf("""
                 {"name":"send","kind":"send-message","messageName":"New"}"""));
-        InstanceRecord started = machine.start(
-                        ID,
-                        Fixtures.startOf(failing, Fixtures.expenseSubmitted("event-1", "report-7"))
-                                .build(),
-                        T0)
-                .next()
-                .orElseThrow();
-        InstanceRecord posted = machine.acknowledge(
-                        started, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0)
-                .next()
-                .orElseThrow();
+        InstanceRecord posted = pastStarted(failing);
         InstanceRecord suspended = machine.acknowledge(
                         posted, Fixtures.acknowledgement(ID, ID + "/step-0", Outcome.FAILED), T0)
                 .next()
@@ -186,19 +176,23 @@ class MigrationsTest {
     }
 
     private InstanceRecord waitingForPaid() {
+        InstanceRecord waiting = pastStarted(v1);
+        assertThat(waiting.getWait().getDueAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
+        return waiting;
+    }
+
+    /** A new instance of the definition, its "workflow started" acknowledged: at its first step. */
+    private InstanceRecord pastStarted(WorkflowDefinition definition) {
         InstanceRecord started = machine.start(
                         ID,
-                        Fixtures.startOf(v1, Fixtures.expenseSubmitted("event-1", "report-7"))
+                        Fixtures.startOf(definition, Fixtures.expenseSubmitted("event-1", "report-7"))
                                 .build(),
                         T0)
                 .next()
                 .orElseThrow();
-        InstanceRecord waiting = machine.acknowledge(
-                        started, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0)
+        return machine.acknowledge(started, Fixtures.acknowledgement(ID, ID + "/started", Outcome.SUCCEEDED), T0)
                 .next()
                 .orElseThrow();
-        assertThat(waiting.getWait().getDueAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
-        return waiting;
     }
 
     private OperatorCommand migrate(Map<String, String> steps, Map<String, String> variables) {

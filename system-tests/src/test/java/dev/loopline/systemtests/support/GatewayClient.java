@@ -70,6 +70,24 @@ public final class GatewayClient {
         return Map.of("LOOPLINE_API_KEYS_FILE", suiteKeysFile.toString());
     }
 
+    /**
+     * Gateway settings that accept {@link #SUITE_KEY} and the test's own keys ({@link
+     * ApiKeyStore#entry} each): a keys file of the test's.
+     */
+    public static Map<String, String> authSettings(String... entries) {
+        try {
+            Path file = Files.createTempFile("loopline-it-keys-", ".json");
+            file.toFile().deleteOnExit();
+            List<String> all =
+                    new ArrayList<>(List.of(ApiKeyStore.entry(SUITE_KEY, SUITE_PRINCIPAL, EnumSet.allOf(Role.class))));
+            all.addAll(List.of(entries));
+            Files.writeString(file, "[" + String.join(",", all) + "]");
+            return Map.of("LOOPLINE_API_KEYS_FILE", file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Response post(String path, String json) {
         return postAsync(path, json).join();
     }
